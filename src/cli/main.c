@@ -1,0 +1,2 @@
+#include "table/table.h"
+int main(void) { return 0; }
