@@ -1,2 +1,119 @@
-#include "table/table.h"
-int main(void) { return 0; }
+/* main.c: `weft`'s global options, the workspace, and dispatch. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const cli__usage =
+    "usage: weft [--workspace DIR] COMMAND [ARGS]\n"
+    "\n"
+    "Datasets:\n"
+    "  import FILE --name NAME [--format csv|tsv|arff|json|native] [--description TEXT]\n"
+    "                       register FILE as the next version of dataset NAME\n"
+    "  datasets [--all] [--names]\n"
+    "                       list the datasets (--all: with archived ones)\n"
+    "  head NAME[@V] [-n 20]  print the first rows\n"
+    "  profile NAME[@V] [--json]\n"
+    "                       print each column's statistics\n"
+    "  export NAME[@V] --format csv|tsv|json [-o FILE]\n"
+    "                       write a dataset out (to stdout without -o)\n"
+    "\n"
+    "The workspace is --workspace DIR, else $WEFT_WORKSPACE, else ./workspace.\n"
+    "A new workspace gets the sample datasets.\n";
+
+typedef struct cli__command {
+    const char *name;
+    int (*run)(cli_context *ctx);
+} cli__command;
+
+static const cli__command cli__commands[] = {
+    {"import", cli_cmd_import},   {"datasets", cli_cmd_datasets}, {"head", cli_cmd_head},
+    {"profile", cli_cmd_profile}, {"export", cli_cmd_export},
+};
+
+int cli_fail(const wf_error *err) {
+    fprintf(stderr, "weft: %s\n", err->message[0] ? err->message : wf_strerror(err->code));
+    return 1;
+}
+
+int cli_usage(const char *usage, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("weft: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nusage: %s\n", usage);
+    va_end(ap);
+    return 2;
+}
+
+st_workspace *cli_open_workspace(const cli_context *ctx) {
+    wf_error err = {0};
+    char *db = malloc(strlen(ctx->workspace_dir) + 16);
+    if (db == NULL) {
+        fputs("weft: out of memory\n", stderr);
+        return NULL;
+    }
+    sprintf(db, "%s/weft.db", ctx->workspace_dir);
+    struct stat st;
+    bool is_new = stat(db, &st) != 0;
+    free(db);
+
+    st_workspace *ws = NULL;
+    if (st_open(ctx->workspace_dir, &ws, &err) < 0) {
+        cli_fail(&err);
+        return NULL;
+    }
+    const char *skip = getenv("WEFT_NO_SAMPLES");
+    if (is_new && (skip == NULL || skip[0] == '\0')) {
+        char *dir = st_samples_dir();
+        char *warnings = NULL;
+        if (dir == NULL || st_register_samples(ws, dir, &warnings, &err) < 0) {
+            fprintf(stderr, "weft: could not register the sample datasets: %s\n",
+                    err.message[0] ? err.message : "out of memory");
+        }
+        if (warnings) fprintf(stderr, "weft: %s", warnings);
+        free(warnings);
+        free(dir);
+    }
+    return ws;
+}
+
+int main(int argc, char **argv) {
+    cli_context ctx = {0};
+    const char *env = getenv("WEFT_WORKSPACE");
+    ctx.workspace_dir = env && env[0] ? env : "workspace";
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--workspace") == 0 && i + 1 < argc) {
+            ctx.workspace_dir = argv[++i];
+        } else if (strncmp(argv[i], "--workspace=", 12) == 0) {
+            ctx.workspace_dir = argv[i] + 12;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(cli__usage, stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "weft: unknown option %s\n\n%s", argv[i], cli__usage);
+            return 2;
+        }
+    }
+    if (i == argc) {
+        fputs(cli__usage, stderr);
+        return 2;
+    }
+    if (strcmp(argv[i], "help") == 0) {
+        fputs(cli__usage, stdout);
+        return 0;
+    }
+    for (size_t c = 0; c < sizeof cli__commands / sizeof cli__commands[0]; c++) {
+        if (strcmp(argv[i], cli__commands[c].name) == 0) {
+            ctx.argc = argc - i - 1;
+            ctx.argv = argv + i + 1;
+            return cli__commands[c].run(&ctx);
+        }
+    }
+    fprintf(stderr, "weft: unknown command \"%s\"\n\n%s", argv[i], cli__usage);
+    return 2;
+}

@@ -1,0 +1,45 @@
+# weft: the two set-up commands are `make run` and `make test`; every target
+# first installs what is missing (`make deps`).
+JOBS ?= $(shell nproc)
+WORKSPACE ?= workspace
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build test run bench fuzz format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+# The release build: build/weft.
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWEFT_TESTS=OFF >/dev/null
+	@cmake --build build -j$(JOBS) --target weft
+
+# Every test, in an AddressSanitizer + UndefinedBehaviorSanitizer build.
+test: deps
+	@cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
+	@cmake --build build-test -j$(JOBS)
+	@cd build-test && ctest --output-on-failure -j$(JOBS)
+
+# Until the server exists: register the samples in ./workspace and show them.
+run: build
+	@./build/weft --workspace $(WORKSPACE) datasets
+	@for d in $$(./build/weft --workspace $(WORKSPACE) datasets --names); do \
+	  echo; ./build/weft --workspace $(WORKSPACE) profile $$d || exit 1; done
+
+bench: build
+	@scripts/deps.sh bench
+	@bench/run.sh
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWEFT_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j$(JOBS)
+	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-test build-fuzz build-bench

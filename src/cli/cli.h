@@ -1,0 +1,41 @@
+/*
+ * cli: the `weft` command. main.c parses the global options and dispatches to
+ * one function per subcommand; each subcommand file holds one family.
+ *
+ * A subcommand returns the process exit status: 0 on success, 1 when the work
+ * failed (the message is already on stderr), 2 for a usage error.
+ */
+#ifndef WEFT_CLI_H
+#define WEFT_CLI_H
+
+#include "store/store.h"
+
+typedef struct cli_context {
+    const char *workspace_dir; /* --workspace, $WEFT_WORKSPACE, or ./workspace */
+    int argc;                  /* the subcommand's arguments, after its name */
+    char **argv;
+} cli_context;
+
+/* Opens the workspace; a new one gets the sample datasets registered (unless
+ * WEFT_NO_SAMPLES is set, which tests use for speed). Prints and returns NULL
+ * on failure. */
+st_workspace *cli_open_workspace(const cli_context *ctx);
+
+/* Prints "weft: <message>" to stderr and returns 1. */
+int cli_fail(const wf_error *err);
+/* Prints "weft <cmd>: <message>" and the usage line to stderr; returns 2. */
+int cli_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints rows of cells as a table with aligned columns; right-aligns the
+ * columns flagged in right_align (may be NULL). cells is nrows * ncols,
+ * row-major, the first row being the header. */
+void cli_print_aligned(const char *const *cells, size_t nrows, size_t ncols,
+                       const bool *right_align);
+
+int cli_cmd_import(cli_context *ctx);
+int cli_cmd_datasets(cli_context *ctx);
+int cli_cmd_head(cli_context *ctx);
+int cli_cmd_profile(cli_context *ctx);
+int cli_cmd_export(cli_context *ctx);
+
+#endif
