@@ -253,7 +253,8 @@ static int tbl__parse_rule_list(tbl_selection *out, const json_t *list, const ch
 
 /* Beyond table.h's forms, a rule may be {"all": true}, "names" may be one
  * bare string, and "indices" may be an array of 1-based integers and range
- * strings. Both forms take an optional "start" (default "none"). Messages
+ * strings. Both forms take an optional "start" (default "none", except that
+ * excludes with no includes start from all). Messages
  * say "rule N" in the "rules" form and "include rule N" / "exclude rule N"
  * in the other, and name the field. Unknown fields are errors, so a typo
  * never silently selects something else. */
@@ -292,6 +293,9 @@ int tbl_selection_from_json(const struct json_t *json, tbl_selection *out, wf_er
     if (rules != NULL) {
         rc = tbl__parse_rule_list(out, rules, "rules", "", false, true, err);
     } else {
+        /* Excludes alone mean "all but these", as a person writing them means. */
+        if (start == NULL && json_array_size(include) == 0 && exclude != NULL)
+            out->start_all = true;
         /* Includes first, then excludes: "these, but not those". */
         rc = tbl__parse_rule_list(out, include, "include", "include ", false, false, err);
         if (rc == 0)

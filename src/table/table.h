@@ -311,7 +311,9 @@ int tbl_native_view(const uint8_t *data, size_t size, tbl_table **out, wf_error 
  * includes or excludes the columns it matches: by names, by type, by role, or
  * by 1-based index ranges ("1-3,7"). JSON forms, documented in
  * docs/formats.md:
- *     {"include": [RULE...], "exclude": [RULE...]}     (start from none)
+ *     {"include": [RULE...], "exclude": [RULE...]}     (start from none, or
+ *                                                       from all when there are
+ *                                                       only excludes)
  *     {"start": "all"|"none", "rules": [{"op": "include"|"exclude", ...RULE}]}
  *     RULE = {"names": [...]} | {"type": "numeric"} | {"role": "label"}
  *          | {"indices": "1-3,7"}
@@ -446,7 +448,7 @@ typedef struct tbl_column_profile {
     size_t mode_count;
     bool has_stats; /* numeric, integer, boolean and datetime columns */
     double min, max, mean, median, stddev, q1, q3; /* sample stddev (n - 1) */
-    tbl_histogram_bin *bins; /* numbers and datetimes */
+    tbl_histogram_bin *bins; /* numbers, booleans and datetimes */
     size_t nbins;
     tbl_category_count *top; /* strings, categoricals and booleans: most frequent first */
     size_t ntop;

@@ -157,6 +157,11 @@ static void selection_starts_from_all_or_none(void **state) {
     assert_string_equal(select_names("{\"start\": \"all\", \"exclude\": [{\"role\": \"label\"},"
                                      " {\"indices\": \"5-6\"}]}"),
                         "id,price,make");
+    /* Excludes alone start from all: "everything but the label". */
+    assert_string_equal(select_names("{\"exclude\": [{\"role\": \"label\"}]}"),
+                        "id,price,make,note,weight");
+    assert_string_equal(select_names("{\"start\": \"none\", \"exclude\": [{\"role\": \"label\"}]}"),
+                        "");
     assert_string_equal(select_names("{\"rules\": [{\"op\": \"include\", \"all\": true},"
                                      " {\"op\": \"exclude\", \"names\": \"make\"}]}"),
                         "id,price,label,note,weight");
