@@ -8,25 +8,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Cells longer than this are cut with an ellipsis in terminal tables. */
+/* Cells and descriptions longer than these are cut with an ellipsis in
+ * terminal tables. */
 #define CLI__CELL_MAX 40
+#define CLI__DESCRIPTION_MAX 60
 
-static char *cli__cell(const tbl_column *c, size_t row) {
-    char buf[CLI__CELL_MAX * 4 + 8];
-    size_t n = tbl_format_cell(c, row, buf, sizeof buf);
-    if (tbl_is_missing(c, row)) return wf_strdup("NA");
-    /* Cut on a code point boundary, after CLI__CELL_MAX code points. */
+/* A copy of s cut after max code points, with an ellipsis when cut. */
+static char *cli__truncate(const char *s, size_t max)
+{
     size_t points = 0, i = 0;
-    for (; buf[i] && points < CLI__CELL_MAX; i++)
-        points += ((unsigned char)buf[i] & 0xc0) != 0x80;
-    while (buf[i] && ((unsigned char)buf[i] & 0xc0) == 0x80)
-        i++;
-    if (buf[i] == '\0' && n < sizeof buf) return wf_strdup(buf);
+    for (; s[i] && points < max; i++) points += ((unsigned char)s[i] & 0xc0) != 0x80;
+    while (s[i] && ((unsigned char)s[i] & 0xc0) == 0x80) i++;
+    if (s[i] == '\0') return wf_strdup(s);
     char *out = malloc(i + 4);
     if (out == NULL) return NULL;
-    memcpy(out, buf, i);
+    memcpy(out, s, i);
     memcpy(out + i, "\xe2\x80\xa6", 4); /* … */
     return out;
+}
+
+static char *cli__cell(const tbl_column *c, size_t row)
+{
+    if (tbl_is_missing(c, row)) return wf_strdup("NA");
+    char buf[CLI__CELL_MAX * 4 + 8];
+    tbl_format_cell(c, row, buf, sizeof buf);
+    return cli__truncate(buf, CLI__CELL_MAX);
 }
 
 static void cli__free_cells(char **cells, size_t n) {
@@ -163,8 +169,12 @@ int cli_cmd_datasets(cli_context *ctx) {
             const char *row[NCOLS] = {list[i].name, version,
                                       rows,         cols,
                                       size,         list[i].description ? list[i].description : ""};
-            for (size_t c = 0; c < NCOLS; c++)
-                if ((cells[(i + 1) * NCOLS + c] = wf_strdup(row[c])) == NULL) rc = -1;
+            for (size_t c = 0; c < NCOLS; c++) {
+                char **cell = &cells[(i + 1) * NCOLS + c];
+                *cell = c == NCOLS - 1 ? cli__truncate(row[c], CLI__DESCRIPTION_MAX)
+                                       : wf_strdup(row[c]);
+                if (*cell == NULL) rc = -1;
+            }
         }
         if (rc == 0)
             cli_print_aligned((const char *const *)cells, n + 1, NCOLS, right);
