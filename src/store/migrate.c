@@ -1,0 +1,117 @@
+/*
+ * migrate.c: the workspace schema, as numbered migrations.
+ *
+ * Migration N is st__migrations[N - 1]. A migration is never edited once it
+ * has shipped: workspaces in the field have already run it. To change the
+ * schema, append a migration. Each one runs in its own transaction together
+ * with the row that records it in schema_migrations, so a crash leaves the
+ * schema at a whole version, never half-way through one.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+
+static const char *const st__migrations[] = {
+    /* 1: artifacts and the dataset registry. */
+    "CREATE TABLE artifacts ("
+    "  digest TEXT PRIMARY KEY CHECK (length(digest) = 64),"
+    "  kind TEXT NOT NULL," /* 'table' or 'blob' */
+    "  size INTEGER NOT NULL CHECK (size >= 0),"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE datasets ("
+    "  name TEXT PRIMARY KEY,"
+    "  archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE dataset_versions ("
+    "  name TEXT NOT NULL REFERENCES datasets(name),"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  digest TEXT NOT NULL REFERENCES artifacts(digest),"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  rows INTEGER NOT NULL,"
+    "  cols INTEGER NOT NULL,"
+    "  bytes INTEGER NOT NULL,"
+    "  profile_json TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  PRIMARY KEY (name, version)"
+    ") WITHOUT ROWID;",
+    /* 2: finding what refers to an artifact (for garbage collection and
+     * lineage) without scanning every version. */
+    "CREATE INDEX dataset_versions_by_digest ON dataset_versions(digest);",
+};
+
+#define ST__MIGRATION_COUNT ((int)(sizeof st__migrations / sizeof st__migrations[0]))
+
+int st__migration_count(void) {
+    return ST__MIGRATION_COUNT;
+}
+
+static int st__current_version(st_workspace *ws, int *version, wf_error *err) {
+    sqlite3_stmt *stmt;
+    int rc = st__prepare(ws, "SELECT coalesce(max(version), 0) FROM schema_migrations", &stmt, err);
+    if (rc < 0) return rc;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *version = sqlite3_column_int(stmt, 0);
+    else
+        rc = st__sql_error(ws, err, "reading the schema version");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Applies migration `version` inside an open transaction. */
+static int st__apply(st_workspace *ws, int version, wf_error *err) {
+    if (st__fault("migrate"))
+        return wf_error_set(err, WF_ESTORE, "migration %d: injected fault", version);
+    int rc = st__exec(ws, st__migrations[version - 1], err);
+    if (rc < 0) {
+        if (err != NULL) wf_error_prefix(err, "migration %d", version);
+        return rc;
+    }
+    char now[32];
+    st__now(now);
+    sqlite3_stmt *stmt;
+    rc = st__prepare(ws, "INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)",
+                     &stmt, err);
+    if (rc < 0) return rc;
+    sqlite3_bind_int(stmt, 1, version);
+    sqlite3_bind_text(stmt, 2, now, -1, SQLITE_TRANSIENT);
+    rc = st__step_done(ws, stmt, "migrate", "recording a migration", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int st__migrate(st_workspace *ws, wf_error *err) {
+    int rc = st__exec(ws,
+                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      "  version INTEGER PRIMARY KEY,"
+                      "  applied_at TEXT NOT NULL"
+                      ")",
+                      err);
+    if (rc < 0) return rc;
+    for (;;) {
+        /* Read the version under the write lock: another process may be
+         * opening the same workspace and migrating at this moment. */
+        int version = 0;
+        if ((rc = st__begin(ws, err)) < 0) return rc;
+        if ((rc = st__current_version(ws, &version, err)) < 0) goto fail;
+        if (version > ST__MIGRATION_COUNT) {
+            rc = wf_error_set(err, WF_ESTORE,
+                              "the workspace schema is at version %d, newer than this weft "
+                              "knows (%d); use a newer weft",
+                              version, ST__MIGRATION_COUNT);
+            goto fail;
+        }
+        if (version == ST__MIGRATION_COUNT) {
+            st__rollback(ws); /* nothing to do: release the lock */
+            ws->version = version;
+            return 0;
+        }
+        if ((rc = st__apply(ws, version + 1, err)) < 0) goto fail;
+        if ((rc = st__commit(ws, err)) < 0) goto fail;
+    }
+fail:
+    st__rollback(ws);
+    return rc;
+}
