@@ -18,7 +18,7 @@ build: deps
 
 # Every test, in an AddressSanitizer + UndefinedBehaviorSanitizer build.
 test: deps
-	@cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON >/dev/null
+	@cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON -DWEFT_TEST_MODULES=ON >/dev/null
 	@cmake --build build-test -j$(JOBS)
 	@cd build-test && ctest --output-on-failure -j$(JOBS)
 
