@@ -5,21 +5,19 @@
  * fall back to strtod otherwise:
  *   W. D. Clinger, "How to Read Floating Point Numbers Accurately", PLDI 1990.
  */
-#include "table.h"
+#include "parse_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool tbl__eq(const char *s, size_t len, const char *lit)
-{
+static bool tbl__eq(const char *s, size_t len, const char *lit) {
     size_t n = strlen(lit);
     return len == n && memcmp(s, lit, n) == 0;
 }
 
-bool tbl_is_missing_token(const char *s, size_t len)
-{
+bool tbl_is_missing_token(const char *s, size_t len) {
     switch (len) {
     case 0:
         return true;
@@ -40,8 +38,7 @@ static const double tbl__pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  
                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-static int tbl__parse_double_slow(const char *s, size_t len, double *out)
-{
+static int tbl__parse_double_slow(const char *s, size_t len, double *out) {
     char small[64];
     char *buf = len < sizeof small ? small : malloc(len + 1);
     if (buf == NULL) return WF_ENOMEM;
@@ -56,95 +53,223 @@ static int tbl__parse_double_slow(const char *s, size_t len, double *out)
     return 0;
 }
 
-int tbl_parse_double(const char *s, size_t len, double *out)
-{
-    size_t i = 0;
+static bool tbl__is_digit(char c) {
+    return (unsigned char)(c - '0') <= 9;
+}
+
+static const uint64_t tbl__pow10_int[9] = {1,      10,      100,      1000,     10000,
+                                           100000, 1000000, 10000000, 100000000};
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Eight digits at a time (SWAR: SIMD within a register). The bytes of x are
+ * characters in memory order, the first in the low byte. */
+
+/* The up to eight bytes at p, zero-filled past end; reads only [s, end),
+ * which must hold at least eight bytes. */
+static uint64_t tbl__load8(const char *s, const char *p, const char *end) {
+    uint64_t x;
+    if (end - p >= 8) {
+        memcpy(&x, p, 8);
+        return x;
+    }
+    (void)s;
+    memcpy(&x, end - 8, 8);
+    return x >> (8 * (8 - (end - p)));
+}
+
+/* How many of x's bytes, from the first, are ASCII digits. A byte is not a
+ * digit when b - '0' borrows or b + 0x46 reaches 0x80 (b > '9'). Borrows
+ * and carries only move towards later bytes, so the first flagged byte is
+ * exact. */
+static unsigned tbl__count_digits8(uint64_t x) {
+    const uint64_t highs = 0x8080808080808080ull;
+    uint64_t flags = ((x - 0x3030303030303030ull) | (x + 0x4646464646464646ull)) & highs;
+    return flags ? (unsigned)__builtin_ctzll(flags) >> 3 : 8;
+}
+
+/* The value of x's first n digits (1 <= n <= 8). Shifting them to the top
+ * puts zeros (leading zeros) in front; then pairs of digits, pairs of pairs
+ * and halves are combined: d0*10+d1, then *100, then *10000. */
+static uint64_t tbl__value8(uint64_t x, unsigned n) {
+    uint64_t t = (x - 0x3030303030303030ull) << (8 * (8 - n));
+    t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffull;
+    t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffull;
+    return (t * 10000 + (t >> 32)) & 0xffffffffull;
+}
+#endif
+
+/* Reads the digits at p into *mant (which wraps past 19 digits; callers
+ * count digits and do not trust it then) and returns where they end. */
+static inline const char *tbl__read_digits(const char *s, const char *p, const char *end,
+                                           uint64_t *mant) {
+    uint64_t m = *mant;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (end - s >= 8) {
+        while (p < end) {
+            uint64_t x = tbl__load8(s, p, end);
+            unsigned n = tbl__count_digits8(x);
+            if (n == 0) break;
+            m = m * tbl__pow10_int[n] + tbl__value8(x, n);
+            p += n;
+            if (n < 8) break;
+        }
+        *mant = m;
+        return p;
+    }
+#endif
+    while (p < end && tbl__is_digit(*p))
+        m = m * 10 + (uint64_t)(*p++ - '0');
+    *mant = m;
+    return p;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The common shape, [-] 1 to 7 digits [. 0 to 7 digits] and no exponent,
+ * with 16 bytes readable from the first digit: two eight-byte loads and no
+ * branch that depends on how many digits there are. It returns 0 (and
+ * tbl__decimal_prefix takes over) for anything else; when it answers, it
+ * answers what tbl__decimal_prefix would: at most 14 digits, so the mantissa
+ * is exact and Clinger's fast path applies. */
+static size_t tbl__decimal_short(const char *s, const char *end, double *out) {
+    const char *p = s + (*s == '-');
+    if (end - p < 16) return 0;
+    uint64_t a, b;
+    memcpy(&a, p, 8);
+    unsigned n1 = tbl__count_digits8(a);
+    if (n1 == 0 || n1 == 8) return 0;
+    uint64_t m = tbl__value8(a, n1);
+    const char *q = p + n1;
+    if (*q == '.') {
+        memcpy(&b, q + 1, 8);
+        unsigned n2 = tbl__count_digits8(b);
+        if (n2 == 8 || q[1 + n2] == 'e' || q[1 + n2] == 'E') return 0;
+        /* Below 2^53, so the signed conversion (one instruction) is exact. */
+        double x = (double)(int64_t)m;
+        if (n2 > 0)
+            x = (double)(int64_t)(m * tbl__pow10_int[n2] + tbl__value8(b, n2)) / tbl__pow10[n2];
+        *out = *s == '-' ? -x : x;
+        return (size_t)(q + 1 + n2 - s);
+    }
+    if (*q == 'e' || *q == 'E') return 0;
+    *out = *s == '-' ? -(double)(int64_t)m : (double)(int64_t)m;
+    return (size_t)(q - s);
+}
+#endif
+
+/* The longest prefix of s[0..len) of the form [+-] digits [. digits]
+ * [(e|E) [+-] digits], with at least one digit before the exponent; an
+ * exponent without digits is not part of it. Returns its length (0 when
+ * there is none) and its value in *out. The digits are gathered into one
+ * integer without a check per digit: a number of more than 19 digits
+ * (which that integer may not hold) goes to strtod, and so does one whose
+ * power of ten is out of Clinger's exact range. *rc is 0, or WF_ENOMEM when
+ * strtod's copy could not be made. */
+static size_t tbl__decimal_prefix(const char *s, size_t len, double *out, int *rc) {
+    const char *p = s, *end = s + len;
     bool neg = false;
-    if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
-    if (i == len) return WF_EPARSE;
-    if (s[i] == 'i' || s[i] == 'I') {
-        const char *rest = s + i;
-        size_t n = len - i;
-        if (tbl__eq(rest, n, "inf") || tbl__eq(rest, n, "Inf") || tbl__eq(rest, n, "Infinity") ||
-            tbl__eq(rest, n, "INF")) {
+    *rc = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len >= 17) {
+        size_t used = tbl__decimal_short(s, end, out);
+        if (used) return used;
+    }
+#endif
+    if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    uint64_t mant = 0;
+    const char *digits = p;
+    p = tbl__read_digits(s, p, end, &mant);
+    size_t ndigits = (size_t)(p - digits), nfrac = 0;
+    if (p < end && *p == '.') {
+        const char *frac = ++p;
+        p = tbl__read_digits(s, p, end, &mant);
+        nfrac = (size_t)(p - frac);
+        ndigits += nfrac;
+    }
+    if (ndigits == 0) return 0;
+    int64_t exp = 0;
+    if (p + 1 < end && (*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        bool eneg = false;
+        if (*q == '-' || *q == '+') eneg = *q++ == '-';
+        if (q < end && tbl__is_digit(*q)) {
+            while (q < end && tbl__is_digit(*q)) {
+                if (exp < 100000) exp = exp * 10 + (*q - '0');
+                q++;
+            }
+            if (eneg) exp = -exp;
+            p = q;
+        }
+    }
+    size_t used = (size_t)(p - s);
+    int64_t e10 = exp - (int64_t)nfrac;
+    if (ndigits <= 19 && mant <= (1ull << 53) && e10 >= -22 && e10 <= 22) {
+        double x = (double)mant;
+        x = e10 < 0 ? x / tbl__pow10[-e10] : x * tbl__pow10[e10];
+        *out = neg ? -x : x;
+        return used;
+    }
+    *rc = tbl__parse_double_slow(s, used, out);
+    return *rc == 0 ? used : 0;
+}
+
+size_t tbl__parse_double_prefix(const char *s, size_t len, double *out) {
+    int rc;
+    return tbl__decimal_prefix(s, len, out, &rc);
+}
+
+/* A decimal number (tbl__decimal_prefix) that fills s, or [+-] inf, Inf,
+ * INF or Infinity. */
+int tbl_parse_double(const char *s, size_t len, double *out) {
+    const char *p = s, *end = s + len;
+    bool neg = false;
+    if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    if (p < end && (*p == 'i' || *p == 'I')) {
+        size_t n = (size_t)(end - p);
+        if (tbl__eq(p, n, "inf") || tbl__eq(p, n, "Inf") || tbl__eq(p, n, "Infinity") ||
+            tbl__eq(p, n, "INF")) {
             *out = neg ? -INFINITY : INFINITY;
             return 0;
         }
         return WF_EPARSE;
     }
-    uint64_t mant = 0;
-    int digits = 0;     /* significant digits in mant */
-    int dropped = 0;    /* integer digits beyond what mant holds */
-    int frac_exp = 0;   /* minus the fraction digits taken into mant */
-    bool any = false;
-    while (i < len && s[i] >= '0' && s[i] <= '9') {
-        any = true;
-        if (digits < 19) {
-            mant = mant * 10 + (uint64_t)(s[i] - '0');
-            if (mant) digits++;
-        } else {
-            dropped++;
-        }
-        i++;
-    }
-    if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            any = true;
-            if (digits < 19) {
-                mant = mant * 10 + (uint64_t)(s[i] - '0');
-                if (mant) digits++;
-                frac_exp--;
-            } else if (s[i] != '0') {
-                dropped = 1000; /* inexact: leave it to strtod */
-            }
-            i++;
-        }
-    }
-    if (!any) return WF_EPARSE;
-    int exp = 0;
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        bool eneg = false;
-        if (i < len && (s[i] == '-' || s[i] == '+')) eneg = s[i++] == '-';
-        if (i == len || s[i] < '0' || s[i] > '9') return WF_EPARSE;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (exp < 100000) exp = exp * 10 + (s[i] - '0');
-            i++;
-        }
-        if (eneg) exp = -exp;
-    }
-    if (i != len) return WF_EPARSE;
-    int e10 = exp + frac_exp;
-    if (dropped == 0 && mant <= (1ull << 53) && e10 >= -22 && e10 <= 22) {
-        double x = (double)mant;
-        x = e10 < 0 ? x / tbl__pow10[-e10] : x * tbl__pow10[e10];
-        *out = neg ? -x : x;
-        return 0;
-    }
-    return tbl__parse_double_slow(s, len, out);
-}
-
-int tbl_parse_int64(const char *s, size_t len, int64_t *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
-    if (i == len) return WF_EPARSE;
-    uint64_t v = 0;
-    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (; i < len; i++) {
-        unsigned d = (unsigned char)s[i] - '0';
-        if (d > 9) return WF_EPARSE;
-        if (v > (limit - d) / 10) return WF_EPARSE;
-        v = v * 10 + d;
-    }
-    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    double x;
+    int rc;
+    size_t used = tbl__decimal_prefix(s, len, &x, &rc);
+    if (rc < 0) return rc;
+    if (used == 0 || used != len) return WF_EPARSE;
+    *out = x;
     return 0;
 }
 
-int tbl_parse_bool(const char *s, size_t len, bool *out)
-{
+size_t tbl__parse_int64_prefix(const char *s, size_t len, int64_t *out) {
+    size_t i = 0;
+    bool neg = false;
+    if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    size_t start = i;
+    uint64_t v = 0;
+    /* Eighteen digits cannot overflow; only check past them. */
+    while (i < len && i - start < 18 && tbl__is_digit(s[i]))
+        v = v * 10 + (uint64_t)(s[i++] - '0');
+    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    while (i < len && tbl__is_digit(s[i])) {
+        unsigned d = (unsigned)(s[i++] - '0');
+        if (v > (limit - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    if (i == start) return 0;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return i;
+}
+
+int tbl_parse_int64(const char *s, size_t len, int64_t *out) {
+    int64_t v;
+    size_t used = tbl__parse_int64_prefix(s, len, &v);
+    if (used == 0 || used != len) return WF_EPARSE;
+    *out = v;
+    return 0;
+}
+
+int tbl_parse_bool(const char *s, size_t len, bool *out) {
     if (tbl__eq(s, len, "true") || tbl__eq(s, len, "TRUE") || tbl__eq(s, len, "True") ||
         tbl__eq(s, len, "yes")) {
         *out = true;
@@ -160,8 +285,7 @@ int tbl_parse_bool(const char *s, size_t len, bool *out)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date: shift the year to
  * start in March so the leap day comes last, then count 400-year eras. */
-static int64_t tbl__days_from_civil(int64_t y, unsigned m, unsigned d)
-{
+static int64_t tbl__days_from_civil(int64_t y, unsigned m, unsigned d) {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     unsigned yoe = (unsigned)(y - era * 400);
@@ -170,8 +294,7 @@ static int64_t tbl__days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void tbl__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
+static void tbl__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     unsigned doe = (unsigned)(z - era * 146097);
@@ -183,8 +306,7 @@ static void tbl__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static bool tbl__digits(const char *s, size_t len, size_t at, size_t n, unsigned *out)
-{
+static bool tbl__digits(const char *s, size_t len, size_t at, size_t n, unsigned *out) {
     if (at + n > len) return false;
     unsigned v = 0;
     for (size_t i = 0; i < n; i++) {
@@ -196,15 +318,13 @@ static bool tbl__digits(const char *s, size_t len, size_t at, size_t n, unsigned
     return true;
 }
 
-static unsigned tbl__days_in_month(unsigned y, unsigned m)
-{
+static unsigned tbl__days_in_month(unsigned y, unsigned m) {
     static const unsigned days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return m == 2 && leap ? 29 : days[m - 1];
 }
 
-int tbl_parse_datetime(const char *s, size_t len, int64_t *micros)
-{
+int tbl_parse_datetime(const char *s, size_t len, int64_t *micros) {
     unsigned y, mo, d, h = 0, mi = 0, sec = 0;
     if (len < 10 || !tbl__digits(s, len, 0, 4, &y)) return WF_EPARSE;
     char sep = s[4];
@@ -256,12 +376,16 @@ int tbl_parse_datetime(const char *s, size_t len, int64_t *micros)
     }
     int64_t days = tbl__days_from_civil(y, mo, d);
     int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+    /* A UTC offset or a leap second can carry a time out of years 0000 to
+     * 9999, which tbl_format_datetime could not write back: refuse it. */
+    if (seconds < tbl__days_from_civil(0, 1, 1) * 86400 ||
+        seconds >= tbl__days_from_civil(10000, 1, 1) * 86400)
+        return WF_EPARSE;
     *micros = seconds * 1000000 + frac;
     return 0;
 }
 
-size_t tbl_format_datetime(int64_t micros, char *buf, size_t cap)
-{
+size_t tbl_format_datetime(int64_t micros, char *buf, size_t cap) {
     int64_t secs = micros / 1000000;
     int64_t frac = micros % 1000000;
     if (frac < 0) {
@@ -283,6 +407,6 @@ size_t tbl_format_datetime(int64_t micros, char *buf, size_t cap)
     if (frac)
         return (size_t)snprintf(buf, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%06lldZ", (long long)y,
                                 m, d, h, mi, s, (long long)frac);
-    return (size_t)snprintf(buf, cap, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, h,
-                            mi, s);
+    return (size_t)snprintf(buf, cap, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, h, mi,
+                            s);
 }

@@ -1,0 +1,16 @@
+#!/bin/sh
+# bench/run.sh: every benchmark, each with its peer from the same run. Used by
+# `make bench`; record the figures in docs/benchmarks.md.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build-bench}
+export BUILD
+
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWEFT_TESTS=OFF >/dev/null
+cmake --build "$BUILD" --target bench_csv bench_native -j2 >/dev/null
+
+echo "== CSV import (bench/csv_import.sh)"
+"$ROOT/bench/csv_import.sh"
+echo
+echo "== Native format: open and memory (bench_native)"
+"$BUILD/bench_native"
