@@ -19,7 +19,7 @@ typedef struct run_result {
     char *out, *err;
 } run_result;
 
-static char workspace[64];
+static char workspace[128];
 static char scratch[64];
 
 /* Runs `weft --workspace <ws> ARGS`, capturing stdout and stderr. */
