@@ -193,7 +193,7 @@ const struct json_t *mod_input_json(mod_ctx *ctx, const char *port);
 
 /* Parameters, by name; the value is the canonical one (defaults filled). The
  * getters return 0, or WF_ETYPE / WF_ENOTFOUND with ctx->err set. */
-const struct json_t *mod_param(mod_ctx *ctx, const char *name);
+const struct json_t *mod_param_value(mod_ctx *ctx, const char *name);
 int mod_param_int(mod_ctx *ctx, const char *name, int64_t *out);
 int mod_param_number(mod_ctx *ctx, const char *name, double *out);
 int mod_param_bool(mod_ctx *ctx, const char *name, bool *out);
