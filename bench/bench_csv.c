@@ -22,13 +22,15 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static double bench__now(void) {
+static double bench__now(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static size_t bench__raw_bytes(const tbl_column *c, size_t nrows) {
+static size_t bench__raw_bytes(const tbl_column *c, size_t nrows)
+{
     switch (c->type) {
     case TBL_BOOLEAN:
         return nrows;
@@ -48,7 +50,8 @@ static size_t bench__raw_bytes(const tbl_column *c, size_t nrows) {
     }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc < 2) {
         fprintf(stderr, "usage: bench_csv FILE [REPS]\n");
         return 2;

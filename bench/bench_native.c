@@ -33,24 +33,28 @@
 #define BENCH_ROWS 1000000
 #define BENCH_COLS 20
 
-static double bench__now(void) {
+static double bench__now(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int bench__compare(const void *a, const void *b) {
+static int bench__compare(const void *a, const void *b)
+{
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static double bench__median(double *v, int n) {
+static double bench__median(double *v, int n)
+{
     qsort(v, (size_t)n, sizeof *v, bench__compare);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Resident memory now, from /proc/self/statm. */
-static double bench__rss_mb(void) {
+static double bench__rss_mb(void)
+{
     FILE *f = fopen("/proc/self/statm", "r");
     long pages = 0, resident = 0;
     if (f == NULL) return 0;
@@ -59,7 +63,8 @@ static double bench__rss_mb(void) {
     return (double)resident * (double)sysconf(_SC_PAGESIZE) / 1e6;
 }
 
-static tbl_table *bench__make_table(wf_error *err) {
+static tbl_table *bench__make_table(wf_error *err)
+{
     tbl_table *t = tbl_new();
     if (t == NULL) return NULL;
     uint64_t state = 0x9e3779b97f4a7c15ull; /* xorshift64: fixed, so runs compare */
@@ -85,7 +90,8 @@ fail:
     return NULL;
 }
 
-static size_t bench__raw_bytes(const tbl_column *c, size_t nrows) {
+static size_t bench__raw_bytes(const tbl_column *c, size_t nrows)
+{
     size_t mask = c->missing ? nrows : 0;
     switch (c->type) {
     case TBL_BOOLEAN:
@@ -101,7 +107,8 @@ static size_t bench__raw_bytes(const tbl_column *c, size_t nrows) {
 }
 
 /* A sum over every value, so each page of the mapping is faulted in. */
-static double bench__touch(const tbl_table *t) {
+static double bench__touch(const tbl_table *t)
+{
     double sum = 0;
     for (size_t j = 0; j < t->ncols; j++) {
         const tbl_column *c = &t->cols[j];
@@ -116,7 +123,8 @@ static double bench__touch(const tbl_table *t) {
 }
 
 /* Runs the Python peers; fills the two medians (seconds) or returns -1. */
-static int bench__peers(int reps, double *pickle_s, double *npy_s) {
+static int bench__peers(int reps, double *pickle_s, double *npy_s)
+{
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
              "/usr/bin/python3 -c '\n"
@@ -143,7 +151,8 @@ static int bench__peers(int reps, double *pickle_s, double *npy_s) {
     return got == 2 && status == 0 ? 0 : -1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     const char *input = argc > 1 ? argv[1] : NULL;
     int reps = argc > 2 ? atoi(argv[2]) : 9;
     if (reps < 1) reps = 1;

@@ -22,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void fuzz__check(bool ok, const char *what) {
+static void fuzz__check(bool ok, const char *what)
+{
     if (!ok) {
         fprintf(stderr, "fuzz_csv: %s\n", what);
         abort();
@@ -30,7 +31,8 @@ static void fuzz__check(bool ok, const char *what) {
 }
 
 /* The table's buffers are consistent with its types. */
-static void fuzz__check_table(const tbl_table *t) {
+static void fuzz__check_table(const tbl_table *t)
+{
     for (size_t j = 0; j < t->ncols; j++) {
         const tbl_column *c = &t->cols[j];
         fuzz__check(c->name != NULL, "column without a name");
@@ -51,7 +53,8 @@ static void fuzz__check_table(const tbl_table *t) {
     }
 }
 
-static void fuzz__check_same(const tbl_table *a, const tbl_table *b) {
+static void fuzz__check_same(const tbl_table *a, const tbl_table *b)
+{
     static char x[1 << 16], y[1 << 16];
     fuzz__check(a->nrows == b->nrows, "row count changed in the round trip");
     fuzz__check(a->ncols == b->ncols, "column count changed in the round trip");
@@ -74,7 +77,8 @@ static void fuzz__check_same(const tbl_table *a, const tbl_table *b) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     static const char delims[8] = {0, ',', '\t', ';', '|', 0, 0, ','};
     if (size == 0) return 0;
     uint8_t o = data[0];

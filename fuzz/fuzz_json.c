@@ -13,7 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     tbl_table *t = NULL;
     wf_error err = {0};
     if (tbl_read_json((const char *)data, size, NULL, &t, &err) < 0) {

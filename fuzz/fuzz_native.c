@@ -16,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Loads data, formats every cell, and re-encodes; returns the re-encoding
  * (or NULL when data does not load). */
-static uint8_t *load_and_encode(const uint8_t *data, size_t size, size_t *out_size) {
+static uint8_t *load_and_encode(const uint8_t *data, size_t size, size_t *out_size)
+{
     tbl_table *t = NULL;
     wf_error err = {0};
     int rc = tbl_native_view(data, size, &t, &err);
@@ -37,7 +38,8 @@ static uint8_t *load_and_encode(const uint8_t *data, size_t size, size_t *out_si
     return again;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     /* The loader reads values in place, so give it the alignment a mapped
      * file has. */
     uint8_t *aligned = aligned_alloc(64, (size + 63) / 64 * 64 + 64);

@@ -25,7 +25,8 @@
 /* Temporary files older than this belong to no live writer. */
 #define ST__TMP_MAX_AGE_SECONDS 3600
 
-static bool st__is_digest(const char *d) {
+static bool st__is_digest(const char *d)
+{
     if (d == NULL) return false;
     size_t i = 0;
     for (; d[i] != '\0'; i++)
@@ -35,14 +36,16 @@ static bool st__is_digest(const char *d) {
 
 /* Returns NULL for a string that is not a digest as well as on OOM, so a
  * hostile "digest" can never name a path outside the store. */
-char *st_artifact_path(const st_workspace *ws, const char *digest) {
+char *st_artifact_path(const st_workspace *ws, const char *digest)
+{
     if (!st__is_digest(digest)) return NULL;
     char rel[16 + WF_SHA256_HEX];
     snprintf(rel, sizeof rel, "artifacts/%.2s/%s", digest, digest);
     return st__path(ws, rel);
 }
 
-bool st_artifact_exists(const st_workspace *ws, const char *digest) {
+bool st_artifact_exists(const st_workspace *ws, const char *digest)
+{
     char *path = st_artifact_path(ws, digest);
     if (path == NULL) return false;
     struct stat st;
@@ -51,7 +54,8 @@ bool st_artifact_exists(const st_workspace *ws, const char *digest) {
     return ok;
 }
 
-static int st__fsync_dir(const char *dir) {
+static int st__fsync_dir(const char *dir)
+{
     if (st__fault("fsync-dir")) {
         errno = EIO;
         return -1;
@@ -66,12 +70,14 @@ static int st__fsync_dir(const char *dir) {
 }
 
 /* The shard directory of an artifact path: the path up to its last '/'. */
-static char *st__dir_of(const char *path) {
+static char *st__dir_of(const char *path)
+{
     const char *slash = strrchr(path, '/');
     return wf_strndup(path, slash ? (size_t)(slash - path) : 0);
 }
 
-static int st__write_all(int fd, const uint8_t *p, size_t left) {
+static int st__write_all(int fd, const uint8_t *p, size_t left)
+{
     while (left > 0) {
         if (st__fault("write")) {
             errno = EIO;
@@ -92,7 +98,8 @@ static int st__write_all(int fd, const uint8_t *p, size_t left) {
 /* Writes data to `path` through a file in tmp/. On failure nothing is left:
  * neither the temporary file nor the final one. */
 static int st__write_atomic(st_workspace *ws, const char *digest, const char *path,
-                            const void *data, size_t size, wf_error *err) {
+                            const void *data, size_t size, wf_error *err)
+{
     size_t n = strlen(ws->dir) + strlen(digest) + 32;
     char *tmp = malloc(n);
     char *dir = st__dir_of(path);
@@ -149,7 +156,8 @@ fail:;
     return rc;
 }
 
-void st__artifact_remove(st_workspace *ws, const char *digest) {
+void st__artifact_remove(st_workspace *ws, const char *digest)
+{
     char *path = st_artifact_path(ws, digest);
     if (path == NULL) return;
     if (unlink(path) == 0) {
@@ -168,7 +176,8 @@ void st__artifact_remove(st_workspace *ws, const char *digest) {
 }
 
 int st__artifact_put_in_txn(st_workspace *ws, const void *data, size_t size, const char *kind,
-                            char digest[WF_SHA256_HEX], bool *created, wf_error *err) {
+                            char digest[WF_SHA256_HEX], bool *created, wf_error *err)
+{
     *created = false;
     wf_sha256_hex(data, size, digest);
     char *path = st_artifact_path(ws, digest);
@@ -211,7 +220,8 @@ int st__artifact_put_in_txn(st_workspace *ws, const void *data, size_t size, con
  * between "the file is there" and "the row is there" while a failed store
  * removes the file it made. */
 static int st__put(st_workspace *ws, const void *data, size_t size, const char *kind,
-                   char digest[WF_SHA256_HEX], wf_error *err) {
+                   char digest[WF_SHA256_HEX], wf_error *err)
+{
     int rc = st__begin(ws, err);
     if (rc < 0) return rc;
     bool created = false;
@@ -225,12 +235,14 @@ static int st__put(st_workspace *ws, const void *data, size_t size, const char *
 }
 
 int st_artifact_put(st_workspace *ws, const void *data, size_t size, char digest[WF_SHA256_HEX],
-                    wf_error *err) {
+                    wf_error *err)
+{
     return st__put(ws, data, size, "blob", digest, err);
 }
 
 int st_artifact_put_table(st_workspace *ws, const tbl_table *t, char digest[WF_SHA256_HEX],
-                          size_t *bytes, wf_error *err) {
+                          size_t *bytes, wf_error *err)
+{
     uint8_t *buf = NULL;
     size_t size = 0;
     int rc = tbl_native_encode(t, &buf, &size, err);
@@ -240,7 +252,8 @@ int st_artifact_put_table(st_workspace *ws, const tbl_table *t, char digest[WF_S
     return rc;
 }
 
-int st_artifact_load_table(st_workspace *ws, const char *digest, tbl_table **out, wf_error *err) {
+int st_artifact_load_table(st_workspace *ws, const char *digest, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     if (!st__is_digest(digest))
         return wf_error_set(err, WF_EINVAL, "\"%.80s\" is not an artifact digest",
@@ -254,7 +267,8 @@ int st_artifact_load_table(st_workspace *ws, const char *digest, tbl_table **out
     return rc;
 }
 
-void st__clean_tmp(st_workspace *ws) {
+void st__clean_tmp(st_workspace *ws)
+{
     char *tmp = st__path(ws, "tmp");
     DIR *d = tmp ? opendir(tmp) : NULL;
     if (d == NULL) {

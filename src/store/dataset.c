@@ -25,7 +25,8 @@
     "v.created_at, d.archived, v.profile_json "                                                    \
     "FROM dataset_versions v JOIN datasets d ON d.name = v.name "
 
-void st_dataset_version_clear(st_dataset_version *v) {
+void st_dataset_version_clear(st_dataset_version *v)
+{
     if (v == NULL) return;
     free(v->name);
     free(v->digest);
@@ -36,18 +37,21 @@ void st_dataset_version_clear(st_dataset_version *v) {
     memset(v, 0, sizeof *v);
 }
 
-void st_dataset_versions_free(st_dataset_version *v, size_t n) {
+void st_dataset_versions_free(st_dataset_version *v, size_t n)
+{
     if (v == NULL) return;
     for (size_t i = 0; i < n; i++)
         st_dataset_version_clear(&v[i]);
     free(v);
 }
 
-static bool st__is_alnum(char c) {
+static bool st__is_alnum(char c)
+{
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-int st_dataset_name_check(const char *name, wf_error *err) {
+int st_dataset_name_check(const char *name, wf_error *err)
+{
     if (name == NULL || name[0] == '\0')
         return wf_error_set(err, WF_EINVAL, "a dataset name cannot be empty");
     size_t n = strlen(name);
@@ -69,7 +73,8 @@ int st_dataset_name_check(const char *name, wf_error *err) {
 
 /* Splits "name", "name@N" or "name@latest" into a malloc'd name and a
  * version (0 meaning the latest). */
-static int st__parse_ref(const char *ref, char **name, int *version, wf_error *err) {
+static int st__parse_ref(const char *ref, char **name, int *version, wf_error *err)
+{
     *name = NULL;
     *version = 0;
     if (ref == NULL) return wf_error_set(err, WF_EINVAL, "no dataset named");
@@ -98,7 +103,8 @@ static int st__parse_ref(const char *ref, char **name, int *version, wf_error *e
 }
 
 /* Fills v from a row selected with ST__VERSION_COLUMNS. */
-static int st__read_version(sqlite3_stmt *stmt, st_dataset_version *v, wf_error *err) {
+static int st__read_version(sqlite3_stmt *stmt, st_dataset_version *v, wf_error *err)
+{
     memset(v, 0, sizeof *v);
     v->name = st__column_text(stmt, 0);
     v->version = sqlite3_column_int(stmt, 1);
@@ -121,7 +127,8 @@ static int st__read_version(sqlite3_stmt *stmt, st_dataset_version *v, wf_error 
 
 /* Runs a prepared SELECT of ST__VERSION_COLUMNS and collects every row. */
 static int st__collect(st_workspace *ws, sqlite3_stmt *stmt, st_dataset_version **out,
-                       size_t *count, wf_error *err) {
+                       size_t *count, wf_error *err)
+{
     st_dataset_version *rows = NULL;
     size_t n = 0, cap = 0;
     int rc = 0, step;
@@ -144,7 +151,8 @@ static int st__collect(st_workspace *ws, sqlite3_stmt *stmt, st_dataset_version 
 }
 
 /* The profile of t as compact JSON text (malloc'd). */
-static int st__profile_text(const tbl_table *t, char **out, wf_error *err) {
+static int st__profile_text(const tbl_table *t, char **out, wf_error *err)
+{
     *out = NULL;
     tbl_profile *p = NULL;
     int rc = tbl_profile_table(t, &p, err);
@@ -158,7 +166,8 @@ static int st__profile_text(const tbl_table *t, char **out, wf_error *err) {
     return 0;
 }
 
-static int st__next_version(st_workspace *ws, const char *name, int *version, wf_error *err) {
+static int st__next_version(st_workspace *ws, const char *name, int *version, wf_error *err)
+{
     if (st__fault("select"))
         return wf_error_set(err, WF_ESTORE, "workspace database: injected fault");
     sqlite3_stmt *stmt;
@@ -180,7 +189,8 @@ static int st__next_version(st_workspace *ws, const char *name, int *version, wf
 }
 
 /* The rows of one registration, inside the open transaction. */
-static int st__insert_rows(st_workspace *ws, const st_dataset_version *v, wf_error *err) {
+static int st__insert_rows(st_workspace *ws, const st_dataset_version *v, wf_error *err)
+{
     sqlite3_stmt *stmt;
     /* A new version brings an archived dataset back. */
     int rc = st__prepare(ws,
@@ -217,7 +227,8 @@ static int st__insert_rows(st_workspace *ws, const st_dataset_version *v, wf_err
 
 int st_dataset_register(st_workspace *ws, const char *name, const tbl_table *t,
                         const char *description, const char *source, st_dataset_version *out,
-                        wf_error *err) {
+                        wf_error *err)
+{
     if (out != NULL) memset(out, 0, sizeof *out);
     int rc = st_dataset_name_check(name, err);
     if (rc < 0) return rc;
@@ -264,7 +275,8 @@ done:
     return rc;
 }
 
-int st_dataset_get(st_workspace *ws, const char *ref, st_dataset_version *out, wf_error *err) {
+int st_dataset_get(st_workspace *ws, const char *ref, st_dataset_version *out, wf_error *err)
+{
     memset(out, 0, sizeof *out);
     char *name;
     int version;
@@ -295,7 +307,8 @@ done:
 }
 
 int st_dataset_list(st_workspace *ws, bool include_archived, st_dataset_version **out,
-                    size_t *count, wf_error *err) {
+                    size_t *count, wf_error *err)
+{
     *out = NULL;
     *count = 0;
     sqlite3_stmt *stmt;
@@ -313,7 +326,8 @@ int st_dataset_list(st_workspace *ws, bool include_archived, st_dataset_version 
 }
 
 int st_dataset_versions(st_workspace *ws, const char *name, st_dataset_version **out, size_t *count,
-                        wf_error *err) {
+                        wf_error *err)
+{
     *out = NULL;
     *count = 0;
     int rc = st_dataset_name_check(name, err);
@@ -330,7 +344,8 @@ int st_dataset_versions(st_workspace *ws, const char *name, st_dataset_version *
     return rc;
 }
 
-int st_dataset_archive(st_workspace *ws, const char *name, wf_error *err) {
+int st_dataset_archive(st_workspace *ws, const char *name, wf_error *err)
+{
     int rc = st_dataset_name_check(name, err);
     if (rc < 0) return rc;
     sqlite3_stmt *stmt;
@@ -345,7 +360,8 @@ int st_dataset_archive(st_workspace *ws, const char *name, wf_error *err) {
 }
 
 int st_dataset_load(st_workspace *ws, const char *ref, tbl_table **out, st_dataset_version *meta,
-                    wf_error *err) {
+                    wf_error *err)
+{
     *out = NULL;
     st_dataset_version v;
     int rc = st_dataset_get(ws, ref, &v, err);

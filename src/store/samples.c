@@ -67,17 +67,20 @@ static const st_sample st__samples[] = {
      "vega-datasets package."},
 };
 
-const st_sample *st_samples(size_t *count) {
+const st_sample *st_samples(size_t *count)
+{
     *count = sizeof st__samples / sizeof st__samples[0];
     return st__samples;
 }
 
-static bool st__is_dir(const char *path) {
+static bool st__is_dir(const char *path)
+{
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-char *st_samples_dir(void) {
+char *st_samples_dir(void)
+{
     const char *env = getenv("WEFT_SAMPLES_DIR");
     if (env != NULL && env[0] != '\0') return wf_strdup(env);
     /* A binary in a build directory of the source tree finds the tree's
@@ -105,7 +108,8 @@ char *st_samples_dir(void) {
  * opening. Failures of the workspace itself are errors. Returns 1 when it
  * registered the sample, 0 when it only warned. */
 static int st__register_sample(st_workspace *ws, const st_sample *s, const char *path,
-                               wf_buf *warnings, wf_error *err) {
+                               wf_buf *warnings, wf_error *err)
+{
     tbl_table *t = NULL;
     wf_error read_err = {0};
     if (tbl_read_file(path, NULL, &t, &read_err) < 0) {
@@ -119,7 +123,8 @@ static int st__register_sample(st_workspace *ws, const st_sample *s, const char 
     return rc < 0 ? rc : 1;
 }
 
-int st_register_samples(st_workspace *ws, const char *dir, char **warnings, wf_error *err) {
+int st_register_samples(st_workspace *ws, const char *dir, char **warnings, wf_error *err)
+{
     if (warnings != NULL) *warnings = NULL;
     char *owned = NULL;
     if (dir == NULL) {

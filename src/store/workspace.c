@@ -23,17 +23,20 @@
 
 int (*st__fault_hook)(const char *step) = NULL;
 
-int st__fault(const char *step) {
+int st__fault(const char *step)
+{
     return st__fault_hook != NULL ? st__fault_hook(step) : 0;
 }
 
-int st__sql_error(st_workspace *ws, wf_error *err, const char *what) {
+int st__sql_error(st_workspace *ws, wf_error *err, const char *what)
+{
     int rc = sqlite3_errcode(ws->db);
     if (rc == SQLITE_NOMEM) return wf_error_set(err, WF_ENOMEM, "out of memory %s", what);
     return wf_error_set(err, WF_ESTORE, "workspace database: %s: %s", what, sqlite3_errmsg(ws->db));
 }
 
-int st__exec(st_workspace *ws, const char *sql, wf_error *err) {
+int st__exec(st_workspace *ws, const char *sql, wf_error *err)
+{
     char *msg = NULL;
     if (sqlite3_exec(ws->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = wf_error_set(err, WF_ESTORE, "workspace database: %s", msg ? msg : "error");
@@ -43,25 +46,29 @@ int st__exec(st_workspace *ws, const char *sql, wf_error *err) {
     return 0;
 }
 
-int st__begin(st_workspace *ws, wf_error *err) {
+int st__begin(st_workspace *ws, wf_error *err)
+{
     if (st__fault("begin"))
         return wf_error_set(err, WF_ESTORE, "workspace database: cannot begin (injected fault)");
     return st__exec(ws, "BEGIN IMMEDIATE", err);
 }
 
-int st__commit(st_workspace *ws, wf_error *err) {
+int st__commit(st_workspace *ws, wf_error *err)
+{
     if (st__fault("commit"))
         return wf_error_set(err, WF_ESTORE, "workspace database: cannot commit (injected fault)");
     return st__exec(ws, "COMMIT", err);
 }
 
-void st__rollback(st_workspace *ws) {
+void st__rollback(st_workspace *ws)
+{
     /* A failed COMMIT may already have rolled back; only roll back what is
      * still open. */
     if (!sqlite3_get_autocommit(ws->db)) sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int st__prepare(st_workspace *ws, const char *sql, sqlite3_stmt **stmt, wf_error *err) {
+int st__prepare(st_workspace *ws, const char *sql, sqlite3_stmt **stmt, wf_error *err)
+{
     if (sqlite3_prepare_v2(ws->db, sql, -1, stmt, NULL) != SQLITE_OK) {
         *stmt = NULL;
         return st__sql_error(ws, err, "preparing a statement");
@@ -70,7 +77,8 @@ int st__prepare(st_workspace *ws, const char *sql, sqlite3_stmt **stmt, wf_error
 }
 
 int st__step_done(st_workspace *ws, sqlite3_stmt *stmt, const char *step, const char *what,
-                  wf_error *err) {
+                  wf_error *err)
+{
     if (st__fault(step))
         return wf_error_set(err, WF_ESTORE, "workspace database: %s: injected fault", what);
     int rc = sqlite3_step(stmt);
@@ -78,19 +86,22 @@ int st__step_done(st_workspace *ws, sqlite3_stmt *stmt, const char *step, const 
     return 0;
 }
 
-char *st__column_text(sqlite3_stmt *stmt, int col) {
+char *st__column_text(sqlite3_stmt *stmt, int col)
+{
     const unsigned char *s = sqlite3_column_text(stmt, col);
     return wf_strdup(s ? (const char *)s : "");
 }
 
-void st__now(char buf[32]) {
+void st__now(char buf[32])
+{
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-char *st__path(const st_workspace *ws, const char *rel) {
+char *st__path(const st_workspace *ws, const char *rel)
+{
     size_t n = strlen(ws->dir) + strlen(rel) + 2;
     char *p = malloc(n);
     if (p != NULL) snprintf(p, n, "%s/%s", ws->dir, rel);
@@ -100,7 +111,8 @@ char *st__path(const st_workspace *ws, const char *rel) {
 /* artifacts/00 ... artifacts/ff exist from the start, so that storing an
  * artifact never creates a directory and a failed store has nothing to
  * tidy up but its own file. */
-static int st__make_dirs(st_workspace *ws, wf_error *err) {
+static int st__make_dirs(st_workspace *ws, wf_error *err)
+{
     int rc = wf_mkdirs(ws->dir, err);
     char *tmp = st__path(ws, "tmp");
     char *last = st__path(ws, "artifacts/ff");
@@ -125,7 +137,8 @@ done:
     return rc;
 }
 
-static int st__configure(st_workspace *ws, wf_error *err) {
+static int st__configure(st_workspace *ws, wf_error *err)
+{
     sqlite3_extended_result_codes(ws->db, 1);
     sqlite3_busy_timeout(ws->db, ST__BUSY_TIMEOUT_MS);
     /* journal_mode answers the mode it ended in: a database on a
@@ -146,7 +159,8 @@ static int st__configure(st_workspace *ws, wf_error *err) {
     return rc;
 }
 
-int st_open(const char *dir, st_workspace **out, wf_error *err) {
+int st_open(const char *dir, st_workspace **out, wf_error *err)
+{
     *out = NULL;
     if (dir == NULL || dir[0] == '\0')
         return wf_error_set(err, WF_EINVAL, "no workspace directory given");
@@ -185,7 +199,8 @@ fail:
     return rc;
 }
 
-void st_close(st_workspace *ws) {
+void st_close(st_workspace *ws)
+{
     if (ws == NULL) return;
     /* sqlite3_close_v2 defers the close until every statement is
      * finalised; each function here finalises its own, so this is plain. */
@@ -194,10 +209,12 @@ void st_close(st_workspace *ws) {
     free(ws);
 }
 
-const char *st_workspace_dir(const st_workspace *ws) {
+const char *st_workspace_dir(const st_workspace *ws)
+{
     return ws->dir;
 }
 
-int st_schema_version(st_workspace *ws) {
+int st_schema_version(st_workspace *ws)
+{
     return ws->version;
 }

@@ -9,7 +9,8 @@
 #include <string.h>
 
 /* True when s[0, n) equals lowercase kw[0, n), ignoring ASCII case. */
-bool tbl__arff_nocase_eq(const char *s, const char *kw, size_t n) {
+bool tbl__arff_nocase_eq(const char *s, const char *kw, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         char ch = s[i];
         if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
@@ -19,18 +20,20 @@ bool tbl__arff_nocase_eq(const char *s, const char *kw, size_t n) {
 }
 
 /* True when the word at [s, s+len) is the keyword kw, ignoring ASCII case. */
-bool tbl__arff_is_word(const char *s, size_t len, const char *kw) {
+bool tbl__arff_is_word(const char *s, size_t len, const char *kw)
+{
     return strlen(kw) == len && tbl__arff_nocase_eq(s, kw, len);
 }
 
-
-static bool tbl__arff_is_alpha(char ch) {
+static bool tbl__arff_is_alpha(char ch)
+{
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
 /* Checks a SimpleDateFormat pattern: letters this reader understands, and
  * quoted text that ends. 0, or the offending letter ('\'' for a quote). */
-char tbl__arff_check_date_format(const char *fmt) {
+char tbl__arff_check_date_format(const char *fmt)
+{
     for (size_t i = 0; fmt[i];) {
         if (fmt[i] == '\'') {
             for (i++;; i++) {
@@ -50,11 +53,13 @@ char tbl__arff_check_date_format(const char *fmt) {
     return 0;
 }
 
-static bool tbl__arff_numeric_letter(char ch, size_t count) {
+static bool tbl__arff_numeric_letter(char ch, size_t count)
+{
     return (ch != '\0' && strchr("ydHkKhmsS", ch) != NULL) || (ch == 'M' && count < 3);
 }
 
-static bool tbl__arff_match_nocase(const char *s, size_t len, size_t at, const char *word) {
+static bool tbl__arff_match_nocase(const char *s, size_t len, size_t at, const char *word)
+{
     size_t n = strlen(word);
     if (len - at < n) return false;
     return tbl__arff_is_word(s + at, n, word);
@@ -62,7 +67,8 @@ static bool tbl__arff_match_nocase(const char *s, size_t len, size_t at, const c
 
 /* An English month name, full or in three letters, at s[j]: sets *month
  * (1-12) and returns the bytes it took, or 0. */
-static size_t tbl__arff_match_month(const char *s, size_t len, size_t j, int *month) {
+static size_t tbl__arff_match_month(const char *s, size_t len, size_t j, int *month)
+{
     static const char *const months[12] = {"january",   "february", "march",    "april",
                                            "may",       "june",     "july",     "august",
                                            "september", "october",  "november", "december"};
@@ -82,7 +88,8 @@ static size_t tbl__arff_match_month(const char *s, size_t len, size_t j, int *mo
 
 /* A time zone at s[*j]: Z, UTC or GMT, optionally followed by (or just) an
  * offset +hh, +hhmm or +hh:mm. Sets *minutes east of UTC. */
-static bool tbl__arff_parse_zone(const char *s, size_t len, size_t *j, int *minutes) {
+static bool tbl__arff_parse_zone(const char *s, size_t len, size_t *j, int *minutes)
+{
     size_t at = *j;
     *minutes = 0;
     if (at < len && s[at] == 'Z') {
@@ -117,7 +124,8 @@ static bool tbl__arff_parse_zone(const char *s, size_t len, size_t *j, int *minu
  * pattern leaves out default to 1970-01-01 00:00:00 UTC, as in Java. Two-
  * digit years take a fixed pivot (00-49 are 20xx) rather than Java's
  * clock-relative one, so that reading a file gives the same table every day. */
-int tbl__arff_parse_date(const char *fmt, const char *s, size_t len, int64_t *micros) {
+int tbl__arff_parse_date(const char *fmt, const char *s, size_t len, int64_t *micros)
+{
     int f[7] = {1970, 1, 1, 0, 0, 0, 0}; /* year month day hour minute second tz */
     int64_t millis = 0;
     int pm = -1;
@@ -215,4 +223,3 @@ int tbl__arff_parse_date(const char *fmt, const char *s, size_t len, int64_t *mi
     *micros = base + millis * 1000 - (int64_t)f[6] * 60 * 1000000;
     return 0;
 }
-

@@ -74,7 +74,8 @@ typedef struct tbl__arff {
 
 /* Up to 60 bytes of a value for a message, cut on a character boundary,
  * with control characters shown as '?' so a message stays one line. */
-static const char *tbl__arff_show(const char *s, size_t len, char buf[72]) {
+static const char *tbl__arff_show(const char *s, size_t len, char buf[72])
+{
     size_t n = len;
     if (n > 60) {
         n = 60;
@@ -89,7 +90,8 @@ static const char *tbl__arff_show(const char *s, size_t len, char buf[72]) {
 
 /* Fails with "line N[, attribute "NAME"]: <what>". */
 __attribute__((format(printf, 4, 5))) static int
-tbl__arff_fail(tbl__arff *r, const tbl__arff_attr *a, int code, const char *fmt, ...) {
+tbl__arff_fail(tbl__arff *r, const tbl__arff_attr *a, int code, const char *fmt, ...)
+{
     char what[WF_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
@@ -100,17 +102,20 @@ tbl__arff_fail(tbl__arff *r, const tbl__arff_attr *a, int code, const char *fmt,
     return wf_error_set(r->err, code, "line %zu: %s", r->line, what);
 }
 
-static int tbl__arff_oom(tbl__arff *r) {
+static int tbl__arff_oom(tbl__arff *r)
+{
     return wf_error_set(r->err, WF_ENOMEM, "out of memory reading ARFF (line %zu)", r->line);
 }
 
 /* ---- lines and tokens -------------------------------------------------- */
 
-static bool tbl__arff_is_space(char ch) {
+static bool tbl__arff_is_space(char ch)
+{
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
 }
 
-static bool tbl__arff_next_line(tbl__arff *r) {
+static bool tbl__arff_next_line(tbl__arff *r)
+{
     if (r->next >= r->end) return false;
     const char *nl = memchr(r->next, '\n', (size_t)(r->end - r->next));
     r->c = r->next;
@@ -120,13 +125,15 @@ static bool tbl__arff_next_line(tbl__arff *r) {
     return true;
 }
 
-static void tbl__arff_skip_space(tbl__arff *r) {
+static void tbl__arff_skip_space(tbl__arff *r)
+{
     while (r->c < r->eol && tbl__arff_is_space(*r->c))
         r->c++;
 }
 
 /* True when nothing but spaces and a comment is left on the line. */
-static bool tbl__arff_at_eol(tbl__arff *r) {
+static bool tbl__arff_at_eol(tbl__arff *r)
+{
     tbl__arff_skip_space(r);
     return r->c == r->eol || *r->c == '%';
 }
@@ -134,7 +141,8 @@ static bool tbl__arff_at_eol(tbl__arff *r) {
 /* Decodes the escape after a backslash inside quotes: Weka writes \n \r \t
  * \\ \' \" \% and \uXXXX. An unknown escape keeps its backslash, so text that
  * merely contains one (a Windows path) survives. */
-static void tbl__arff_unescape(tbl__arff *r) {
+static void tbl__arff_unescape(tbl__arff *r)
+{
     static const char from[] = "nrt\\'\"%", to[] = "\n\r\t\\'\"%";
     char ch = *r->c++;
     const char *known = strchr(from, ch);
@@ -180,7 +188,8 @@ static void tbl__arff_unescape(tbl__arff *r) {
  * (or a space when stop_at_space), a comment or the end of the line, with
  * the spaces around it trimmed. `a` names the attribute in messages. */
 static int tbl__arff_read_token(tbl__arff *r, const char *stops, bool stop_at_space,
-                                const tbl__arff_attr *a, tbl__arff_field *f) {
+                                const tbl__arff_attr *a, tbl__arff_field *f)
+{
     tbl__arff_skip_space(r);
     f->off = r->text.len;
     f->quoted = false;
@@ -217,13 +226,15 @@ static int tbl__arff_read_token(tbl__arff *r, const char *stops, bool stop_at_sp
     return 0;
 }
 
-static const char *tbl__arff_text(const tbl__arff *r, const tbl__arff_field *f) {
+static const char *tbl__arff_text(const tbl__arff *r, const tbl__arff_field *f)
+{
     return r->text.data + f->off;
 }
 
 /* The bare word at the cursor (a keyword or a type), which ends at a space,
  * a brace or a comment. */
-static const char *tbl__arff_word(tbl__arff *r, size_t *len) {
+static const char *tbl__arff_word(tbl__arff *r, size_t *len)
+{
     tbl__arff_skip_space(r);
     const char *start = r->c;
     while (r->c < r->eol && !tbl__arff_is_space(*r->c) && *r->c != '{' && *r->c != '%')
@@ -235,7 +246,8 @@ static const char *tbl__arff_word(tbl__arff *r, size_t *len) {
 /* ---- the header -------------------------------------------------------- */
 
 /* {a, 'b c', d}: the declared values become the dictionary, in order. */
-static int tbl__arff_read_nominal(tbl__arff *r, tbl__arff_attr *a) {
+static int tbl__arff_read_nominal(tbl__arff *r, tbl__arff_attr *a)
+{
     a->type = TBL_CATEGORICAL;
     r->c++; /* '{' */
     tbl__arff_skip_space(r);
@@ -272,7 +284,8 @@ static int tbl__arff_read_nominal(tbl__arff *r, tbl__arff_attr *a) {
 }
 
 /* @attribute NAME TYPE, the keyword already read. */
-static int tbl__arff_read_attribute(tbl__arff *r) {
+static int tbl__arff_read_attribute(tbl__arff *r)
+{
     if (wf_grow((void **)&r->attrs, &r->attrs_cap, r->nattrs + 1, sizeof *r->attrs) < 0)
         return tbl__arff_oom(r);
     tbl__arff_attr *a = &r->attrs[r->nattrs];
@@ -341,7 +354,8 @@ static int tbl__arff_read_attribute(tbl__arff *r) {
 
 /* Column names must be unique: a repeated attribute name becomes "x (2)",
  * as Add Columns names clashes, and the change is reported as a warning. */
-static int tbl__arff_unique_names(tbl__arff *r) {
+static int tbl__arff_unique_names(tbl__arff *r)
+{
     tbl_dict names = {0};
     int rc = 0;
     for (size_t i = 0; i < r->nattrs && rc == 0; i++) {
@@ -370,7 +384,8 @@ static int tbl__arff_unique_names(tbl__arff *r) {
 }
 
 /* Everything up to and including @data. */
-static int tbl__arff_read_header(tbl__arff *r) {
+static int tbl__arff_read_header(tbl__arff *r)
+{
     bool any = false;
     while (tbl__arff_next_line(r)) {
         if (tbl__arff_at_eol(r)) continue;
@@ -408,7 +423,8 @@ static int tbl__arff_read_header(tbl__arff *r) {
 
 /* ---- rows -------------------------------------------------------------- */
 
-static int tbl__arff_push_field(tbl__arff *r, const tbl__arff_field *f) {
+static int tbl__arff_push_field(tbl__arff *r, const tbl__arff_field *f)
+{
     if (wf_grow((void **)&r->fields, &r->fields_cap, r->nfields + 1, sizeof *r->fields) < 0)
         return tbl__arff_oom(r);
     r->fields[r->nfields++] = *f;
@@ -418,7 +434,8 @@ static int tbl__arff_push_field(tbl__arff *r, const tbl__arff_field *f) {
 /* Reads past a row weight "{w}" (the cursor on the brace) to the end of the
  * line. Weights are not kept: a weight column would need a role Weka's
  * header cannot declare. */
-static int tbl__arff_skip_weight(tbl__arff *r) {
+static int tbl__arff_skip_weight(tbl__arff *r)
+{
     const char *close = memchr(r->c, '}', (size_t)(r->eol - r->c));
     if (close == NULL) return tbl__arff_fail(r, NULL, WF_EPARSE, "the row weight has no closing }");
     r->c = close + 1;
@@ -428,7 +445,8 @@ static int tbl__arff_skip_weight(tbl__arff *r) {
 }
 
 /* "v1, v2, ..., vn[, {w}]" into r->fields. */
-static int tbl__arff_split_dense(tbl__arff *r) {
+static int tbl__arff_split_dense(tbl__arff *r)
+{
     for (;;) {
         tbl__arff_skip_space(r);
         if (r->nfields == r->nattrs && r->c < r->eol && *r->c == '{')
@@ -450,7 +468,8 @@ static int tbl__arff_split_dense(tbl__arff *r) {
 }
 
 /* "{i v, j w, ...}[, {weight}]" into r->fields, indices increasing. */
-static int tbl__arff_split_sparse(tbl__arff *r) {
+static int tbl__arff_split_sparse(tbl__arff *r)
+{
     r->c++; /* '{' */
     tbl__arff_skip_space(r);
     bool empty = r->c < r->eol && *r->c == '}';
@@ -500,11 +519,13 @@ static int tbl__arff_split_sparse(tbl__arff *r) {
     return tbl__arff_fail(r, NULL, WF_EPARSE, "unexpected text after the sparse row's }");
 }
 
-static size_t tbl__arff_width(tbl_type type) {
+static size_t tbl__arff_width(tbl_type type)
+{
     return type == TBL_CATEGORICAL ? sizeof(int32_t) : type == TBL_STRING ? 0 : sizeof(int64_t);
 }
 
-static int tbl__arff_grow_rows(tbl__arff *r) {
+static int tbl__arff_grow_rows(tbl__arff *r)
+{
     if (r->nrows < r->rows_cap) return 0;
     size_t cap = r->rows_cap ? r->rows_cap * 2 : 64;
     for (size_t i = 0; i < r->nattrs; i++) {
@@ -525,7 +546,8 @@ static int tbl__arff_grow_rows(tbl__arff *r) {
 
 /* Weka reads integer attributes as doubles, so a fraction in one is data, not
  * an error: the attribute becomes numeric, with a warning. */
-static void tbl__arff_widen_to_numeric(tbl__arff *r, tbl__arff_attr *a, const char *s, size_t len) {
+static void tbl__arff_widen_to_numeric(tbl__arff *r, tbl__arff_attr *a, const char *s, size_t len)
+{
     char *bytes = a->values;
     for (size_t i = 0; i < r->nrows; i++) {
         int64_t v;
@@ -543,7 +565,8 @@ static void tbl__arff_widen_to_numeric(tbl__arff *r, tbl__arff_attr *a, const ch
 
 /* Stores one value of the current row; f == NULL stores what a sparse row
  * means by leaving the attribute out. */
-static int tbl__arff_store(tbl__arff *r, tbl__arff_attr *a, const tbl__arff_field *f) {
+static int tbl__arff_store(tbl__arff *r, tbl__arff_attr *a, const tbl__arff_field *f)
+{
     size_t row = r->nrows;
     size_t width = tbl__arff_width(a->type);
     char *slot = width ? (char *)a->values + row * width : NULL;
@@ -623,7 +646,8 @@ static int tbl__arff_store(tbl__arff *r, tbl__arff_attr *a, const tbl__arff_fiel
     return 0;
 }
 
-static int tbl__arff_read_rows(tbl__arff *r) {
+static int tbl__arff_read_rows(tbl__arff *r)
+{
     while (tbl__arff_next_line(r)) {
         if (tbl__arff_at_eol(r)) continue;
         r->text.len = 0;
@@ -658,7 +682,8 @@ static int tbl__arff_read_rows(tbl__arff *r) {
 /* ---- the table --------------------------------------------------------- */
 
 /* Moves each attribute's buffers into a column of a new table. */
-static int tbl__arff_build(tbl__arff *r, tbl_table **out) {
+static int tbl__arff_build(tbl__arff *r, tbl_table **out)
+{
     tbl_table *t = tbl_new();
     if (t == NULL) return tbl__arff_oom(r);
     for (size_t i = 0; i < r->nattrs; i++) {
@@ -698,7 +723,8 @@ static int tbl__arff_build(tbl__arff *r, tbl_table **out) {
     return 0;
 }
 
-static void tbl__arff_free(tbl__arff *r) {
+static void tbl__arff_free(tbl__arff *r)
+{
     for (size_t i = 0; i < r->nattrs; i++) {
         tbl__arff_attr *a = &r->attrs[i];
         free(a->name);
@@ -715,7 +741,8 @@ static void tbl__arff_free(tbl__arff *r) {
 }
 
 /* Where byte `at` of data is, as a 1-based line. */
-static size_t tbl__arff_line_of(const char *data, size_t at) {
+static size_t tbl__arff_line_of(const char *data, size_t at)
+{
     size_t line = 1;
     for (size_t i = 0; i < at; i++)
         line += data[i] == '\n';
@@ -727,7 +754,8 @@ static size_t tbl__arff_line_of(const char *data, size_t at) {
  * attributes and integer attributes read as numeric; it is NULL when there
  * is nothing to say and on failure. */
 int tbl_read_arff(const char *data, size_t len, const tbl_read_options *opt, tbl_table **out,
-                  wf_error *err) {
+                  wf_error *err)
+{
     char **warnings = opt ? opt->warnings : NULL;
     if (warnings) *warnings = NULL;
     if (out == NULL) return wf_error_set(err, WF_EINVAL, "tbl_read_arff: out is NULL");

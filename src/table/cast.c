@@ -28,13 +28,15 @@ typedef struct tbl__scalar {
 /* What converting one cell gave. */
 enum { TBL__CAST_OK = 0, TBL__CAST_MISSING = 1, TBL__CAST_BAD = 2 };
 
-static bool tbl__cast_supported(tbl_type from, tbl_type to) {
+static bool tbl__cast_supported(tbl_type from, tbl_type to)
+{
     if (from == to || tbl__is_text(from) || tbl__is_text(to)) return true;
     if (from == TBL_DATETIME || to == TBL_DATETIME) return false;
     return true; /* numeric, integer and boolean */
 }
 
-static bool tbl__whole(double d, int64_t *out) {
+static bool tbl__whole(double d, int64_t *out)
+{
     if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
     if (d != (double)(int64_t)d) return false;
     *out = (int64_t)d;
@@ -42,7 +44,8 @@ static bool tbl__whole(double d, int64_t *out) {
 }
 
 /* A number (an integer i when is_int, else d) as type `to`. */
-static int tbl__from_number(bool is_int, int64_t i, double d, tbl_type to, tbl__scalar *v) {
+static int tbl__from_number(bool is_int, int64_t i, double d, tbl_type to, tbl__scalar *v)
+{
     if (!is_int && isnan(d)) return TBL__CAST_MISSING;
     switch (to) {
     case TBL_NUMERIC:
@@ -63,13 +66,15 @@ static int tbl__from_number(bool is_int, int64_t i, double d, tbl_type to, tbl__
     }
 }
 
-static bool tbl__is_space(char c) {
+static bool tbl__is_space(char c)
+{
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Text as type `to`. Surrounding white space is ignored, and the readers'
  * missing tokens ("", "NA", "?", ...) become missing. */
-static int tbl__from_text(const char *s, size_t len, tbl_type to, tbl__scalar *v) {
+static int tbl__from_text(const char *s, size_t len, tbl_type to, tbl__scalar *v)
+{
     while (len > 0 && tbl__is_space(s[0]))
         s++, len--;
     while (len > 0 && tbl__is_space(s[len - 1]))
@@ -100,7 +105,8 @@ static int tbl__from_text(const char *s, size_t len, tbl_type to, tbl__scalar *v
     }
 }
 
-static void tbl__store(tbl_column *dst, size_t row, const tbl__scalar *v) {
+static void tbl__store(tbl_column *dst, size_t row, const tbl__scalar *v)
+{
     switch (dst->type) {
     case TBL_NUMERIC:
         dst->v.f64[row] = v->f;
@@ -117,7 +123,8 @@ static void tbl__store(tbl_column *dst, size_t row, const tbl__scalar *v) {
     }
 }
 
-static const char *tbl__what(tbl_type to) {
+static const char *tbl__what(tbl_type to)
+{
     switch (to) {
     case TBL_NUMERIC:
         return "a number";
@@ -132,7 +139,8 @@ static const char *tbl__what(tbl_type to) {
     }
 }
 
-static int tbl__bad_value(const tbl_column *src, size_t row, tbl_type to, wf_error *err) {
+static int tbl__bad_value(const tbl_column *src, size_t row, tbl_type to, wf_error *err)
+{
     if (tbl__is_text(src->type)) {
         size_t len;
         const char *s = tbl__cell_text(src, row, &len);
@@ -153,7 +161,8 @@ typedef struct tbl__level_cache {
 } tbl__level_cache;
 
 static int tbl__convert_cell(const tbl_column *src, size_t row, tbl_type to,
-                             tbl__level_cache *cache, tbl__scalar *v) {
+                             tbl__level_cache *cache, tbl__scalar *v)
+{
     size_t len;
     switch (src->type) {
     case TBL_NUMERIC:
@@ -182,7 +191,8 @@ static int tbl__convert_cell(const tbl_column *src, size_t row, tbl_type to,
 }
 
 static int tbl__cast_to_value(tbl_column *dst, const tbl_column *src, size_t n,
-                              bool invalid_to_missing, wf_error *err) {
+                              bool invalid_to_missing, wf_error *err)
+{
     tbl__level_cache cache = {NULL, NULL};
     if (src->type == TBL_CATEGORICAL) {
         cache.state = wf_calloc(src->levels.count, 1);
@@ -211,7 +221,8 @@ oom:
 }
 
 /* Any type to string or categorical: each cell's text. */
-static int tbl__cast_to_text(tbl_column *dst, const tbl_column *src, size_t n, wf_error *err) {
+static int tbl__cast_to_text(tbl_column *dst, const tbl_column *src, size_t n, wf_error *err)
+{
     tbl_strings_builder sb = {0};
     tbl_dict dict = {0};
     char buf[64];
@@ -250,7 +261,8 @@ oom:
 
 /* Rows in messages count from 1, as a person reads a table. The column
  * keeps its name and role. On failure the table is unchanged. */
-int tbl_cast_column(tbl_table *t, size_t i, tbl_type to, bool invalid_to_missing, wf_error *err) {
+int tbl_cast_column(tbl_table *t, size_t i, tbl_type to, bool invalid_to_missing, wf_error *err)
+{
     if (i >= t->ncols)
         return wf_error_set(err, WF_EINVAL,
                             "cast: column index %zu is out of range: the table has %zu columns", i,

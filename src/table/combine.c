@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *tbl__unique_name(const tbl_table *t, const char *name) {
+char *tbl__unique_name(const tbl_table *t, const char *name)
+{
     if (tbl_find_column(t, name) < 0) return wf_strdup(name);
     size_t cap = strlen(name) + 32;
     char *s = malloc(cap);
@@ -22,7 +23,8 @@ char *tbl__unique_name(const tbl_table *t, const char *name) {
     }
 }
 
-int tbl__add_column_renamed(tbl_table *t, tbl_column *c, size_t nrows, wf_error *err) {
+int tbl__add_column_renamed(tbl_table *t, tbl_column *c, size_t nrows, wf_error *err)
+{
     char *name = tbl__unique_name(t, c->name);
     if (name == NULL) {
         int rc = wf_error_set(err, WF_ENOMEM, "out of memory naming column \"%s\"", c->name);
@@ -40,7 +42,8 @@ int tbl__add_column_renamed(tbl_table *t, tbl_column *c, size_t nrows, wf_error 
 
 /* The type of a column holding a's values then b's, or -1 when they do not
  * mix. */
-static int tbl__concat_type(tbl_type a, tbl_type b) {
+static int tbl__concat_type(tbl_type a, tbl_type b)
+{
     if (a == b) return (int)a;
     if (tbl__is_number(a) && tbl__is_number(b)) return TBL_NUMERIC;
     /* A categorical stacked on free text stays free text: its dictionary
@@ -50,7 +53,8 @@ static int tbl__concat_type(tbl_type a, tbl_type b) {
 }
 
 /* Interns every level of c into d; map[code] is the code in d. */
-static int32_t *tbl__intern_levels(tbl_dict *d, const tbl_column *c) {
+static int32_t *tbl__intern_levels(tbl_dict *d, const tbl_column *c)
+{
     int32_t *map = wf_mallocarray(c->levels.count, sizeof *map);
     if (map == NULL) return NULL;
     for (size_t i = 0; i < c->levels.count; i++) {
@@ -66,7 +70,8 @@ static int32_t *tbl__intern_levels(tbl_dict *d, const tbl_column *c) {
 }
 
 static int tbl__concat_categorical(tbl_column *dst, const tbl_column *const src[2],
-                                   const size_t n[2]) {
+                                   const size_t n[2])
+{
     tbl_dict dict = {0};
     int32_t *map[2] = {NULL, NULL};
     int rc = WF_ENOMEM;
@@ -86,7 +91,8 @@ done:
 }
 
 static int tbl__concat_column(tbl_column *dst, const tbl_column *a, size_t na, const tbl_column *b,
-                              size_t nb, wf_error *err) {
+                              size_t nb, wf_error *err)
+{
     int type = tbl__concat_type(a->type, b->type);
     if (type < 0)
         return wf_error_set(err, WF_ETYPE,
@@ -138,7 +144,8 @@ oom:
     return wf_error_set(err, WF_ENOMEM, "out of memory adding rows to column \"%s\"", a->name);
 }
 
-int tbl_concat_rows(const tbl_table *a, const tbl_table *b, tbl_table **out, wf_error *err) {
+int tbl_concat_rows(const tbl_table *a, const tbl_table *b, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     for (size_t j = 0; j < a->ncols; j++)
         if (tbl_find_column(b, a->cols[j].name) < 0)
@@ -174,7 +181,8 @@ int tbl_concat_rows(const tbl_table *a, const tbl_table *b, tbl_table **out, wf_
 
 /* ---- add columns ------------------------------------------------------- */
 
-int tbl_add_columns(const tbl_table *a, const tbl_table *b, tbl_table **out, wf_error *err) {
+int tbl_add_columns(const tbl_table *a, const tbl_table *b, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     /* A table without columns has no rows to line up, so it joins anything. */
     if (a->ncols > 0 && b->ncols > 0 && a->nrows != b->nrows)

@@ -18,7 +18,8 @@
 /* Names the columns from the header fields (or "Column N"), making them
  * unique: a repeated "x" becomes "x (2)", "x (3)", with a warning. */
 static int tbl__name_columns(tbl__csv_header *h, const tbl_strings *fields, bool header,
-                             wf_buf *warn, wf_error *err) {
+                             wf_buf *warn, wf_error *err)
+{
     int rc = 0;
     tbl_dict seen = {0};
     size_t *next_suffix = NULL, cap = 0; /* per name in `seen` */
@@ -61,7 +62,8 @@ done:
 }
 
 int tbl__csv_read_header(const tbl__csv_input *in, size_t p, int header, size_t max_field,
-                         tbl__csv_header *out, wf_buf *warn, wf_error *err) {
+                         tbl__csv_header *out, wf_buf *warn, wf_error *err)
+{
     tbl__csv_scratch sc = {0};
     tbl_strings_builder b = {0};
     tbl_strings fields = {0};

@@ -50,7 +50,8 @@ typedef struct tbl__csv_scratch {
  * short (a number is ten bytes or so), so rather than memchr this tests
  * eight bytes at a time for a zero byte in (x ^ delim) | (x ^ LF): the
  * lowest flagged byte is exact (borrows only run upwards). */
-static inline size_t tbl__csv_scan_plain(const char *d, size_t p, size_t end, char delim) {
+static inline size_t tbl__csv_scan_plain(const char *d, size_t p, size_t end, char delim)
+{
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     const uint64_t dm = ones * (unsigned char)delim, nm = ones * (unsigned char)'\n';
@@ -78,7 +79,8 @@ int tbl__csv_read_quoted(const tbl__csv_input *in, size_t p, tbl__csv_field *f,
  * all a pass that looks for record boundaries needs. Inline, as the reader
  * calls it for every field. */
 static inline int tbl__csv_read_field(const tbl__csv_input *in, size_t p, tbl__csv_field *f,
-                                      tbl__csv_scratch *sc) {
+                                      tbl__csv_scratch *sc)
+{
     const char *d = in->d;
     size_t end = in->len;
     if (p < end && d[p] == '"') return tbl__csv_read_quoted(in, p, f, sc);
@@ -96,7 +98,8 @@ static inline int tbl__csv_read_field(const tbl__csv_input *in, size_t p, tbl__c
 }
 
 /* Where the record after field f starts. */
-static inline size_t tbl__csv_after(const tbl__csv_input *in, const tbl__csv_field *f) {
+static inline size_t tbl__csv_after(const tbl__csv_input *in, const tbl__csv_field *f)
+{
     return f->end < in->len ? f->end + 1 : in->len;
 }
 
@@ -136,7 +139,8 @@ int tbl__csv_check_field(const tbl__csv_input *in, const tbl__csv_field *f, cons
 
 /* The text of f as types and missing tokens see it: an unquoted field
  * without the spaces and tabs around it (" 1" is the integer 1). */
-static inline void tbl__csv_trim(const tbl__csv_field *f, const char **s, size_t *n) {
+static inline void tbl__csv_trim(const tbl__csv_field *f, const char **s, size_t *n)
+{
     const char *p = f->s;
     size_t len = f->len;
     if (!f->quoted && len > 0 && ((unsigned char)p[0] <= ' ' || (unsigned char)p[len - 1] <= ' ')) {

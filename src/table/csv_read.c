@@ -94,7 +94,8 @@ typedef struct tbl__chunk {
 
 static int tbl__fail(tbl__chunk *ch, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int tbl__fail(tbl__chunk *ch, int code, const char *fmt, ...) {
+static int tbl__fail(tbl__chunk *ch, int code, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     wf_error_setv(&ch->err, code, fmt, ap);
@@ -103,13 +104,15 @@ static int tbl__fail(tbl__chunk *ch, int code, const char *fmt, ...) {
     return code;
 }
 
-static bool tbl__masked(const tbl__col *c, size_t chunk_row) {
+static bool tbl__masked(const tbl__col *c, size_t chunk_row)
+{
     return c->mask != NULL && c->mask[chunk_row];
 }
 
 /* ---- phase B: parsing fields as their column's type ------------------- */
 
-static void tbl__int_to_double(void *slot, size_t a, size_t b, tbl__col *c) {
+static void tbl__int_to_double(void *slot, size_t a, size_t b, tbl__col *c)
+{
     int64_t *iv = slot;
     double *fv = slot;
     for (size_t r = a; r < b; r++) {
@@ -122,7 +125,8 @@ static void tbl__int_to_double(void *slot, size_t a, size_t b, tbl__col *c) {
     c->nnegzero = 0;
 }
 
-static int tbl__type_of_kinds(unsigned kinds) {
+static int tbl__type_of_kinds(unsigned kinds)
+{
     if (kinds & TBL_KIND_INTEGER) return TBL_INTEGER;
     if (kinds & TBL_KIND_NUMERIC) return TBL_NUMERIC;
     if (kinds & TBL_KIND_BOOLEAN) return TBL_BOOLEAN;
@@ -130,7 +134,8 @@ static int tbl__type_of_kinds(unsigned kinds) {
     return TBL_STRING;
 }
 
-static int tbl__put_string(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_field *f) {
+static int tbl__put_string(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_field *f)
+{
     int rc = tbl__csv_check_field(&ch->rd->in, f, ch->rd->names[j], j + 1, &ch->err);
     if (rc < 0) return ch->rc = rc;
     ((uint64_t *)ch->rd->slots[j])[row] = f->start;
@@ -140,7 +145,8 @@ static int tbl__put_string(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_
 /* Stores s as the column's current type: 0, 1 when it is not of that type,
  * or a negative error. */
 static int tbl__put(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_field *f, const char *s,
-                    size_t n) {
+                    size_t n)
+{
     tbl__col *c = &ch->cols[j];
     void *slot = ch->rd->slots[j];
     int64_t iv;
@@ -181,7 +187,8 @@ static int tbl__put(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_field *
 /* A field that its column's current type cannot hold: narrow the kinds,
  * change the state (converting what is stored), and store it again. */
 static int tbl__retype(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_field *f, const char *s,
-                       size_t n) {
+                       size_t n)
+{
     tbl__col *c = &ch->cols[j];
     c->kinds &= tbl_field_kinds(s, n);
     int to = tbl__type_of_kinds(c->kinds);
@@ -197,7 +204,8 @@ static int tbl__retype(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_fiel
     return rc;
 }
 
-static int tbl__store(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_field *f) {
+static int tbl__store(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_field *f)
+{
     tbl__col *c = &ch->cols[j];
     const char *s;
     size_t n;
@@ -219,7 +227,8 @@ static int tbl__store(tbl__chunk *ch, size_t j, size_t row, const tbl__csv_field
     return rc == 1 ? tbl__retype(ch, j, row, f, s, n) : rc;
 }
 
-static int tbl__ragged(tbl__chunk *ch, size_t p) {
+static int tbl__ragged(tbl__chunk *ch, size_t p)
+{
     tbl__reader *rd = ch->rd;
     return tbl__fail(ch, WF_EPARSE, "line %zu: expected %zu fields, found %zu",
                      tbl__csv_line_of(&rd->in, p), rd->ncols, tbl__csv_count_fields(&rd->in, p));
@@ -233,7 +242,8 @@ static int tbl__ragged(tbl__chunk *ch, size_t p) {
  * takes the general path. Returns the terminator's offset or TBL__NOT_FAST.
  * The two paths agree: the prefix parsers accept exactly what
  * tbl_parse_double and tbl_parse_int64 accept. */
-static inline size_t tbl__fast_number(tbl__chunk *ch, size_t j, size_t row, size_t p) {
+static inline size_t tbl__fast_number(tbl__chunk *ch, size_t j, size_t row, size_t p)
+{
     tbl__reader *rd = ch->rd;
     tbl__col *c = &ch->cols[j];
     const char *d = rd->in.d;
@@ -261,7 +271,8 @@ static inline size_t tbl__fast_number(tbl__chunk *ch, size_t j, size_t row, size
     return q;
 }
 
-static void *tbl__parse_chunk(void *arg) {
+static void *tbl__parse_chunk(void *arg)
+{
     tbl__chunk *ch = arg;
     tbl__reader *rd = ch->rd;
     const char *d = rd->in.d;
@@ -309,7 +320,8 @@ static void *tbl__parse_chunk(void *arg) {
 
 /* Tokenizes rows [r0, upto) again to put field offsets in the slots of the
  * string columns whose rows were parsed as another type. */
-static void tbl__backfill_offsets(tbl__chunk *ch, size_t upto) {
+static void tbl__backfill_offsets(tbl__chunk *ch, size_t upto)
+{
     tbl__reader *rd = ch->rd;
     for (size_t r = ch->r0; r < upto; r++) {
         size_t p = rd->starts[r];
@@ -326,7 +338,8 @@ static void tbl__backfill_offsets(tbl__chunk *ch, size_t upto) {
 
 /* Interns the chunk's values of string column j, in row order, until there
  * are too many to be categorical; counts their bytes either way. */
-static int tbl__intern_strings(tbl__chunk *ch, size_t j) {
+static int tbl__intern_strings(tbl__chunk *ch, size_t j)
+{
     tbl__reader *rd = ch->rd;
     tbl__col *c = &ch->cols[j];
     const uint64_t *off = rd->slots[j];
@@ -358,7 +371,8 @@ static int tbl__intern_strings(tbl__chunk *ch, size_t j) {
     return 0;
 }
 
-static void *tbl__finish_chunk(void *arg) {
+static void *tbl__finish_chunk(void *arg)
+{
     tbl__chunk *ch = arg;
     tbl__reader *rd = ch->rd;
     size_t upto = ch->r0;
@@ -379,7 +393,8 @@ static void *tbl__finish_chunk(void *arg) {
 
 /* ---- phase F: filling codes and strings -------------------------------- */
 
-static void *tbl__fill_chunk(void *arg) {
+static void *tbl__fill_chunk(void *arg)
+{
     tbl__chunk *ch = arg;
     tbl__reader *rd = ch->rd;
     for (size_t j = 0; j < rd->ncols; j++) {
@@ -412,7 +427,8 @@ static void *tbl__fill_chunk(void *arg) {
 
 /* ---- running chunks ------------------------------------------------------ */
 
-static int tbl__run(tbl__chunk *chunks, size_t n, void *(*fn)(void *), wf_error *err) {
+static int tbl__run(tbl__chunk *chunks, size_t n, void *(*fn)(void *), wf_error *err)
+{
     pthread_t tid[TBL__MAX_THREADS];
     bool started[TBL__MAX_THREADS] = {false};
     for (size_t i = 1; i < n; i++)
@@ -431,7 +447,8 @@ static int tbl__run(tbl__chunk *chunks, size_t n, void *(*fn)(void *), wf_error 
     return 0;
 }
 
-static size_t tbl__thread_count(size_t len, size_t nrows) {
+static size_t tbl__thread_count(size_t len, size_t nrows)
+{
     if (len < ((size_t)4 << 20) || nrows < 4096) return 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t n = cpus < 1 ? 1 : (size_t)cpus;
@@ -441,7 +458,8 @@ static size_t tbl__thread_count(size_t len, size_t nrows) {
 }
 
 /* Splits the records into n chunks of about equal bytes. */
-static int tbl__make_chunks(tbl__reader *rd, size_t n, tbl__chunk **out, wf_error *err) {
+static int tbl__make_chunks(tbl__reader *rd, size_t n, tbl__chunk **out, wf_error *err)
+{
     tbl__chunk *chunks = wf_calloc(n, sizeof *chunks);
     if (chunks == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
     *out = chunks;
@@ -475,7 +493,8 @@ static int tbl__make_chunks(tbl__reader *rd, size_t n, tbl__chunk **out, wf_erro
     return 0;
 }
 
-static void tbl__free_chunks(tbl__chunk *chunks, size_t n, size_t ncols) {
+static void tbl__free_chunks(tbl__chunk *chunks, size_t n, size_t ncols)
+{
     if (chunks == NULL) return;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; chunks[i].cols && j < ncols; j++) {
@@ -494,7 +513,8 @@ static void tbl__free_chunks(tbl__chunk *chunks, size_t n, size_t ncols) {
 
 /* ---- phases C and E, and assembly -------------------------------------- */
 
-static void tbl__choose_types(tbl__reader *rd, tbl__chunk *chunks, size_t n) {
+static void tbl__choose_types(tbl__reader *rd, tbl__chunk *chunks, size_t n)
+{
     for (size_t j = 0; j < rd->ncols; j++) {
         tbl_infer in;
         tbl_infer_init(&in);
@@ -511,7 +531,8 @@ static void tbl__choose_types(tbl__reader *rd, tbl__chunk *chunks, size_t n) {
 /* Merges the chunks' dictionaries of text column j and allocates its
  * buffers as categorical or string. */
 static int tbl__decide_strings(tbl__reader *rd, tbl__chunk *chunks, size_t n, size_t j,
-                               wf_error *err) {
+                               wf_error *err)
+{
     tbl_column *out = &rd->cols[j];
     size_t present = 0, bytes = 0;
     bool overflow = false;
@@ -564,7 +585,8 @@ oom:
 }
 
 /* Moves typed slots and masks into rd->cols[j]. */
-static int tbl__assemble(tbl__reader *rd, tbl__chunk *chunks, size_t n, size_t j, wf_error *err) {
+static int tbl__assemble(tbl__reader *rd, tbl__chunk *chunks, size_t n, size_t j, wf_error *err)
+{
     tbl_column *out = &rd->cols[j];
     size_t nrows = rd->nrows;
     bool any_missing = false;
@@ -604,7 +626,8 @@ static int tbl__assemble(tbl__reader *rd, tbl__chunk *chunks, size_t n, size_t j
 
 /* ---- the reader ---------------------------------------------------------- */
 
-static void tbl__reader_free(tbl__reader *rd) {
+static void tbl__reader_free(tbl__reader *rd)
+{
     for (size_t j = 0; j < rd->ncols; j++) {
         if (rd->names) free(rd->names[j]);
         if (rd->slots) free(rd->slots[j]);
@@ -618,8 +641,8 @@ static void tbl__reader_free(tbl__reader *rd) {
 }
 
 /* Phases B to F over the records found; fills rd->cols. */
-static int tbl__read_records(tbl__reader *rd, size_t open_quote, size_t open_record,
-                             wf_error *err) {
+static int tbl__read_records(tbl__reader *rd, size_t open_quote, size_t open_record, wf_error *err)
+{
     size_t n = tbl__thread_count(rd->in.len, rd->nrows);
     tbl__chunk *chunks = NULL;
     int rc = tbl__make_chunks(rd, n, &chunks, err);
@@ -654,7 +677,8 @@ done:
 }
 
 int tbl_read_csv(const char *data, size_t len, const tbl_read_options *opt, tbl_table **out,
-                 wf_error *err) {
+                 wf_error *err)
+{
     if (out == NULL) return wf_error_set(err, WF_EINVAL, "tbl_read_csv: no output table");
     *out = NULL;
     char **warnings = opt ? opt->warnings : NULL;

@@ -50,12 +50,14 @@ typedef struct tbl__quotes {
 
 #define TBL__QUOTE_WINDOW ((size_t)64 << 10)
 
-static void tbl__quotes_from(tbl__quotes *q, size_t from) {
+static void tbl__quotes_from(tbl__quotes *q, size_t from)
+{
     q->pos = q->lim = from;
 }
 
 /* The next quote if there is one before `before`, else a value >= before. */
-static size_t tbl__quotes_next(tbl__quotes *q, size_t before) {
+static size_t tbl__quotes_next(tbl__quotes *q, size_t before)
+{
     while (q->pos == q->lim && q->lim < before) {
         size_t to = q->lim + TBL__QUOTE_WINDOW;
         if (to < before) to = before;
@@ -70,7 +72,8 @@ static size_t tbl__quotes_next(tbl__quotes *q, size_t before) {
 /* The exact scan: records from p (a record start) while they start before
  * s->hi. Most lines hold no quote at all: for them the record is the line,
  * and memchr finds it. Only a line with a quote in it is tokenized. */
-static void tbl__scan(tbl__span *s, size_t p) {
+static void tbl__scan(tbl__span *s, size_t p)
+{
     const tbl__csv_input *in = s->in;
     const char *d = in->d;
     size_t end = in->len;
@@ -114,7 +117,8 @@ static void tbl__scan(tbl__span *s, size_t p) {
 }
 
 /* Pass 1: count quotes. */
-static void *tbl__count_quotes(void *arg) {
+static void *tbl__count_quotes(void *arg)
+{
     tbl__span *s = arg;
     const char *d = s->in->d;
     size_t n = 0;
@@ -127,7 +131,8 @@ static void *tbl__count_quotes(void *arg) {
 
 /* Pass 2: the first line break at or after lo - 1 with an even number of
  * quotes before it is taken as a record break; scan from just after it. */
-static void *tbl__scan_span(void *arg) {
+static void *tbl__scan_span(void *arg)
+{
     tbl__span *s = arg;
     const char *d = s->in->d;
     size_t end = s->in->len, pos = s->lo - 1;
@@ -150,7 +155,8 @@ static void *tbl__scan_span(void *arg) {
     return NULL;
 }
 
-static void tbl__run_spans(tbl__span *spans, size_t n, void *(*fn)(void *)) {
+static void tbl__run_spans(tbl__span *spans, size_t n, void *(*fn)(void *))
+{
     pthread_t tid[TBL__SPANS_MAX];
     bool started[TBL__SPANS_MAX] = {false};
     for (size_t i = 1; i < n; i++)
@@ -165,7 +171,8 @@ static void tbl__run_spans(tbl__span *spans, size_t n, void *(*fn)(void *)) {
 }
 
 int tbl__csv_find_records(const tbl__csv_input *in, size_t p, bool skip_blank, size_t threads,
-                          tbl__csv_records *out) {
+                          tbl__csv_records *out)
+{
     memset(out, 0, sizeof *out);
     out->open_quote = out->open_record = (size_t)-1;
     size_t n = threads < 1 ? 1 : threads > TBL__SPANS_MAX ? TBL__SPANS_MAX : threads;

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *tbl__reserve(tbl__csv_scratch *sc, size_t n) {
+static char *tbl__reserve(tbl__csv_scratch *sc, size_t n)
+{
     if (n <= sc->cap) return sc->buf;
     size_t cap = sc->cap ? sc->cap : 256;
     while (cap < n)
@@ -20,7 +21,8 @@ static char *tbl__reserve(tbl__csv_scratch *sc, size_t n) {
 }
 
 int tbl__csv_read_quoted(const tbl__csv_input *in, size_t p, tbl__csv_field *f,
-                         tbl__csv_scratch *sc) {
+                         tbl__csv_scratch *sc)
+{
     const char *d = in->d;
     size_t end = in->len;
     f->start = p;
@@ -63,7 +65,8 @@ int tbl__csv_read_quoted(const tbl__csv_input *in, size_t p, tbl__csv_field *f,
     return 0;
 }
 
-size_t tbl__csv_count_fields(const tbl__csv_input *in, size_t p) {
+size_t tbl__csv_count_fields(const tbl__csv_input *in, size_t p)
+{
     size_t n = 0;
     tbl__csv_field f;
     for (;;) {
@@ -74,7 +77,8 @@ size_t tbl__csv_count_fields(const tbl__csv_input *in, size_t p) {
     }
 }
 
-size_t tbl__csv_line_of(const tbl__csv_input *in, size_t off) {
+size_t tbl__csv_line_of(const tbl__csv_input *in, size_t off)
+{
     size_t line = 1;
     const char *p = in->d, *stop = in->d + (off < in->len ? off : in->len);
     while (p < stop && (p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
@@ -84,7 +88,8 @@ size_t tbl__csv_line_of(const tbl__csv_input *in, size_t off) {
     return line;
 }
 
-bool tbl__csv_blank_line(const tbl__csv_input *in, size_t p) {
+bool tbl__csv_blank_line(const tbl__csv_input *in, size_t p)
+{
     const char *d = in->d;
     if (p >= in->len || d[p] == '\n') return true;
     return d[p] == '\r' && (p + 1 == in->len || d[p + 1] == '\n');
@@ -98,7 +103,8 @@ bool tbl__csv_blank_line(const tbl__csv_input *in, size_t p) {
 /* Field counts of up to TBL__SNIFF_RECORDS records at the start of d, with
  * delimiter c. A record cut by the end of the window is not counted, unless
  * it is the first (a very long first line still says something). */
-static size_t tbl__sniff_counts(const char *d, size_t len, bool whole, char c, size_t *counts) {
+static size_t tbl__sniff_counts(const char *d, size_t len, bool whole, char c, size_t *counts)
+{
     tbl__csv_input in = {d, len, c};
     size_t p = 0, n = 0;
     while (p < len && n < TBL__SNIFF_RECORDS) {
@@ -126,7 +132,8 @@ static size_t tbl__sniff_counts(const char *d, size_t len, bool whole, char c, s
  * record and above one wins, the highest count first; (2) failing that, the
  * candidate whose first record has more than one field and that most other
  * records agree with; (3) else ','. Ties go to the order ',', '\t', ';', '|'. */
-char tbl__csv_sniff(const char *d, size_t len) {
+char tbl__csv_sniff(const char *d, size_t len)
+{
     static const char cands[4] = {',', '\t', ';', '|'};
     size_t window = len < TBL__SNIFF_BYTES ? len : TBL__SNIFF_BYTES;
     size_t counts[TBL__SNIFF_RECORDS];
@@ -162,7 +169,8 @@ char tbl__csv_sniff(const char *d, size_t len) {
 /* ---- text fields -------------------------------------------------------------- */
 
 int tbl__csv_check_field(const tbl__csv_input *in, const tbl__csv_field *f, const char *name,
-                         size_t col, wf_error *err) {
+                         size_t col, wf_error *err)
+{
     const char *s = f->s, *problem;
     size_t bad;
     const char *nul = f->len ? memchr(s, '\0', f->len) : NULL;

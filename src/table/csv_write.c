@@ -18,7 +18,8 @@
 
 #include <string.h>
 
-static bool tbl__needs_quotes(const char *s, size_t len, char delim) {
+static bool tbl__needs_quotes(const char *s, size_t len, char delim)
+{
     if (len == 0) return false;
     if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t') return true;
     for (size_t i = 0; i < len; i++) {
@@ -28,7 +29,8 @@ static bool tbl__needs_quotes(const char *s, size_t len, char delim) {
     return false;
 }
 
-static void tbl__put_text(wf_buf *out, const char *s, size_t len, char delim, bool force) {
+static void tbl__put_text(wf_buf *out, const char *s, size_t len, char delim, bool force)
+{
     if (!force && !tbl__needs_quotes(s, len, delim)) {
         wf_buf_append(out, s, len);
         return;
@@ -47,7 +49,8 @@ static void tbl__put_text(wf_buf *out, const char *s, size_t len, char delim, bo
 
 /* True when text is an optional '-' and digits only: a double that prints
  * like this would read back as an integer. */
-static bool tbl__integral_text(const char *s, size_t len) {
+static bool tbl__integral_text(const char *s, size_t len)
+{
     size_t i = s[0] == '-' ? 1 : 0;
     if (i == len) return false;
     for (; i < len; i++)
@@ -55,7 +58,8 @@ static bool tbl__integral_text(const char *s, size_t len) {
     return true;
 }
 
-static void tbl__put_cell(wf_buf *out, const tbl_column *c, size_t row, char delim) {
+static void tbl__put_cell(wf_buf *out, const tbl_column *c, size_t row, char delim)
+{
     if (tbl_is_missing(c, row)) return;
     size_t len;
     const char *s;
@@ -78,7 +82,8 @@ static void tbl__put_cell(wf_buf *out, const tbl_column *c, size_t row, char del
     if (c->type == TBL_NUMERIC && tbl__integral_text(buf, len)) wf_buf_append(out, ".0", 2);
 }
 
-int tbl_write_csv(const tbl_table *t, char delimiter, wf_buf *out, wf_error *err) {
+int tbl_write_csv(const tbl_table *t, char delimiter, wf_buf *out, wf_error *err)
+{
     if (t == NULL || out == NULL) return wf_error_set(err, WF_EINVAL, "tbl_write_csv: no table");
     if (delimiter == 0) delimiter = ',';
     if (delimiter != ',' && delimiter != '\t' && delimiter != ';' && delimiter != '|')

@@ -14,7 +14,8 @@
 
 /* ---- keys -------------------------------------------------------------- */
 
-tbl__key_class tbl__key_class_of(tbl_type type) {
+tbl__key_class tbl__key_class_of(tbl_type type)
+{
     switch (type) {
     case TBL_NUMERIC:
     case TBL_INTEGER:
@@ -30,27 +31,31 @@ tbl__key_class tbl__key_class_of(tbl_type type) {
     return TBL__KEY_TEXT;
 }
 
-bool tbl__key_absent(const tbl_column *c, size_t row) {
+bool tbl__key_absent(const tbl_column *c, size_t row)
+{
     return tbl__cell_missing(c, row) || (c->type == TBL_NUMERIC && isnan(c->v.f64[row]));
 }
 
 /* Whether d is a whole number an int64 holds; if so *out is it. 2^63 itself
  * is a double but not an int64, hence the half-open range. */
-static bool tbl__double_as_int64(double d, int64_t *out) {
+static bool tbl__double_as_int64(double d, int64_t *out)
+{
     if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
     if (d != (double)(int64_t)d) return false;
     *out = (int64_t)d;
     return true;
 }
 
-static uint64_t tbl__hash_u64(uint64_t v, uint64_t h) {
+static uint64_t tbl__hash_u64(uint64_t v, uint64_t h)
+{
     return tbl_hash_bytes(&v, sizeof v, h);
 }
 
 /* Case-insensitive text hashes its ASCII-lowercased bytes, folded a chunk at
  * a time so that long strings need no allocation. Chunks chain through the
  * seed, and equal folded strings make equal chunks, so they hash alike. */
-static uint64_t tbl__hash_folded(const char *s, size_t len, uint64_t h) {
+static uint64_t tbl__hash_folded(const char *s, size_t len, uint64_t h)
+{
     char chunk[256];
     size_t at = 0;
     do {
@@ -67,7 +72,8 @@ static uint64_t tbl__hash_folded(const char *s, size_t len, uint64_t h) {
 #define TBL__HASH_MISSING 0x9e3779b97f4a7c15ull
 #define TBL__HASH_NAN 0x7ff8dead7ff8beefull
 
-uint64_t tbl__key_hash(const tbl_column *c, size_t row, bool fold, uint64_t h) {
+uint64_t tbl__key_hash(const tbl_column *c, size_t row, bool fold, uint64_t h)
+{
     if (tbl__cell_missing(c, row)) return tbl__hash_u64(TBL__HASH_MISSING, h);
     int64_t i;
     uint64_t bits;
@@ -94,7 +100,8 @@ uint64_t tbl__key_hash(const tbl_column *c, size_t row, bool fold, uint64_t h) {
     return h;
 }
 
-static bool tbl__number_equal(const tbl_column *a, size_t ra, const tbl_column *b, size_t rb) {
+static bool tbl__number_equal(const tbl_column *a, size_t ra, const tbl_column *b, size_t rb)
+{
     if (a->type == TBL_INTEGER && b->type == TBL_INTEGER) return a->v.i64[ra] == b->v.i64[rb];
     if (a->type == TBL_NUMERIC && b->type == TBL_NUMERIC) {
         double x = a->v.f64[ra], y = b->v.f64[rb];
@@ -108,14 +115,16 @@ static bool tbl__number_equal(const tbl_column *a, size_t ra, const tbl_column *
     return tbl__double_as_int64(d, &got) && got == want;
 }
 
-static bool tbl__text_equal(const char *a, const char *b, size_t len, bool fold) {
+static bool tbl__text_equal(const char *a, const char *b, size_t len, bool fold)
+{
     if (!fold) return len == 0 || memcmp(a, b, len) == 0;
     for (size_t i = 0; i < len; i++)
         if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) return false;
     return true;
 }
 
-bool tbl__key_equal(const tbl_column *a, size_t ra, const tbl_column *b, size_t rb, bool fold) {
+bool tbl__key_equal(const tbl_column *a, size_t ra, const tbl_column *b, size_t rb, bool fold)
+{
     bool ma = tbl__cell_missing(a, ra), mb = tbl__cell_missing(b, rb);
     if (ma || mb) return ma && mb;
     switch (tbl__key_class_of(a->type)) {
@@ -137,14 +146,16 @@ bool tbl__key_equal(const tbl_column *a, size_t ra, const tbl_column *b, size_t 
 /* ---- group-by ---------------------------------------------------------- */
 
 static bool tbl__rows_equal(const tbl_table *t, const size_t *keys, size_t nkeys, size_t a,
-                            size_t b) {
+                            size_t b)
+{
     for (size_t k = 0; k < nkeys; k++)
         if (!tbl__key_equal(&t->cols[keys[k]], a, &t->cols[keys[k]], b, false)) return false;
     return true;
 }
 
 int tbl_group_by(const tbl_table *t, const size_t *keys, size_t nkeys, size_t **group_of,
-                 size_t **first_row, size_t *ngroups, wf_error *err) {
+                 size_t **first_row, size_t *ngroups, wf_error *err)
+{
     *group_of = NULL;
     *first_row = NULL;
     *ngroups = 0;
@@ -210,7 +221,8 @@ oom:
 }
 
 int tbl_distinct(const tbl_table *t, const size_t *keys, size_t nkeys, tbl_table **out,
-                 wf_error *err) {
+                 wf_error *err)
+{
     *out = NULL;
     size_t *group_of, *first_row, ngroups;
     int rc = tbl_group_by(t, keys, nkeys, &group_of, &first_row, &ngroups, err);

@@ -14,11 +14,13 @@
 static const char *const tbl__format_names[] = {"auto", "csv", "tsv", "arff", "json", "native"};
 #define TBL__FORMAT_COUNT (sizeof tbl__format_names / sizeof tbl__format_names[0])
 
-const char *tbl_format_name(tbl_format f) {
+const char *tbl_format_name(tbl_format f)
+{
     return (unsigned)f < TBL__FORMAT_COUNT ? tbl__format_names[f] : "unknown";
 }
 
-int tbl_format_parse(const char *name, tbl_format *out) {
+int tbl_format_parse(const char *name, tbl_format *out)
+{
     for (size_t i = 0; i < TBL__FORMAT_COUNT; i++)
         if (strcasecmp(name, tbl__format_names[i]) == 0) {
             *out = (tbl_format)i;
@@ -38,7 +40,8 @@ int tbl_format_parse(const char *name, tbl_format *out) {
 }
 
 /* The format a file name's extension names, or TBL_FORMAT_AUTO. */
-static tbl_format tbl__format_of_extension(const char *path) {
+static tbl_format tbl__format_of_extension(const char *path)
+{
     if (path == NULL) return TBL_FORMAT_AUTO;
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
@@ -54,12 +57,14 @@ static tbl_format tbl__format_of_extension(const char *path) {
     return TBL_FORMAT_AUTO;
 }
 
-static bool tbl__starts_with_nocase(const uint8_t *p, size_t len, const char *lit) {
+static bool tbl__starts_with_nocase(const uint8_t *p, size_t len, const char *lit)
+{
     size_t n = strlen(lit);
     return len >= n && strncasecmp((const char *)p, lit, n) == 0;
 }
 
-tbl_format tbl_detect_format(const char *path, const uint8_t *data, size_t len) {
+tbl_format tbl_detect_format(const char *path, const uint8_t *data, size_t len)
+{
     tbl_format f = tbl__format_of_extension(path);
     if (f != TBL_FORMAT_AUTO) return f;
     if (data == NULL) return TBL_FORMAT_CSV;
@@ -79,7 +84,8 @@ tbl_format tbl_detect_format(const char *path, const uint8_t *data, size_t len) 
     return TBL_FORMAT_CSV;
 }
 
-int tbl_read_file(const char *path, const tbl_read_options *opt, tbl_table **out, wf_error *err) {
+int tbl_read_file(const char *path, const tbl_read_options *opt, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     /* No options means the defaults, and the default header is a guess. */
     tbl_read_options o = {.header = -1};
@@ -120,7 +126,8 @@ int tbl_read_file(const char *path, const tbl_read_options *opt, tbl_table **out
     return rc;
 }
 
-int tbl_write_file(const tbl_table *t, const char *path, tbl_format format, wf_error *err) {
+int tbl_write_file(const tbl_table *t, const char *path, tbl_format format, wf_error *err)
+{
     if (format == TBL_FORMAT_AUTO) format = tbl__format_of_extension(path);
     wf_buf text = {0};
     uint8_t *native = NULL;

@@ -27,7 +27,8 @@ typedef struct tbl__join {
     size_t npairs, lcap, rcap;
 } tbl__join;
 
-static bool tbl__fold(const tbl__join *j, size_t k) {
+static bool tbl__fold(const tbl__join *j, size_t k)
+{
     return !j->opt->case_sensitive &&
            tbl__key_class_of(j->left->cols[j->opt->left_keys[k]].type) == TBL__KEY_TEXT;
 }
@@ -35,7 +36,8 @@ static bool tbl__fold(const tbl__join *j, size_t k) {
 /* The key hash of a row of `side` (left or right), or false when one of its
  * keys is missing, which rules the row out of matching. */
 static bool tbl__row_key(const tbl__join *j, const tbl_table *side, const size_t *keys, size_t row,
-                         uint64_t *hash) {
+                         uint64_t *hash)
+{
     uint64_t h = 0;
     for (size_t k = 0; k < j->opt->nkeys; k++) {
         const tbl_column *c = &side->cols[keys[k]];
@@ -47,7 +49,8 @@ static bool tbl__row_key(const tbl__join *j, const tbl_table *side, const size_t
 }
 
 static bool tbl__keys_equal(const tbl__join *j, const tbl_table *a, const size_t *akeys, size_t ra,
-                            size_t rb) {
+                            size_t rb)
+{
     for (size_t k = 0; k < j->opt->nkeys; k++) {
         const tbl_column *cb = &j->right->cols[j->opt->right_keys[k]];
         if (!tbl__key_equal(&a->cols[akeys[k]], ra, cb, rb, tbl__fold(j, k))) return false;
@@ -59,7 +62,8 @@ static bool tbl__keys_equal(const tbl__join *j, const tbl_table *a, const size_t
  * left table, or the right one while building), or TBL__NO_ROW; *slot is
  * where the probe stopped. */
 static size_t tbl__find_chain(const tbl__join *j, const tbl_table *a, const size_t *akeys,
-                              size_t row, uint64_t h, size_t *slot) {
+                              size_t row, uint64_t h, size_t *slot)
+{
     size_t i = h & (j->nslots - 1);
     for (; j->slots[i] != 0; i = (i + 1) & (j->nslots - 1)) {
         size_t head = j->slots[i] - 1;
@@ -72,7 +76,8 @@ static size_t tbl__find_chain(const tbl__join *j, const tbl_table *a, const size
     return TBL__NO_ROW;
 }
 
-static int tbl__build(tbl__join *j) {
+static int tbl__build(tbl__join *j)
+{
     size_t n = j->right->nrows;
     j->nslots = 16;
     while (j->nslots < 2 * n)
@@ -102,7 +107,8 @@ static int tbl__build(tbl__join *j) {
     return 0;
 }
 
-static int tbl__emit(tbl__join *j, size_t l, size_t r) {
+static int tbl__emit(tbl__join *j, size_t l, size_t r)
+{
     if (wf_grow((void **)&j->lrows, &j->lcap, j->npairs + 1, sizeof *j->lrows) < 0 ||
         wf_grow((void **)&j->rrows, &j->rcap, j->npairs + 1, sizeof *j->rrows) < 0)
         return WF_ENOMEM;
@@ -112,7 +118,8 @@ static int tbl__emit(tbl__join *j, size_t l, size_t r) {
     return 0;
 }
 
-static int tbl__probe(tbl__join *j) {
+static int tbl__probe(tbl__join *j)
+{
     tbl_join_kind kind = j->opt->kind;
     size_t nr = j->right->nrows;
     bool *matched = NULL;
@@ -146,8 +153,8 @@ static int tbl__probe(tbl__join *j) {
  * nothing would lose its key; like pandas' merge, the left key column takes
  * the right key's value on those rows. dst holds the left key gathered by
  * lrows; rc is the right key column. */
-static int tbl__coalesce_text(tbl_column *dst, const tbl_column *rc, const size_t *rrows,
-                              size_t n) {
+static int tbl__coalesce_text(tbl_column *dst, const tbl_column *rc, const size_t *rrows, size_t n)
+{
     if (dst->type == TBL_STRING) {
         tbl_strings_builder sb = {0};
         for (size_t i = 0; i < n; i++) {
@@ -184,7 +191,8 @@ static int tbl__coalesce_text(tbl_column *dst, const tbl_column *rc, const size_
     return tbl_dict_finish(&dict, &dst->levels);
 }
 
-static int tbl__coalesce_key(tbl_column *dst, const tbl_column *rc, const size_t *rrows, size_t n) {
+static int tbl__coalesce_key(tbl_column *dst, const tbl_column *rc, const size_t *rrows, size_t n)
+{
     if (dst->type == TBL_INTEGER && rc->type == TBL_NUMERIC) {
         /* The right side may hold fractions: widen the key to numeric,
          * whatever the rows hold, so the output schema follows from the
@@ -229,7 +237,8 @@ static int tbl__coalesce_key(tbl_column *dst, const tbl_column *rc, const size_t
 /* ---- output ------------------------------------------------------------ */
 
 static int tbl__add_gathered(tbl_table *res, const tbl_column *src, const size_t *rows, size_t n,
-                             const tbl_column *coalesce_from, const size_t *rrows, wf_error *err) {
+                             const tbl_column *coalesce_from, const size_t *rrows, wf_error *err)
+{
     tbl_column c;
     int rc = tbl__gather_column(&c, src, rows, n, err);
     if (rc < 0) return rc;
@@ -240,20 +249,23 @@ static int tbl__add_gathered(tbl_table *res, const tbl_column *src, const size_t
     return tbl__add_column_renamed(res, &c, n, err);
 }
 
-static const tbl_column *tbl__coalesce_source(const tbl__join *j, size_t col) {
+static const tbl_column *tbl__coalesce_source(const tbl__join *j, size_t col)
+{
     if (j->opt->kind != TBL_JOIN_FULL_OUTER || j->opt->keep_right_keys) return NULL;
     for (size_t k = 0; k < j->opt->nkeys; k++)
         if (j->opt->left_keys[k] == col) return &j->right->cols[j->opt->right_keys[k]];
     return NULL;
 }
 
-static bool tbl__is_right_key(const tbl__join *j, size_t col) {
+static bool tbl__is_right_key(const tbl__join *j, size_t col)
+{
     for (size_t k = 0; k < j->opt->nkeys; k++)
         if (j->opt->right_keys[k] == col) return true;
     return false;
 }
 
-static int tbl__assemble(const tbl__join *j, tbl_table **out, wf_error *err) {
+static int tbl__assemble(const tbl__join *j, tbl_table **out, wf_error *err)
+{
     tbl_table *res = tbl_new();
     if (res == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
     res->nrows = j->npairs;
@@ -275,7 +287,8 @@ static int tbl__assemble(const tbl__join *j, tbl_table **out, wf_error *err) {
 }
 
 static int tbl__check_keys(const tbl_table *left, const tbl_table *right,
-                           const tbl_join_options *opt, wf_error *err) {
+                           const tbl_join_options *opt, wf_error *err)
+{
     if (opt->nkeys == 0 || opt->left_keys == NULL || opt->right_keys == NULL)
         return wf_error_set(err, WF_EINVAL, "join: no key columns given");
     for (size_t k = 0; k < opt->nkeys; k++) {
@@ -313,7 +326,8 @@ static int tbl__check_keys(const tbl_table *left, const tbl_table *right,
  * meeting a numeric one becomes numeric). NaN keys, like missing ones,
  * never match. Case-insensitive matching folds ASCII letters only. */
 int tbl_join(const tbl_table *left, const tbl_table *right, const tbl_join_options *opt,
-             tbl_table **out, wf_error *err) {
+             tbl_table **out, wf_error *err)
+{
     *out = NULL;
     int rc = tbl__check_keys(left, right, opt, err);
     if (rc < 0) return rc;

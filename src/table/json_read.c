@@ -36,7 +36,8 @@ typedef struct tbl__json_kinds {
     size_t integral, fractional, booleans, strings;
 } tbl__json_kinds;
 
-static const char *tbl__json_type_name(const json_t *v) {
+static const char *tbl__json_type_name(const json_t *v)
+{
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         return "an object";
@@ -59,14 +60,16 @@ static const char *tbl__json_type_name(const json_t *v) {
 /* A number is integral when it is written as an integer: 2 is, 2.0 and 2e0
  * are not (as in pandas and Arrow). jansson keeps that distinction, and it
  * makes tbl_write_json's output read back as the same types. */
-static bool tbl__json_integral(const json_t *v, int64_t *out) {
+static bool tbl__json_integral(const json_t *v, int64_t *out)
+{
     if (!json_is_integer(v)) return false;
     *out = (int64_t)json_integer_value(v);
     return true;
 }
 
 /* Where value `row` of a column is, for messages. */
-static void tbl__json_where(char *buf, size_t cap, bool records, size_t row, const char *name) {
+static void tbl__json_where(char *buf, size_t cap, bool records, size_t row, const char *name)
+{
     if (records)
         snprintf(buf, cap, "record %zu, field \"%s\"", row, name);
     else
@@ -75,7 +78,8 @@ static void tbl__json_where(char *buf, size_t cap, bool records, size_t row, con
 
 /* The text of a JSON scalar, as a column read from text sees it. Numbers
  * are formatted as the CSV writer formats them, so that they read back. */
-static void tbl__json_append_text(tbl_strings_builder *b, const json_t *v) {
+static void tbl__json_append_text(tbl_strings_builder *b, const json_t *v)
+{
     char buf[64];
     size_t n = 0;
     int64_t i;
@@ -108,7 +112,8 @@ static void tbl__json_append_text(tbl_strings_builder *b, const json_t *v) {
 /* Builds column `name` from its values (NULL where a record lacks the key),
  * choosing the type as the file comment says. */
 static int tbl__json_build_column(tbl_column *col, const char *name, json_t *const *values,
-                                  size_t n, bool records, wf_error *err) {
+                                  size_t n, bool records, wf_error *err)
+{
     tbl__json_kinds k = {0};
     char where[WF_ERROR_MESSAGE_MAX / 2];
     for (size_t r = 0; r < n; r++) {
@@ -166,7 +171,8 @@ static int tbl__json_build_column(tbl_column *col, const char *name, json_t *con
 
 /* Adds column `name` built from values to t. */
 static int tbl__json_add(tbl_table *t, const char *name, json_t *const *values, size_t n,
-                         bool records, wf_error *err) {
+                         bool records, wf_error *err)
+{
     tbl_column col;
     int rc = tbl__json_build_column(&col, name, values, n, records, err);
     if (rc < 0) return rc;
@@ -180,11 +186,13 @@ static int tbl__json_add(tbl_table *t, const char *name, json_t *const *values, 
  * than their text (20,000 records with a key each make 400 million cells),
  * and a table is dense. Refuse beyond 16 cells per input byte, plus a floor,
  * rather than exhaust memory: dense data needs 2 bytes or more per cell. */
-static size_t tbl__json_cell_limit(size_t len) {
+static size_t tbl__json_cell_limit(size_t len)
+{
     return (len < SIZE_MAX / 32 ? len * 16 : SIZE_MAX / 2) + ((size_t)1 << 22);
 }
 
-static int tbl__json_read_records(const json_t *root, size_t len, tbl_table *t, wf_error *err) {
+static int tbl__json_read_records(const json_t *root, size_t len, tbl_table *t, wf_error *err)
+{
     size_t n = json_array_size(root);
     tbl_dict keys = {0};
     json_t **values = NULL;
@@ -198,7 +206,8 @@ static int tbl__json_read_records(const json_t *root, size_t len, tbl_table *t, 
         }
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)rec, key, v) {
+        json_object_foreach((json_t *)rec, key, v)
+        {
             if (tbl_dict_intern(&keys, key, strlen(key)) < 0) {
                 rc = wf_error_set(err, WF_ENOMEM, "out of memory reading record %zu", r);
                 break;
@@ -238,11 +247,13 @@ static int tbl__json_read_records(const json_t *root, size_t len, tbl_table *t, 
 }
 
 /* {"a": [...], "b": [...]}: equal-length arrays, one per column. */
-static int tbl__json_read_columns(json_t *root, tbl_table *t, wf_error *err) {
+static int tbl__json_read_columns(json_t *root, tbl_table *t, wf_error *err)
+{
     const char *key, *first = NULL;
     json_t *arr;
     size_t n = 0;
-    json_object_foreach(root, key, arr) {
+    json_object_foreach(root, key, arr)
+    {
         if (!json_is_array(arr))
             return wf_error_set(err, WF_ETYPE, "column \"%s\" is %s, not an array", key,
                                 tbl__json_type_name(arr));
@@ -258,7 +269,8 @@ static int tbl__json_read_columns(json_t *root, tbl_table *t, wf_error *err) {
     json_t **values = wf_mallocarray(n, sizeof *values);
     if (values == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
     int rc = 0;
-    json_object_foreach(root, key, arr) {
+    json_object_foreach(root, key, arr)
+    {
         for (size_t r = 0; r < n; r++)
             values[r] = json_array_get(arr, r);
         rc = tbl__json_add(t, key, values, n, false, err);
@@ -272,7 +284,8 @@ static int tbl__json_read_columns(json_t *root, tbl_table *t, wf_error *err) {
  * table.h; the type rules at the top of this file). It never warns, so
  * *opt->warnings is set to NULL. */
 int tbl_read_json(const char *data, size_t len, const tbl_read_options *opt, tbl_table **out,
-                  wf_error *err) {
+                  wf_error *err)
+{
     if (opt && opt->warnings) *opt->warnings = NULL;
     if (out == NULL) return wf_error_set(err, WF_EINVAL, "tbl_read_json: out is NULL");
     *out = NULL;

@@ -25,14 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int tbl__json_append_cb(const char *buffer, size_t size, void *data) {
+static int tbl__json_append_cb(const char *buffer, size_t size, void *data)
+{
     wf_buf *out = data;
     wf_buf_append(out, buffer, size);
     return out->failed ? -1 : 0;
 }
 
 /* Copies s into scratch with each invalid UTF-8 byte replaced by U+FFFD. */
-static void tbl__json_sanitize(const char *s, size_t len, wf_buf *scratch) {
+static void tbl__json_sanitize(const char *s, size_t len, wf_buf *scratch)
+{
     scratch->len = 0;
     size_t bad;
     while (!wf_utf8_valid(s, len, &bad)) {
@@ -47,7 +49,8 @@ static void tbl__json_sanitize(const char *s, size_t len, wf_buf *scratch) {
 /* Appends s as a JSON string literal, reusing `str` (a jansson string) to
  * avoid an allocation per value. 0 or WF_ENOMEM. */
 static int tbl__json_put_string(wf_buf *out, json_t *str, wf_buf *scratch, const char *s,
-                                size_t len) {
+                                size_t len)
+{
     /* json_string_setn refuses invalid UTF-8 and does nothing then. */
     if (json_string_setn(str, s, len) < 0) {
         tbl__json_sanitize(s, len, scratch);
@@ -60,7 +63,8 @@ static int tbl__json_put_string(wf_buf *out, json_t *str, wf_buf *scratch, const
 
 /* Appends the value of column c at row as JSON. */
 static int tbl__json_put_cell(wf_buf *out, json_t *str, wf_buf *scratch, const tbl_column *c,
-                              size_t row) {
+                              size_t row)
+{
     char buf[64];
     size_t len;
     const char *s;
@@ -105,7 +109,8 @@ static int tbl__json_put_cell(wf_buf *out, json_t *str, wf_buf *scratch, const t
 
 /* Appends t to out as an array of records (the contract is in table.h).
  * Fails only when memory runs out; out may then hold part of the text. */
-int tbl_write_json(const tbl_table *t, wf_buf *out, wf_error *err) {
+int tbl_write_json(const tbl_table *t, wf_buf *out, wf_error *err)
+{
     if (t == NULL || out == NULL) return wf_error_set(err, WF_EINVAL, "tbl_write_json: no table");
     json_t *str = json_string("");
     wf_buf keys = {0}, scratch = {0};

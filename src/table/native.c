@@ -69,31 +69,37 @@ typedef struct tbl__span {
     uint64_t offset, length;
 } tbl__span;
 
-static uint64_t tbl__align(uint64_t x) {
+static uint64_t tbl__align(uint64_t x)
+{
     return (x + (TBL__ALIGN - 1)) & ~(uint64_t)(TBL__ALIGN - 1);
 }
 
-static uint64_t tbl__get_u64(const uint8_t *p) {
+static uint64_t tbl__get_u64(const uint8_t *p)
+{
     uint64_t v;
     memcpy(&v, p, sizeof v);
     return v;
 }
 
-static uint32_t tbl__get_u32(const uint8_t *p) {
+static uint32_t tbl__get_u32(const uint8_t *p)
+{
     uint32_t v;
     memcpy(&v, p, sizeof v);
     return v;
 }
 
-static void tbl__put_u64(uint8_t *p, uint64_t v) {
+static void tbl__put_u64(uint8_t *p, uint64_t v)
+{
     memcpy(p, &v, sizeof v);
 }
 
-static void tbl__put_u32(uint8_t *p, uint32_t v) {
+static void tbl__put_u32(uint8_t *p, uint32_t v)
+{
     memcpy(p, &v, sizeof v);
 }
 
-static size_t tbl__value_width(tbl_type type) {
+static size_t tbl__value_width(tbl_type type)
+{
     switch (type) {
     case TBL_NUMERIC:
     case TBL_INTEGER:
@@ -121,16 +127,19 @@ typedef struct tbl__plan {
 /* A row is missing when the mask says so, and for categoricals also when its
  * code is negative: the table model writes -1 there, and a stray -1 without
  * its mask bit must not turn into a level index. */
-static bool tbl__row_missing(const tbl_column *c, size_t row) {
+static bool tbl__row_missing(const tbl_column *c, size_t row)
+{
     if (c->missing != NULL && c->missing[row]) return true;
     return c->type == TBL_CATEGORICAL && c->v.codes[row] < 0;
 }
 
-static size_t tbl__strings_count(const tbl_strings *s) {
+static size_t tbl__strings_count(const tbl_strings *s)
+{
     return s->offsets != NULL ? s->count : 0;
 }
 
-static int tbl__plan_column(const tbl_column *c, size_t nrows, tbl__plan *p, wf_error *err) {
+static int tbl__plan_column(const tbl_column *c, size_t nrows, tbl__plan *p, wf_error *err)
+{
     memset(p, 0, sizeof *p);
     if ((unsigned)c->type >= TBL_TYPE_COUNT || (unsigned)c->role >= TBL_ROLE_COUNT)
         return wf_error_set(err, WF_EINVAL, "column \"%s\" has an unknown type or role", c->name);
@@ -177,7 +186,8 @@ static int tbl__plan_column(const tbl_column *c, size_t nrows, tbl__plan *p, wf_
  * them through would give equal tables different digests. */
 static const uint64_t tbl__canonical_nan = 0x7ff8000000000000ull;
 
-static void tbl__write_values(const tbl_column *c, size_t nrows, const tbl__plan *p, uint8_t *out) {
+static void tbl__write_values(const tbl_column *c, size_t nrows, const tbl__plan *p, uint8_t *out)
+{
     switch (c->type) {
     case TBL_NUMERIC:
         for (size_t i = 0; i < nrows; i++) {
@@ -211,8 +221,8 @@ static void tbl__write_values(const tbl_column *c, size_t nrows, const tbl__plan
     }
 }
 
-static void tbl__write_column(const tbl_column *c, size_t nrows, const tbl__plan *p,
-                              uint8_t *file) {
+static void tbl__write_column(const tbl_column *c, size_t nrows, const tbl__plan *p, uint8_t *file)
+{
     memcpy(file + p->buf[TBL__B_NAME].offset, c->name, p->buf[TBL__B_NAME].length);
     if (p->mask) {
         uint8_t *m = file + p->buf[TBL__B_MISSING].offset;
@@ -244,7 +254,8 @@ static void tbl__write_column(const tbl_column *c, size_t nrows, const tbl__plan
     }
 }
 
-int tbl_native_encode(const tbl_table *t, uint8_t **buf, size_t *size, wf_error *err) {
+int tbl_native_encode(const tbl_table *t, uint8_t **buf, size_t *size, wf_error *err)
+{
     *buf = NULL;
     *size = 0;
     /* A table without columns has no rows: nothing could hold them. */
@@ -325,14 +336,16 @@ typedef struct tbl__reader {
 
 /* "column 3 ("price")" for messages; the name is cut so a hostile name
  * cannot crowd out the rest of the message. */
-static void tbl__where(const tbl_column *c, size_t index, char *buf, size_t cap) {
+static void tbl__where(const tbl_column *c, size_t index, char *buf, size_t cap)
+{
     if (c != NULL && c->name != NULL)
         snprintf(buf, cap, "column %zu (\"%.60s\")", index + 1, c->name);
     else
         snprintf(buf, cap, "column %zu", index + 1);
 }
 
-static bool tbl__all_zero(const uint8_t *p, uint64_t n) {
+static bool tbl__all_zero(const uint8_t *p, uint64_t n)
+{
     for (uint64_t i = 0; i < n; i++)
         if (p[i] != 0) return false;
     return true;
@@ -344,7 +357,8 @@ static bool tbl__all_zero(const uint8_t *p, uint64_t n) {
  * "in bounds" so that buffers can never overlap and every accepted file is
  * the one encoding of its table. */
 static int tbl__check_span(tbl__reader *r, const char *where, int which, tbl__span s,
-                           uint64_t expected_length) {
+                           uint64_t expected_length)
+{
     const char *what = tbl__buffer_names[which];
     if (s.length != expected_length)
         return wf_error_set(r->err, WF_ECORRUPT, "%s: %s buffer is %llu bytes, expected %llu",
@@ -378,7 +392,8 @@ static int tbl__check_span(tbl__reader *r, const char *where, int which, tbl__sp
     return 0;
 }
 
-static int tbl__check_mask(tbl__reader *r, const char *where, const uint8_t *m, uint64_t n) {
+static int tbl__check_mask(tbl__reader *r, const char *where, const uint8_t *m, uint64_t n)
+{
     bool any = false;
     for (uint64_t i = 0; i < n; i++) {
         if (m[i] > 1)
@@ -395,7 +410,8 @@ static int tbl__check_mask(tbl__reader *r, const char *where, const uint8_t *m, 
 
 /* offsets[0..count] must start at 0, never decrease, and end at nbytes. */
 static int tbl__check_offsets(tbl__reader *r, const char *where, const char *what,
-                              const int64_t *offsets, uint64_t count, uint64_t nbytes) {
+                              const int64_t *offsets, uint64_t count, uint64_t nbytes)
+{
     if (offsets[0] != 0)
         return wf_error_set(r->err, WF_ECORRUPT, "%s: %s offsets start at %lld, not 0", where, what,
                             (long long)offsets[0]);
@@ -412,7 +428,8 @@ static int tbl__check_offsets(tbl__reader *r, const char *where, const char *wha
     return 0;
 }
 
-static int tbl__check_levels_unique(tbl__reader *r, const char *where, const tbl_strings *levels) {
+static int tbl__check_levels_unique(tbl__reader *r, const char *where, const tbl_strings *levels)
+{
     tbl_dict seen = {0};
     int rc = 0;
     for (size_t i = 0; i < levels->count && rc == 0; i++) {
@@ -428,8 +445,8 @@ static int tbl__check_levels_unique(tbl__reader *r, const char *where, const tbl
     return rc;
 }
 
-static int tbl__check_values(tbl__reader *r, const char *where, const tbl_column *c,
-                             uint64_t nrows) {
+static int tbl__check_values(tbl__reader *r, const char *where, const tbl_column *c, uint64_t nrows)
+{
     if (c->type == TBL_BOOLEAN) {
         for (uint64_t i = 0; i < nrows; i++)
             if (c->v.b8[i] > 1)
@@ -460,12 +477,14 @@ static int tbl__check_values(tbl__reader *r, const char *where, const tbl_column
 
 /* A non-empty span's bytes, or, for an empty one, the start of the file: a
  * valid, aligned pointer that callers may pass to memcpy with length 0. */
-static void *tbl__at(const tbl__reader *r, tbl__span s) {
+static void *tbl__at(const tbl__reader *r, tbl__span s)
+{
     return (void *)(uintptr_t)(r->data + (s.length ? s.offset : 0));
 }
 
 static int tbl__read_column(tbl__reader *r, size_t index, uint64_t nrows, tbl_column *c,
-                            tbl_dict *names) {
+                            tbl_dict *names)
+{
     const uint8_t *e = r->data + TBL__HEADER_SIZE + index * TBL__ENTRY_SIZE;
     char where[96];
     tbl__where(NULL, index, where, sizeof where);
@@ -549,7 +568,8 @@ static int tbl__read_column(tbl__reader *r, size_t index, uint64_t nrows, tbl_co
     return tbl__check_values(r, where, c, nrows);
 }
 
-static int tbl__view(const uint8_t *data, size_t size, tbl_table **out, wf_error *err) {
+static int tbl__view(const uint8_t *data, size_t size, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     if (data == NULL || size < TBL__HEADER_SIZE)
         return wf_error_set(err, WF_ECORRUPT,
@@ -624,7 +644,8 @@ fail:
     return rc;
 }
 
-int tbl_native_view(const uint8_t *data, size_t size, tbl_table **out, wf_error *err) {
+int tbl_native_view(const uint8_t *data, size_t size, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     /* Values are read in place, so the widest (8-byte) ones must be
      * aligned; mmap'd and malloc'd memory always is. */
@@ -633,7 +654,8 @@ int tbl_native_view(const uint8_t *data, size_t size, tbl_table **out, wf_error 
     return tbl__view(data, size, out, err);
 }
 
-int tbl_native_load(const char *path, tbl_table **out, wf_error *err) {
+int tbl_native_load(const char *path, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     wf_mapped_file m;
     int rc = wf_map_file(path, &m, err);

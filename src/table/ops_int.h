@@ -18,7 +18,8 @@
  * that points at no level (readers and casts mark both, but a table built by
  * hand may only have the code). NaN is a value here; callers that treat it
  * as missing say so. */
-static inline bool tbl__cell_missing(const tbl_column *c, size_t row) {
+static inline bool tbl__cell_missing(const tbl_column *c, size_t row)
+{
     if (c->missing != NULL && c->missing[row]) return true;
     if (c->type == TBL_CATEGORICAL)
         return c->v.codes[row] < 0 || (size_t)c->v.codes[row] >= c->levels.count;
@@ -26,16 +27,19 @@ static inline bool tbl__cell_missing(const tbl_column *c, size_t row) {
 }
 
 /* The bytes of a string or categorical cell (which must not be missing). */
-static inline const char *tbl__cell_text(const tbl_column *c, size_t row, size_t *len) {
+static inline const char *tbl__cell_text(const tbl_column *c, size_t row, size_t *len)
+{
     if (c->type == TBL_STRING) return tbl_strings_at(&c->str, row, len);
     return tbl_strings_at(&c->levels, (size_t)c->v.codes[row], len);
 }
 
-static inline bool tbl__is_text(tbl_type type) {
+static inline bool tbl__is_text(tbl_type type)
+{
     return type == TBL_STRING || type == TBL_CATEGORICAL;
 }
 
-static inline bool tbl__is_number(tbl_type type) {
+static inline bool tbl__is_number(tbl_type type)
+{
     return type == TBL_NUMERIC || type == TBL_INTEGER;
 }
 

@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool tbl__eq(const char *s, size_t len, const char *lit) {
+static bool tbl__eq(const char *s, size_t len, const char *lit)
+{
     size_t n = strlen(lit);
     return len == n && memcmp(s, lit, n) == 0;
 }
 
-bool tbl_is_missing_token(const char *s, size_t len) {
+bool tbl_is_missing_token(const char *s, size_t len)
+{
     switch (len) {
     case 0:
         return true;
@@ -38,7 +40,8 @@ static const double tbl__pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  
                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-static int tbl__parse_double_slow(const char *s, size_t len, double *out) {
+static int tbl__parse_double_slow(const char *s, size_t len, double *out)
+{
     char small[64];
     char *buf = len < sizeof small ? small : malloc(len + 1);
     if (buf == NULL) return WF_ENOMEM;
@@ -53,7 +56,8 @@ static int tbl__parse_double_slow(const char *s, size_t len, double *out) {
     return 0;
 }
 
-static bool tbl__is_digit(char c) {
+static bool tbl__is_digit(char c)
+{
     return (unsigned char)(c - '0') <= 9;
 }
 
@@ -66,7 +70,8 @@ static const uint64_t tbl__pow10_int[9] = {1,      10,      100,      1000,     
 
 /* The up to eight bytes at p, zero-filled past end; reads only [s, end),
  * which must hold at least eight bytes. */
-static uint64_t tbl__load8(const char *s, const char *p, const char *end) {
+static uint64_t tbl__load8(const char *s, const char *p, const char *end)
+{
     uint64_t x;
     if (end - p >= 8) {
         memcpy(&x, p, 8);
@@ -81,7 +86,8 @@ static uint64_t tbl__load8(const char *s, const char *p, const char *end) {
  * digit when b - '0' borrows or b + 0x46 reaches 0x80 (b > '9'). Borrows
  * and carries only move towards later bytes, so the first flagged byte is
  * exact. */
-static unsigned tbl__count_digits8(uint64_t x) {
+static unsigned tbl__count_digits8(uint64_t x)
+{
     const uint64_t highs = 0x8080808080808080ull;
     uint64_t flags = ((x - 0x3030303030303030ull) | (x + 0x4646464646464646ull)) & highs;
     return flags ? (unsigned)__builtin_ctzll(flags) >> 3 : 8;
@@ -90,7 +96,8 @@ static unsigned tbl__count_digits8(uint64_t x) {
 /* The value of x's first n digits (1 <= n <= 8). Shifting them to the top
  * puts zeros (leading zeros) in front; then pairs of digits, pairs of pairs
  * and halves are combined: d0*10+d1, then *100, then *10000. */
-static uint64_t tbl__value8(uint64_t x, unsigned n) {
+static uint64_t tbl__value8(uint64_t x, unsigned n)
+{
     uint64_t t = (x - 0x3030303030303030ull) << (8 * (8 - n));
     t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffull;
     t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffull;
@@ -101,7 +108,8 @@ static uint64_t tbl__value8(uint64_t x, unsigned n) {
 /* Reads the digits at p into *mant (which wraps past 19 digits; callers
  * count digits and do not trust it then) and returns where they end. */
 static inline const char *tbl__read_digits(const char *s, const char *p, const char *end,
-                                           uint64_t *mant) {
+                                           uint64_t *mant)
+{
     uint64_t m = *mant;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (end - s >= 8) {
@@ -130,7 +138,8 @@ static inline const char *tbl__read_digits(const char *s, const char *p, const c
  * tbl__decimal_prefix takes over) for anything else; when it answers, it
  * answers what tbl__decimal_prefix would: at most 14 digits, so the mantissa
  * is exact and Clinger's fast path applies. */
-static size_t tbl__decimal_short(const char *s, const char *end, double *out) {
+static size_t tbl__decimal_short(const char *s, const char *end, double *out)
+{
     const char *p = s + (*s == '-');
     if (end - p < 16) return 0;
     uint64_t a, b;
@@ -164,7 +173,8 @@ static size_t tbl__decimal_short(const char *s, const char *end, double *out) {
  * (which that integer may not hold) goes to strtod, and so does one whose
  * power of ten is out of Clinger's exact range. *rc is 0, or WF_ENOMEM when
  * strtod's copy could not be made. */
-static size_t tbl__decimal_prefix(const char *s, size_t len, double *out, int *rc) {
+static size_t tbl__decimal_prefix(const char *s, size_t len, double *out, int *rc)
+{
     const char *p = s, *end = s + len;
     bool neg = false;
     *rc = 0;
@@ -212,14 +222,16 @@ static size_t tbl__decimal_prefix(const char *s, size_t len, double *out, int *r
     return *rc == 0 ? used : 0;
 }
 
-size_t tbl__parse_double_prefix(const char *s, size_t len, double *out) {
+size_t tbl__parse_double_prefix(const char *s, size_t len, double *out)
+{
     int rc;
     return tbl__decimal_prefix(s, len, out, &rc);
 }
 
 /* A decimal number (tbl__decimal_prefix) that fills s, or [+-] inf, Inf,
  * INF or Infinity. */
-int tbl_parse_double(const char *s, size_t len, double *out) {
+int tbl_parse_double(const char *s, size_t len, double *out)
+{
     const char *p = s, *end = s + len;
     bool neg = false;
     if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
@@ -241,7 +253,8 @@ int tbl_parse_double(const char *s, size_t len, double *out) {
     return 0;
 }
 
-size_t tbl__parse_int64_prefix(const char *s, size_t len, int64_t *out) {
+size_t tbl__parse_int64_prefix(const char *s, size_t len, int64_t *out)
+{
     size_t i = 0;
     bool neg = false;
     if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
@@ -261,7 +274,8 @@ size_t tbl__parse_int64_prefix(const char *s, size_t len, int64_t *out) {
     return i;
 }
 
-int tbl_parse_int64(const char *s, size_t len, int64_t *out) {
+int tbl_parse_int64(const char *s, size_t len, int64_t *out)
+{
     int64_t v;
     size_t used = tbl__parse_int64_prefix(s, len, &v);
     if (used == 0 || used != len) return WF_EPARSE;
@@ -269,7 +283,8 @@ int tbl_parse_int64(const char *s, size_t len, int64_t *out) {
     return 0;
 }
 
-int tbl_parse_bool(const char *s, size_t len, bool *out) {
+int tbl_parse_bool(const char *s, size_t len, bool *out)
+{
     if (tbl__eq(s, len, "true") || tbl__eq(s, len, "TRUE") || tbl__eq(s, len, "True") ||
         tbl__eq(s, len, "yes")) {
         *out = true;
@@ -285,7 +300,8 @@ int tbl_parse_bool(const char *s, size_t len, bool *out) {
 
 /* Days since 1970-01-01 of a proleptic Gregorian date: shift the year to
  * start in March so the leap day comes last, then count 400-year eras. */
-static int64_t tbl__days_from_civil(int64_t y, unsigned m, unsigned d) {
+static int64_t tbl__days_from_civil(int64_t y, unsigned m, unsigned d)
+{
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     unsigned yoe = (unsigned)(y - era * 400);
@@ -294,7 +310,8 @@ static int64_t tbl__days_from_civil(int64_t y, unsigned m, unsigned d) {
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void tbl__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+static void tbl__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     unsigned doe = (unsigned)(z - era * 146097);
@@ -306,7 +323,8 @@ static void tbl__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static bool tbl__digits(const char *s, size_t len, size_t at, size_t n, unsigned *out) {
+static bool tbl__digits(const char *s, size_t len, size_t at, size_t n, unsigned *out)
+{
     if (at + n > len) return false;
     unsigned v = 0;
     for (size_t i = 0; i < n; i++) {
@@ -318,13 +336,15 @@ static bool tbl__digits(const char *s, size_t len, size_t at, size_t n, unsigned
     return true;
 }
 
-static unsigned tbl__days_in_month(unsigned y, unsigned m) {
+static unsigned tbl__days_in_month(unsigned y, unsigned m)
+{
     static const unsigned days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return m == 2 && leap ? 29 : days[m - 1];
 }
 
-int tbl_parse_datetime(const char *s, size_t len, int64_t *micros) {
+int tbl_parse_datetime(const char *s, size_t len, int64_t *micros)
+{
     unsigned y, mo, d, h = 0, mi = 0, sec = 0;
     if (len < 10 || !tbl__digits(s, len, 0, 4, &y)) return WF_EPARSE;
     char sep = s[4];
@@ -385,7 +405,8 @@ int tbl_parse_datetime(const char *s, size_t len, int64_t *micros) {
     return 0;
 }
 
-size_t tbl_format_datetime(int64_t micros, char *buf, size_t cap) {
+size_t tbl_format_datetime(int64_t micros, char *buf, size_t cap)
+{
     int64_t secs = micros / 1000000;
     int64_t frac = micros % 1000000;
     if (frac < 0) {

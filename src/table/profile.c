@@ -22,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void tbl_profile_free(tbl_profile *p) {
+void tbl_profile_free(tbl_profile *p)
+{
     if (p == NULL) return;
     for (size_t j = 0; j < p->ncols; j++) {
         tbl_column_profile *cp = &p->columns[j];
@@ -47,19 +48,22 @@ typedef struct tbl__point {
 
 /* Points sort by value, then by row, so equal values run together with
  * their first row first. */
-static int tbl__cmp_points_f64(const void *a, const void *b) {
+static int tbl__cmp_points_f64(const void *a, const void *b)
+{
     const tbl__point *p = a, *q = b;
     if (p->x != q->x) return p->x < q->x ? -1 : 1;
     return (p->row > q->row) - (p->row < q->row);
 }
 
-static int tbl__cmp_points_i64(const void *a, const void *b) {
+static int tbl__cmp_points_i64(const void *a, const void *b)
+{
     const tbl__point *p = a, *q = b;
     if (p->i != q->i) return p->i < q->i ? -1 : 1;
     return (p->row > q->row) - (p->row < q->row);
 }
 
-static double tbl__quantile(const tbl__point *pts, size_t n, double p) {
+static double tbl__quantile(const tbl__point *pts, size_t n, double p)
+{
     double pos = p * (double)(n - 1);
     size_t k = (size_t)pos;
     double f = pos - (double)k;
@@ -67,7 +71,8 @@ static double tbl__quantile(const tbl__point *pts, size_t n, double p) {
     return pts[k].x + f * (pts[k + 1].x - pts[k].x);
 }
 
-static int tbl__histogram(tbl_column_profile *cp, const tbl__point *pts, size_t n) {
+static int tbl__histogram(tbl_column_profile *cp, const tbl__point *pts, size_t n)
+{
     double lo = cp->min, hi = cp->max;
     /* No sensible equal-width bins over an infinite range. */
     if (n == 0 || !isfinite(hi - lo)) return 0;
@@ -95,7 +100,8 @@ static int tbl__histogram(tbl_column_profile *cp, const tbl__point *pts, size_t 
 }
 
 /* Top categories of a boolean column: false and true, most frequent first. */
-static int tbl__boolean_top(tbl_column_profile *cp, const tbl__point *pts, size_t n) {
+static int tbl__boolean_top(tbl_column_profile *cp, const tbl__point *pts, size_t n)
+{
     size_t count[2] = {0, 0}, first[2] = {SIZE_MAX, SIZE_MAX};
     for (size_t i = 0; i < n; i++) {
         int b = pts[i].i != 0;
@@ -118,7 +124,8 @@ static int tbl__boolean_top(tbl_column_profile *cp, const tbl__point *pts, size_
     return 0;
 }
 
-static int tbl__profile_values(tbl_column_profile *cp, const tbl_column *c, size_t nrows) {
+static int tbl__profile_values(tbl_column_profile *cp, const tbl_column *c, size_t nrows)
+{
     cp->has_stats = true;
     cp->min = cp->max = cp->mean = cp->median = cp->stddev = cp->q1 = cp->q3 = NAN;
     tbl__point *pts = wf_mallocarray(nrows, sizeof *pts);
@@ -188,13 +195,15 @@ typedef struct tbl__tally {
 } tbl__tally;
 
 /* Most frequent first; equal counts by first appearance. */
-static int tbl__cmp_tally(const void *ctx, size_t a, size_t b) {
+static int tbl__cmp_tally(const void *ctx, size_t a, size_t b)
+{
     const tbl__tally *t = ctx;
     if (t->count[a] != t->count[b]) return t->count[a] > t->count[b] ? -1 : 1;
     return (t->first[a] > t->first[b]) - (t->first[a] < t->first[b]);
 }
 
-static int tbl__profile_text(tbl_column_profile *cp, const tbl_column *c, size_t nrows) {
+static int tbl__profile_text(tbl_column_profile *cp, const tbl_column *c, size_t nrows)
+{
     /* Values are interned afresh, for strings and categoricals alike: that
      * counts a categorical's unused levels as absent and merges levels that
      * spell the same string. */
@@ -262,7 +271,8 @@ done:
 /* Conventions are in the comment at the top of this file. Booleans get
  * statistics (as 0/1), a histogram and top values; datetimes' statistics
  * are in microseconds since the epoch. */
-int tbl_profile_table(const tbl_table *t, tbl_profile **out, wf_error *err) {
+int tbl_profile_table(const tbl_table *t, tbl_profile **out, wf_error *err)
+{
     *out = NULL;
     tbl_profile *p = calloc(1, sizeof *p);
     if (p == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory profiling the table");
@@ -297,7 +307,8 @@ int tbl_profile_table(const tbl_table *t, tbl_profile **out, wf_error *err) {
 
 /* A JSON string of s. jansson refuses invalid UTF-8, and table text may be
  * any bytes, so bad bytes become U+FFFD rather than failing the profile. */
-static json_t *tbl__json_text(const char *s) {
+static json_t *tbl__json_text(const char *s)
+{
     size_t len = strlen(s), bad;
     if (wf_utf8_valid(s, len, &bad)) return json_stringn(s, len);
     wf_buf b = {0};
@@ -314,21 +325,25 @@ static json_t *tbl__json_text(const char *s) {
 }
 
 /* JSON has no NaN or infinity: those become null. */
-static json_t *tbl__json_real(double x) {
+static json_t *tbl__json_real(double x)
+{
     return isfinite(x) ? json_real(x) : json_null();
 }
 
-static json_t *tbl__json_size(size_t n) {
+static json_t *tbl__json_size(size_t n)
+{
     return json_integer((json_int_t)n);
 }
 
 /* Each set steals the value's reference (and drops it on failure, NULL
  * included), so a chain of sets needs one check. */
-static int tbl__set(json_t *o, const char *key, json_t *v) {
+static int tbl__set(json_t *o, const char *key, json_t *v)
+{
     return json_object_set_new(o, key, v);
 }
 
-static json_t *tbl__column_json(const tbl_column_profile *cp) {
+static json_t *tbl__column_json(const tbl_column_profile *cp)
+{
     json_t *o = json_object();
     if (o == NULL) return NULL;
     int bad = 0;
@@ -383,7 +398,8 @@ static json_t *tbl__column_json(const tbl_column_profile *cp) {
     return o;
 }
 
-json_t *tbl_profile_to_json(const tbl_profile *p) {
+json_t *tbl_profile_to_json(const tbl_profile *p)
+{
     json_t *o = json_object();
     json_t *cols = json_array();
     if (o == NULL || cols == NULL) {

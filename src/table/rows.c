@@ -10,7 +10,8 @@
 
 /* ---- gathering rows ---------------------------------------------------- */
 
-static int tbl__copy_levels(tbl_strings *dst, const tbl_strings *src) {
+static int tbl__copy_levels(tbl_strings *dst, const tbl_strings *src)
+{
     size_t bytes = src->offsets ? (size_t)src->offsets[src->count] : 0;
     dst->offsets = wf_mallocarray(src->count + 1, sizeof(int64_t));
     dst->data = malloc(bytes + 1);
@@ -28,7 +29,8 @@ static int tbl__copy_levels(tbl_strings *dst, const tbl_strings *src) {
     return 0;
 }
 
-static size_t tbl__value_width(tbl_type type) {
+static size_t tbl__value_width(tbl_type type)
+{
     switch (type) {
     case TBL_NUMERIC:
         return sizeof(double);
@@ -46,7 +48,8 @@ static size_t tbl__value_width(tbl_type type) {
 }
 
 int tbl__gather_column(tbl_column *dst, const tbl_column *src, const size_t *rows, size_t n,
-                       wf_error *err) {
+                       wf_error *err)
+{
     memset(dst, 0, sizeof *dst);
     dst->type = src->type;
     dst->role = src->role;
@@ -97,7 +100,8 @@ oom:
 }
 
 int tbl__gather_table(const tbl_table *t, const size_t *rows, size_t n, tbl_table **out,
-                      wf_error *err) {
+                      wf_error *err)
+{
     *out = NULL;
     tbl_table *res = tbl_new();
     if (res == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
@@ -118,7 +122,8 @@ int tbl__gather_table(const tbl_table *t, const size_t *rows, size_t n, tbl_tabl
     return 0;
 }
 
-int tbl_take(const tbl_table *t, const size_t *rows, size_t n, tbl_table **out, wf_error *err) {
+int tbl_take(const tbl_table *t, const size_t *rows, size_t n, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     for (size_t i = 0; i < n; i++)
         if (rows[i] >= t->nrows)
@@ -129,7 +134,8 @@ int tbl_take(const tbl_table *t, const size_t *rows, size_t n, tbl_table **out, 
     return tbl__gather_table(t, rows, n, out, err);
 }
 
-int tbl_filter(const tbl_table *t, const bool *keep, tbl_table **out, wf_error *err) {
+int tbl_filter(const tbl_table *t, const bool *keep, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     size_t n = 0;
     for (size_t r = 0; r < t->nrows; r++)
@@ -146,7 +152,8 @@ int tbl_filter(const tbl_table *t, const bool *keep, tbl_table **out, wf_error *
 
 /* ---- sorting ----------------------------------------------------------- */
 
-int tbl__compare_bytes(const char *a, size_t alen, const char *b, size_t blen) {
+int tbl__compare_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
     size_t n = alen < blen ? alen : blen;
     int c = n ? memcmp(a, b, n) : 0;
     if (c != 0) return c < 0 ? -1 : 1;
@@ -157,7 +164,8 @@ int tbl__compare_bytes(const char *a, size_t alen, const char *b, size_t blen) {
  * insertion sort is stable too. */
 #define TBL__RUN 16
 
-int tbl__sort_indices(size_t *idx, size_t n, tbl__index_cmp cmp, const void *ctx) {
+int tbl__sort_indices(size_t *idx, size_t n, tbl__index_cmp cmp, const void *ctx)
+{
     if (n < 2) return 0;
     size_t *tmp = wf_mallocarray(n, sizeof *tmp);
     if (tmp == NULL) return WF_ENOMEM;
@@ -200,7 +208,8 @@ typedef struct tbl__sort_ctx {
     int32_t **ranks; /* per key: the sorted position of each categorical level */
 } tbl__sort_ctx;
 
-static int tbl__cmp_level(const void *ctx, size_t a, size_t b) {
+static int tbl__cmp_level(const void *ctx, size_t a, size_t b)
+{
     const tbl_strings *levels = ctx;
     size_t alen, blen;
     const char *as = tbl_strings_at(levels, a, &alen);
@@ -212,7 +221,8 @@ static int tbl__cmp_level(const void *ctx, size_t a, size_t b) {
  * turns each comparison into an integer compare; equal strings (a
  * dictionary should not have them, but a hand-built one might) share a
  * rank. */
-static int32_t *tbl__level_ranks(const tbl_strings *levels) {
+static int32_t *tbl__level_ranks(const tbl_strings *levels)
+{
     size_t n = levels->count;
     size_t *order = wf_mallocarray(n, sizeof *order);
     int32_t *rank = wf_mallocarray(n, sizeof *rank);
@@ -233,12 +243,14 @@ fail:
     return NULL;
 }
 
-static bool tbl__sorts_as_missing(const tbl_column *c, size_t row) {
+static bool tbl__sorts_as_missing(const tbl_column *c, size_t row)
+{
     if (tbl__cell_missing(c, row)) return true;
     return c->type == TBL_NUMERIC && isnan(c->v.f64[row]);
 }
 
-static int tbl__cmp_values(const tbl_column *c, const int32_t *rank, size_t a, size_t b) {
+static int tbl__cmp_values(const tbl_column *c, const int32_t *rank, size_t a, size_t b)
+{
     switch (c->type) {
     case TBL_NUMERIC: {
         double x = c->v.f64[a], y = c->v.f64[b];
@@ -265,7 +277,8 @@ static int tbl__cmp_values(const tbl_column *c, const int32_t *rank, size_t a, s
     return 0;
 }
 
-static int tbl__cmp_rows(const void *vctx, size_t a, size_t b) {
+static int tbl__cmp_rows(const void *vctx, size_t a, size_t b)
+{
     const tbl__sort_ctx *ctx = vctx;
     for (size_t k = 0; k < ctx->nkeys; k++) {
         const tbl_sort_key *key = &ctx->keys[k];
@@ -287,7 +300,8 @@ static int tbl__cmp_rows(const void *vctx, size_t a, size_t b) {
 /* Missing values and NaNs sort together, after the values (before them
  * with missing_first), in either direction; ties keep table order. */
 int tbl_sort_order(const tbl_table *t, const tbl_sort_key *keys, size_t nkeys, size_t **order,
-                   wf_error *err) {
+                   wf_error *err)
+{
     *order = NULL;
     for (size_t k = 0; k < nkeys; k++)
         if (keys[k].column >= t->ncols)
@@ -323,7 +337,8 @@ done:
 }
 
 int tbl_sort(const tbl_table *t, const tbl_sort_key *keys, size_t nkeys, tbl_table **out,
-             wf_error *err) {
+             wf_error *err)
+{
     *out = NULL;
     size_t *order;
     int rc = tbl_sort_order(t, keys, nkeys, &order, err);

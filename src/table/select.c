@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void tbl_selection_clear(tbl_selection *s) {
+void tbl_selection_clear(tbl_selection *s)
+{
     if (s == NULL) return;
     for (size_t i = 0; i < s->nrules; i++) {
         tbl_rule *r = &s->rules[i];
@@ -27,7 +28,8 @@ void tbl_selection_clear(tbl_selection *s) {
     memset(s, 0, sizeof *s);
 }
 
-int tbl_selection_names(tbl_selection *out, const char *const *names, size_t n, wf_error *err) {
+int tbl_selection_names(tbl_selection *out, const char *const *names, size_t n, wf_error *err)
+{
     memset(out, 0, sizeof *out);
     out->rules = wf_calloc(1, sizeof *out->rules);
     if (out->rules == NULL) goto oom;
@@ -49,7 +51,8 @@ oom:
 /* ---- parsing ----------------------------------------------------------- */
 
 /* Adds the range [lo, hi] to the rule. */
-static int tbl__add_range(tbl_rule *r, size_t lo, size_t hi) {
+static int tbl__add_range(tbl_rule *r, size_t lo, size_t hi)
+{
     size_t *p = wf_reallocarray(r->ranges, 2 * (r->nranges + 1), sizeof *p);
     if (p == NULL) return WF_ENOMEM;
     r->ranges = p;
@@ -59,7 +62,8 @@ static int tbl__add_range(tbl_rule *r, size_t lo, size_t hi) {
     return 0;
 }
 
-static const char *tbl__skip_spaces(const char *s) {
+static const char *tbl__skip_spaces(const char *s)
+{
     while (*s == ' ' || *s == '\t')
         s++;
     return s;
@@ -67,7 +71,8 @@ static const char *tbl__skip_spaces(const char *s) {
 
 /* A 1-based index: decimal digits, at most nine of them (no table has a
  * billion columns, and the bound keeps the arithmetic from overflowing). */
-static bool tbl__parse_index(const char **sp, size_t *out) {
+static bool tbl__parse_index(const char **sp, size_t *out)
+{
     const char *s = tbl__skip_spaces(*sp);
     size_t v = 0, digits = 0;
     while (*s >= '0' && *s <= '9' && digits < 10) {
@@ -81,7 +86,8 @@ static bool tbl__parse_index(const char **sp, size_t *out) {
 }
 
 /* Parses "1-3,7" into the rule's ranges. */
-static int tbl__parse_ranges(tbl_rule *r, const char *text, const char *where, wf_error *err) {
+static int tbl__parse_ranges(tbl_rule *r, const char *text, const char *where, wf_error *err)
+{
     const char *s = text;
     for (;;) {
         size_t lo, hi;
@@ -115,7 +121,8 @@ static int tbl__parse_ranges(tbl_rule *r, const char *text, const char *where, w
 
 /* "indices" is a string like "1-3,7", or an array of such strings and of
  * plain 1-based integers. */
-static int tbl__parse_indices(tbl_rule *r, const json_t *v, const char *where, wf_error *err) {
+static int tbl__parse_indices(tbl_rule *r, const json_t *v, const char *where, wf_error *err)
+{
     if (json_is_string(v)) return tbl__parse_ranges(r, json_string_value(v), where, err);
     if (!json_is_array(v) || json_array_size(v) == 0)
         return wf_error_set(err, WF_EINVAL,
@@ -140,7 +147,8 @@ static int tbl__parse_indices(tbl_rule *r, const json_t *v, const char *where, w
     return 0;
 }
 
-static int tbl__parse_names(tbl_rule *r, const json_t *v, const char *where, wf_error *err) {
+static int tbl__parse_names(tbl_rule *r, const json_t *v, const char *where, wf_error *err)
+{
     /* One bare name is accepted as a list of one. */
     size_t n = json_is_string(v) ? 1 : json_array_size(v);
     if (!json_is_string(v) && !json_is_array(v))
@@ -165,12 +173,14 @@ static const char *const tbl__rule_fields[] = {"names", "type", "role", "indices
 /* Parses one rule object. `where` names it in messages ("rule 2");
  * `with_op` says whether it carries an "op" (the {"rules": [...]} form). */
 static int tbl__parse_rule(tbl_rule *r, const json_t *v, const char *where, bool with_op,
-                           wf_error *err) {
+                           wf_error *err)
+{
     if (!json_is_object(v))
         return wf_error_set(err, WF_EINVAL, "%s: a rule must be a JSON object", where);
     const char *field = NULL, *key;
     json_t *value;
-    json_object_foreach((json_t *)v, key, value) {
+    json_object_foreach((json_t *)v, key, value)
+    {
         bool known = with_op && strcmp(key, "op") == 0;
         for (size_t i = 0; i < TBL__NFIELDS && !known; i++) {
             if (strcmp(key, tbl__rule_fields[i]) != 0) continue;
@@ -236,7 +246,8 @@ static int tbl__parse_rule(tbl_rule *r, const json_t *v, const char *where, bool
 /* Parses rules[0..) from the array `list` into out, starting at out->nrules.
  * `label` prefixes each rule's position in messages. */
 static int tbl__parse_rule_list(tbl_selection *out, const json_t *list, const char *key,
-                                const char *label, bool exclude, bool with_op, wf_error *err) {
+                                const char *label, bool exclude, bool with_op, wf_error *err)
+{
     if (list == NULL) return 0;
     if (!json_is_array(list))
         return wf_error_set(err, WF_EINVAL, "\"%s\" must be an array of rules", key);
@@ -258,13 +269,15 @@ static int tbl__parse_rule_list(tbl_selection *out, const json_t *list, const ch
  * say "rule N" in the "rules" form and "include rule N" / "exclude rule N"
  * in the other, and name the field. Unknown fields are errors, so a typo
  * never silently selects something else. */
-int tbl_selection_from_json(const struct json_t *json, tbl_selection *out, wf_error *err) {
+int tbl_selection_from_json(const struct json_t *json, tbl_selection *out, wf_error *err)
+{
     memset(out, 0, sizeof *out);
     if (!json_is_object(json))
         return wf_error_set(err, WF_EINVAL, "a column selection must be a JSON object");
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)json, key, value) {
+    json_object_foreach((json_t *)json, key, value)
+    {
         if (strcmp(key, "start") != 0 && strcmp(key, "rules") != 0 && strcmp(key, "include") != 0 &&
             strcmp(key, "exclude") != 0)
             return wf_error_set(err, WF_EINVAL,
@@ -307,14 +320,16 @@ int tbl_selection_from_json(const struct json_t *json, tbl_selection *out, wf_er
 
 /* ---- resolving --------------------------------------------------------- */
 
-static bool tbl__type_matches(const tbl_rule *r, tbl_type type) {
+static bool tbl__type_matches(const tbl_rule *r, tbl_type type)
+{
     if (r->any_number && tbl__is_number(type)) return true;
     return type == r->type;
 }
 
 /* Marks in[] for the columns rule r matches (value: !r->exclude). */
 static int tbl__apply_rule(const tbl_rule *r, size_t at, const tbl_table *t, bool *in,
-                           wf_error *err) {
+                           wf_error *err)
+{
     bool set = !r->exclude;
     const char *op = r->exclude ? "exclude" : "include";
     switch (r->kind) {
@@ -368,7 +383,8 @@ static int tbl__apply_rule(const tbl_rule *r, size_t at, const tbl_table *t, boo
 
 /* Rules are numbered from 1 in messages, in the order they apply. */
 int tbl_selection_resolve(const tbl_selection *s, const tbl_table *t, size_t **indices,
-                          size_t *count, wf_error *err) {
+                          size_t *count, wf_error *err)
+{
     *indices = NULL;
     *count = 0;
     bool *in = wf_calloc(t->ncols, sizeof *in);
@@ -397,7 +413,8 @@ int tbl_selection_resolve(const tbl_selection *s, const tbl_table *t, size_t **i
     return 0;
 }
 
-int tbl_select_columns(const tbl_table *t, const tbl_selection *s, tbl_table **out, wf_error *err) {
+int tbl_select_columns(const tbl_table *t, const tbl_selection *s, tbl_table **out, wf_error *err)
+{
     *out = NULL;
     size_t *idx, n;
     int rc = tbl_selection_resolve(s, t, &idx, &n, err);

@@ -29,8 +29,7 @@ void tbl_strings_append(tbl_strings_builder *b, const char *s, size_t len)
         if (wf_grow((void **)&b->offsets, &b->offsets_cap, 2, sizeof(int64_t)) < 0) goto oom;
         b->offsets[0] = 0;
     }
-    if (wf_grow((void **)&b->offsets, &b->offsets_cap, b->count + 2, sizeof(int64_t)) < 0)
-        goto oom;
+    if (wf_grow((void **)&b->offsets, &b->offsets_cap, b->count + 2, sizeof(int64_t)) < 0) goto oom;
     if (b->data_len + len + 1 > b->data_cap &&
         wf_grow((void **)&b->data, &b->data_cap, b->data_len + len + 1, 1) < 0)
         goto oom;
@@ -85,7 +84,8 @@ static int tbl__dict_rehash(tbl_dict *d, size_t nslots)
     if (slots == NULL) return WF_ENOMEM;
     for (size_t code = 0; code < d->levels.count; code++) {
         size_t i = d->hashes[code] & (nslots - 1);
-        while (slots[i] != 0) i = (i + 1) & (nslots - 1);
+        while (slots[i] != 0)
+            i = (i + 1) & (nslots - 1);
         slots[i] = (int32_t)code + 1;
     }
     free(d->slots);

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static const char *const tbl__type_names[TBL_TYPE_COUNT] = {
-    "numeric", "integer", "boolean", "string", "categorical", "datetime"};
-static const char *const tbl__role_names[TBL_ROLE_COUNT] = {"feature", "label", "weight",
-                                                            "score", "clear"};
+static const char *const tbl__type_names[TBL_TYPE_COUNT] = {"numeric", "integer",     "boolean",
+                                                            "string",  "categorical", "datetime"};
+static const char *const tbl__role_names[TBL_ROLE_COUNT] = {"feature", "label", "weight", "score",
+                                                            "clear"};
 
 const char *tbl_type_name(tbl_type type)
 {
@@ -50,7 +50,8 @@ tbl_table *tbl_new(void)
 void tbl_free(tbl_table *t)
 {
     if (t == NULL) return;
-    for (size_t i = 0; i < t->ncols; i++) tbl_column_clear(&t->cols[i]);
+    for (size_t i = 0; i < t->ncols; i++)
+        tbl_column_clear(&t->cols[i]);
     free(t->cols);
     if (t->mapping) munmap(t->mapping, t->mapping_size);
     free(t);
@@ -149,8 +150,7 @@ int tbl_column_copy(tbl_column *dst, const tbl_column *src, size_t nrows, wf_err
         if (tbl__copy_strings(&dst->str, &src->str) < 0) goto oom;
         return 0;
     }
-    if (src->type == TBL_CATEGORICAL && tbl__copy_strings(&dst->levels, &src->levels) < 0)
-        goto oom;
+    if (src->type == TBL_CATEGORICAL && tbl__copy_strings(&dst->levels, &src->levels) < 0) goto oom;
     size_t bytes = nrows * tbl__value_size(src->type);
     dst->v.f64 = malloc(bytes ? bytes : 1);
     if (dst->v.f64 == NULL) goto oom;
@@ -167,8 +167,7 @@ int tbl_add_column(tbl_table *t, tbl_column *c, size_t nrows, wf_error *err)
         return wf_error_set(err, WF_EINVAL, "column \"%s\" has %zu rows, the table has %zu",
                             c->name, nrows, t->nrows);
     if (tbl_find_column(t, c->name) >= 0)
-        return wf_error_set(err, WF_EEXIST, "the table already has a column named \"%s\"",
-                            c->name);
+        return wf_error_set(err, WF_EEXIST, "the table already has a column named \"%s\"", c->name);
     if (wf_grow((void **)&t->cols, &t->cols_cap, t->ncols + 1, sizeof *t->cols) < 0)
         return wf_error_set(err, WF_ENOMEM, "out of memory adding column \"%s\"", c->name);
     t->cols[t->ncols++] = *c;
@@ -227,7 +226,8 @@ size_t tbl_count_missing(const tbl_column *c, size_t nrows)
 {
     if (c->missing == NULL) return 0;
     size_t n = 0;
-    for (size_t i = 0; i < nrows; i++) n += c->missing[i] != 0;
+    for (size_t i = 0; i < nrows; i++)
+        n += c->missing[i] != 0;
     return n;
 }
 
@@ -295,7 +295,7 @@ size_t tbl_column_bytes(const tbl_column *c, size_t nrows)
         return bytes + (c->str.count + 1) * sizeof(int64_t) + (size_t)c->str.offsets[c->str.count];
     bytes += nrows * tbl__value_size(c->type);
     if (c->type == TBL_CATEGORICAL)
-        bytes += (c->levels.count + 1) * sizeof(int64_t) +
-                 (size_t)c->levels.offsets[c->levels.count];
+        bytes +=
+            (c->levels.count + 1) * sizeof(int64_t) + (size_t)c->levels.offsets[c->levels.count];
     return bytes;
 }

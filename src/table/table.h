@@ -148,7 +148,7 @@ typedef struct tbl_table {
     size_t mapping_size;
 } tbl_table;
 
-tbl_table *tbl_new(void); /* NULL on OOM */
+tbl_table *tbl_new(void);    /* NULL on OOM */
 void tbl_free(tbl_table *t); /* accepts NULL */
 
 /* Allocates the buffers of an empty column of `nrows` rows of `type`, zeroed,
@@ -225,9 +225,9 @@ unsigned tbl_field_kinds(const char *s, size_t len);
 /* Running inference over every field of a column (the whole file, not the
  * first rows). */
 typedef struct tbl_infer {
-    unsigned kinds;     /* intersection over non-missing fields */
-    size_t present;     /* non-missing fields seen */
-    size_t missing;     /* missing fields seen */
+    unsigned kinds; /* intersection over non-missing fields */
+    size_t present; /* non-missing fields seen */
+    size_t missing; /* missing fields seen */
 } tbl_infer;
 
 void tbl_infer_init(tbl_infer *in);
@@ -261,10 +261,10 @@ int tbl_format_parse(const char *name, tbl_format *out);
 tbl_format tbl_detect_format(const char *path, const uint8_t *data, size_t len);
 
 typedef struct tbl_read_options {
-    tbl_format format;  /* TBL_FORMAT_AUTO detects */
-    int header;         /* 1 = the first row names the columns, 0 = no header, -1 = guess */
-    char delimiter;     /* 0 = sniff (CSV) */
-    size_t max_field;   /* bytes; 0 = the default, 1 MiB */
+    tbl_format format; /* TBL_FORMAT_AUTO detects */
+    int header;        /* 1 = the first row names the columns, 0 = no header, -1 = guess */
+    char delimiter;    /* 0 = sniff (CSV) */
+    size_t max_field;  /* bytes; 0 = the default, 1 MiB */
     /* Filled by the reader (may be NULL): messages about what it changed,
      * such as renamed duplicate columns, one per line. The caller frees it. */
     char **warnings;
@@ -332,7 +332,7 @@ typedef struct tbl_rule {
     tbl_rule_kind kind;
     char **names; /* TBL_RULE_NAMES */
     size_t nnames;
-    tbl_type type; /* TBL_RULE_TYPE */
+    tbl_type type;   /* TBL_RULE_TYPE */
     bool any_number; /* TBL_RULE_TYPE "numeric": integer matches too */
     tbl_role role;   /* TBL_RULE_ROLE */
     size_t *ranges;  /* TBL_RULE_INDICES: pairs [lo, hi], 1-based inclusive */
@@ -357,8 +357,7 @@ void tbl_selection_clear(tbl_selection *s);
 int tbl_selection_resolve(const tbl_selection *s, const tbl_table *t, size_t **indices,
                           size_t *count, wf_error *err);
 /* A new table with just the selected columns, in table order. */
-int tbl_select_columns(const tbl_table *t, const tbl_selection *s, tbl_table **out,
-                       wf_error *err);
+int tbl_select_columns(const tbl_table *t, const tbl_selection *s, tbl_table **out, wf_error *err);
 
 /* ---- row operations ---------------------------------------------------- */
 
@@ -398,8 +397,8 @@ typedef struct tbl_join_options {
     tbl_join_kind kind;
     const size_t *left_keys, *right_keys; /* column indices, nkeys each */
     size_t nkeys;
-    bool case_sensitive;     /* for string and categorical keys */
-    bool keep_right_keys;    /* keep the right table's key columns in the result */
+    bool case_sensitive;  /* for string and categorical keys */
+    bool keep_right_keys; /* keep the right table's key columns in the result */
 } tbl_join_options;
 
 /* A hash join. Output: left columns, then right columns (minus its keys
@@ -441,14 +440,14 @@ typedef struct tbl_column_profile {
     char *name;
     tbl_type type;
     tbl_role role;
-    size_t count;   /* rows */
+    size_t count; /* rows */
     size_t missing;
-    size_t unique;  /* distinct non-missing values */
-    char *mode;     /* the most frequent value as text (ties: the first seen), NULL if none */
+    size_t unique; /* distinct non-missing values */
+    char *mode;    /* the most frequent value as text (ties: the first seen), NULL if none */
     size_t mode_count;
     bool has_stats; /* numeric, integer, boolean and datetime columns */
     double min, max, mean, median, stddev, q1, q3; /* sample stddev (n - 1) */
-    tbl_histogram_bin *bins; /* numbers, booleans and datetimes */
+    tbl_histogram_bin *bins;                       /* numbers, booleans and datetimes */
     size_t nbins;
     tbl_category_count *top; /* strings, categoricals and booleans: most frequent first */
     size_t ntop;

@@ -55,7 +55,8 @@ int wf_read_file(const char *path, char **out, size_t *size, wf_error *err)
     wf_buf b = {0};
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) wf_buf_append(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        wf_buf_append(&b, chunk, n);
     int failed = ferror(f);
     fclose(f);
     if (failed) {
@@ -136,8 +137,8 @@ int wf_mkdirs(const char *path, wf_error *err)
             *p = '\0';
             if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
                 int e = errno;
-                int rc = wf_error_set(err, WF_EIO, "cannot create directory %s: %s", copy,
-                                      strerror(e));
+                int rc =
+                    wf_error_set(err, WF_EIO, "cannot create directory %s: %s", copy, strerror(e));
                 free(copy);
                 return rc;
             }

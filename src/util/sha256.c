@@ -101,7 +101,8 @@ void wf_sha256_final(wf_sha256 *h, uint8_t digest[32])
     uint64_t bits = h->length * 8;
     uint8_t pad[72] = {0x80};
     size_t padlen = (h->used < 56 ? 56 : 120) - h->used;
-    for (int i = 0; i < 8; i++) pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
     uint64_t keep = h->length;
     wf_sha256_update(h, pad, padlen + 8);
     h->length = keep;

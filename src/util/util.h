@@ -88,8 +88,8 @@ int wf_grow(void **buf, size_t *cap, size_t need, size_t size);
  * Allocations are 16-byte aligned. */
 typedef struct wf_arena wf_arena;
 wf_arena *wf_arena_new(void);
-void *wf_arena_alloc(wf_arena *a, size_t size);           /* NULL on OOM */
-char *wf_arena_strdup(wf_arena *a, const char *s);        /* NULL on OOM */
+void *wf_arena_alloc(wf_arena *a, size_t size);          /* NULL on OOM */
+char *wf_arena_strdup(wf_arena *a, const char *s);       /* NULL on OOM */
 char *wf_arena_printf(wf_arena *a, const char *fmt, ...) /* NULL on OOM */
     __attribute__((format(printf, 2, 3)));
 void wf_arena_free(wf_arena *a); /* accepts NULL */

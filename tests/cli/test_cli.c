@@ -23,7 +23,8 @@ static char workspace[128];
 static char scratch[64];
 
 /* Runs `weft --workspace <ws> ARGS`, capturing stdout and stderr. */
-static run_result weft(const char *env, const char *args) {
+static run_result weft(const char *env, const char *args)
+{
     char out_path[128], err_path[128], cmd[4096];
     snprintf(out_path, sizeof out_path, "%s/stdout", scratch);
     snprintf(err_path, sizeof err_path, "%s/stderr", scratch);
@@ -37,12 +38,14 @@ static run_result weft(const char *env, const char *args) {
     return r;
 }
 
-static void run_free(run_result *r) {
+static void run_free(run_result *r)
+{
     free(r->out);
     free(r->err);
 }
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     (void)state;
     strcpy(scratch, "/tmp/weft-cli-XXXXXX");
     if (mkdtemp(scratch) == NULL) return -1;
@@ -50,7 +53,8 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     (void)state;
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", scratch);
@@ -60,7 +64,8 @@ static int teardown(void **state) {
 #define NO_SAMPLES "WEFT_NO_SAMPLES=1"
 #define DATA WEFT_TEST_DATA "/"
 
-static void import_registers_versions_and_lists_them(void **state) {
+static void import_registers_versions_and_lists_them(void **state)
+{
     (void)state;
     run_result r = weft(NO_SAMPLES, "import " DATA "cli_fruit.csv --name fruit");
     assert_int_equal(r.status, 0);
@@ -79,7 +84,8 @@ static void import_registers_versions_and_lists_them(void **state) {
     run_free(&r);
 }
 
-static void head_prints_aligned_values_with_types(void **state) {
+static void head_prints_aligned_values_with_types(void **state)
+{
     (void)state;
     run_result r = weft(NO_SAMPLES, "import " DATA "cli_fruit.csv --name fruit");
     run_free(&r);
@@ -93,7 +99,8 @@ static void head_prints_aligned_values_with_types(void **state) {
     run_free(&r);
 }
 
-static void profile_json_describes_every_column(void **state) {
+static void profile_json_describes_every_column(void **state)
+{
     (void)state;
     run_result r = weft(NO_SAMPLES, "import " DATA "cli_fruit.csv --name fruit");
     run_free(&r);
@@ -114,7 +121,8 @@ static void profile_json_describes_every_column(void **state) {
     run_free(&r);
 }
 
-static void export_csv_round_trips_the_file(void **state) {
+static void export_csv_round_trips_the_file(void **state)
+{
     (void)state;
     run_result r = weft(NO_SAMPLES, "import " DATA "cli_fruit.csv --name fruit");
     run_free(&r);
@@ -127,7 +135,8 @@ static void export_csv_round_trips_the_file(void **state) {
     run_free(&r);
 }
 
-static void bad_input_fails_clearly_and_changes_nothing(void **state) {
+static void bad_input_fails_clearly_and_changes_nothing(void **state)
+{
     (void)state;
     run_result r = weft(NO_SAMPLES, "import " DATA "cli_ragged.csv --name ragged");
     assert_int_equal(r.status, 1);
@@ -152,7 +161,8 @@ static void bad_input_fails_clearly_and_changes_nothing(void **state) {
     run_free(&r);
 }
 
-static void usage_errors_exit_with_two(void **state) {
+static void usage_errors_exit_with_two(void **state)
+{
     (void)state;
     run_result r = weft(NO_SAMPLES, "frobnicate");
     assert_int_equal(r.status, 2);
@@ -167,7 +177,8 @@ static void usage_errors_exit_with_two(void **state) {
     run_free(&r);
 }
 
-static void new_workspace_registers_the_samples(void **state) {
+static void new_workspace_registers_the_samples(void **state)
+{
     (void)state;
     run_result r =
         weft("WEFT_SAMPLES_DIR=" WEFT_TEST_DATA "/../../.cache/samples", "datasets --names");
@@ -198,7 +209,8 @@ static void new_workspace_registers_the_samples(void **state) {
     run_free(&r);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(import_registers_versions_and_lists_them, setup, teardown),
         cmocka_unit_test_setup_teardown(head_prints_aligned_values_with_types, setup, teardown),

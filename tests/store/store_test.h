@@ -23,14 +23,16 @@
 
 /* ---- temporary directories ----------------------------------------------- */
 
-static inline char *make_temp_dir(void) {
+static inline char *make_temp_dir(void)
+{
     char *dir = strdup("/tmp/weft-store-test-XXXXXX");
     assert_non_null(dir);
     assert_non_null(mkdtemp(dir));
     return dir;
 }
 
-static inline int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+static inline int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
     (void)st;
     (void)flag;
     (void)ftw;
@@ -38,12 +40,14 @@ static inline int remove_entry(const char *path, const struct stat *st, int flag
 }
 
 /* rm -rf dir, then frees the string. */
-static inline void remove_temp_dir(char *dir) {
+static inline void remove_temp_dir(char *dir)
+{
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(dir);
 }
 
-static inline st_workspace *open_workspace(const char *dir) {
+static inline st_workspace *open_workspace(const char *dir)
+{
     st_workspace *ws = NULL;
     wf_error err = {0};
     if (st_open(dir, &ws, &err) < 0) fail_msg("st_open: %s", err.message);
@@ -55,7 +59,8 @@ static inline st_workspace *open_workspace(const char *dir) {
 /* A small table whose values depend on `seed`, so tests can make tables
  * that differ: an integer id, a numeric score with a missing value, and a
  * categorical colour. */
-static inline tbl_table *small_table(int seed) {
+static inline tbl_table *small_table(int seed)
+{
     wf_error err = {0};
     tbl_table *t = tbl_new();
     assert_non_null(t);
@@ -89,7 +94,8 @@ static int fault_countdown; /* fail the step that brings this to 0 */
 static int fault_steps;     /* steps seen since fault_arm */
 static char fault_failed_step[32];
 
-static inline int fault_nth(const char *step) {
+static inline int fault_nth(const char *step)
+{
     fault_steps++;
     if (fault_countdown > 0 && --fault_countdown == 0) {
         snprintf(fault_failed_step, sizeof fault_failed_step, "%s", step);
@@ -99,14 +105,16 @@ static inline int fault_nth(const char *step) {
 }
 
 /* Makes the nth I/O step from now fail (n >= 1); 0 only counts. */
-static inline void fault_arm(int n) {
+static inline void fault_arm(int n)
+{
     fault_countdown = n;
     fault_steps = 0;
     fault_failed_step[0] = '\0';
     st__fault_hook = fault_nth;
 }
 
-static inline void fault_disarm(void) {
+static inline void fault_disarm(void)
+{
     st__fault_hook = NULL;
     fault_countdown = 0;
 }
@@ -116,8 +124,8 @@ static inline void fault_disarm(void) {
 static wf_buf *snapshot_out;
 static size_t snapshot_root_len;
 
-static inline int snapshot_entry(const char *path, const struct stat *st, int flag,
-                                 struct FTW *ftw) {
+static inline int snapshot_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
     (void)ftw;
     const char *rel = path + snapshot_root_len;
     /* The database files change physically on any transaction, committed
@@ -128,13 +136,15 @@ static inline int snapshot_entry(const char *path, const struct stat *st, int fl
     return 0;
 }
 
-static inline int compare_lines(const void *a, const void *b) {
+static inline int compare_lines(const void *a, const void *b)
+{
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Every file and directory under dir (but the database), sorted, one per
  * line with its size and mode. The caller frees it. */
-static inline char *snapshot_tree(const char *dir) {
+static inline char *snapshot_tree(const char *dir)
+{
     wf_buf raw = {0};
     snapshot_out = &raw;
     snapshot_root_len = strlen(dir);
@@ -162,7 +172,8 @@ static inline char *snapshot_tree(const char *dir) {
 }
 
 /* Every row of every table, in a stable order. The caller frees it. */
-static inline char *snapshot_rows(st_workspace *ws) {
+static inline char *snapshot_rows(st_workspace *ws)
+{
     static const char *const queries[] = {
         "SELECT * FROM schema_migrations ORDER BY version",
         "SELECT * FROM artifacts ORDER BY digest",
@@ -186,7 +197,8 @@ static inline char *snapshot_rows(st_workspace *ws) {
     return out.data;
 }
 
-static inline int64_t count_rows(st_workspace *ws, const char *table) {
+static inline int64_t count_rows(st_workspace *ws, const char *table)
+{
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     sqlite3_stmt *stmt;
@@ -198,7 +210,8 @@ static inline int64_t count_rows(st_workspace *ws, const char *table) {
 }
 
 /* Files in <dir>/tmp. */
-static inline int count_tmp_files(const char *dir) {
+static inline int count_tmp_files(const char *dir)
+{
     char cmd[512];
     snprintf(cmd, sizeof cmd, "find '%s/tmp' -type f | wc -l", dir);
     FILE *p = popen(cmd, "r");

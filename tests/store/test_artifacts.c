@@ -5,14 +5,16 @@
  */
 #include "store_test.h"
 
-static char *read_all(const char *path, size_t *size) {
+static char *read_all(const char *path, size_t *size)
+{
     char *data = NULL;
     wf_error err = {0};
     if (wf_read_file(path, &data, size, &err) < 0) return NULL;
     return data;
 }
 
-static void put_stores_bytes_read_only_under_their_sha256(void **state) {
+static void put_stores_bytes_read_only_under_their_sha256(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -44,7 +46,8 @@ static void put_stores_bytes_read_only_under_their_sha256(void **state) {
     remove_temp_dir(dir);
 }
 
-static void putting_the_same_bytes_twice_changes_nothing(void **state) {
+static void putting_the_same_bytes_twice_changes_nothing(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -67,7 +70,8 @@ static void putting_the_same_bytes_twice_changes_nothing(void **state) {
     remove_temp_dir(dir);
 }
 
-static void an_empty_artifact_is_stored_too(void **state) {
+static void an_empty_artifact_is_stored_too(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -80,7 +84,8 @@ static void an_empty_artifact_is_stored_too(void **state) {
     remove_temp_dir(dir);
 }
 
-static void a_damaged_artifact_of_the_wrong_size_is_replaced(void **state) {
+static void a_damaged_artifact_of_the_wrong_size_is_replaced(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -100,7 +105,8 @@ static void a_damaged_artifact_of_the_wrong_size_is_replaced(void **state) {
     remove_temp_dir(dir);
 }
 
-static void artifact_paths_refuse_what_is_not_a_digest(void **state) {
+static void artifact_paths_refuse_what_is_not_a_digest(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -116,7 +122,8 @@ static void artifact_paths_refuse_what_is_not_a_digest(void **state) {
     remove_temp_dir(dir);
 }
 
-static void put_failure_at_any_step_leaves_no_file_and_no_row(void **state) {
+static void put_failure_at_any_step_leaves_no_file_and_no_row(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -156,7 +163,8 @@ static void put_failure_at_any_step_leaves_no_file_and_no_row(void **state) {
     remove_temp_dir(dir);
 }
 
-static void a_table_artifact_loads_by_mapping(void **state) {
+static void a_table_artifact_loads_by_mapping(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -194,7 +202,8 @@ static void a_table_artifact_loads_by_mapping(void **state) {
     remove_temp_dir(dir);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(put_stores_bytes_read_only_under_their_sha256),
         cmocka_unit_test(putting_the_same_bytes_twice_changes_nothing),

@@ -8,7 +8,8 @@
 #include <jansson.h>
 #include <sys/wait.h>
 
-static void register_numbers_versions_from_one(void **state) {
+static void register_numbers_versions_from_one(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -42,7 +43,8 @@ static void register_numbers_versions_from_one(void **state) {
     remove_temp_dir(dir);
 }
 
-static void the_same_table_twice_shares_one_artifact(void **state) {
+static void the_same_table_twice_shares_one_artifact(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -60,7 +62,8 @@ static void the_same_table_twice_shares_one_artifact(void **state) {
     remove_temp_dir(dir);
 }
 
-static void get_resolves_name_name_at_n_and_name_at_latest(void **state) {
+static void get_resolves_name_name_at_n_and_name_at_latest(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -104,7 +107,8 @@ static void get_resolves_name_name_at_n_and_name_at_latest(void **state) {
     remove_temp_dir(dir);
 }
 
-static void names_are_letters_digits_dash_underscore_and_dot(void **state) {
+static void names_are_letters_digits_dash_underscore_and_dot(void **state)
+{
     (void)state;
     wf_error err = {0};
     const char *const good[] = {"iris", "German-Credit_2.v1", "0day", "a"};
@@ -125,7 +129,8 @@ static void names_are_letters_digits_dash_underscore_and_dot(void **state) {
     assert_int_equal(st_dataset_name_check(NULL, NULL), WF_EINVAL);
 }
 
-static void list_shows_the_latest_of_each_and_hides_archived(void **state) {
+static void list_shows_the_latest_of_each_and_hides_archived(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -155,7 +160,8 @@ static void list_shows_the_latest_of_each_and_hides_archived(void **state) {
     remove_temp_dir(dir);
 }
 
-static void archived_datasets_still_load_and_come_back_with_a_new_version(void **state) {
+static void archived_datasets_still_load_and_come_back_with_a_new_version(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -186,7 +192,8 @@ static void archived_datasets_still_load_and_come_back_with_a_new_version(void *
     remove_temp_dir(dir);
 }
 
-static void versions_lists_every_version_oldest_first(void **state) {
+static void versions_lists_every_version_oldest_first(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -210,7 +217,8 @@ static void versions_lists_every_version_oldest_first(void **state) {
     remove_temp_dir(dir);
 }
 
-static void load_maps_the_table_and_fills_its_row(void **state) {
+static void load_maps_the_table_and_fills_its_row(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -236,7 +244,8 @@ static void load_maps_the_table_and_fills_its_row(void **state) {
     remove_temp_dir(dir);
 }
 
-static void load_reports_a_missing_artifact_as_corruption(void **state) {
+static void load_reports_a_missing_artifact_as_corruption(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -259,7 +268,8 @@ static void load_reports_a_missing_artifact_as_corruption(void **state) {
     remove_temp_dir(dir);
 }
 
-static void the_profile_is_stored_as_json(void **state) {
+static void the_profile_is_stored_as_json(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -285,7 +295,8 @@ static void the_profile_is_stored_as_json(void **state) {
 /* The heart of the registry's contract: fail each step of a registration
  * in turn; after each failure the file tree and every row must be exactly
  * as before, with no temporary file left. Then the registration succeeds. */
-static void register_failure_leaves_no_artifact_and_no_row(void **state) {
+static void register_failure_leaves_no_artifact_and_no_row(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -334,7 +345,8 @@ static void register_failure_leaves_no_artifact_and_no_row(void **state) {
 
 /* When the artifact was already there (another dataset has the same
  * table), undoing a failed registration must not delete it. */
-static void register_failure_keeps_an_artifact_that_existed_before(void **state) {
+static void register_failure_keeps_an_artifact_that_existed_before(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -373,13 +385,15 @@ static int crash_at;
 
 /* Ends the process on the crash_at-th step, as kill -9 would: no cleanup,
  * no rollback, no atexit handlers. */
-static int crash_nth(const char *step) {
+static int crash_nth(const char *step)
+{
     (void)step;
     if (--crash_at == 0) _exit(9);
     return 0;
 }
 
-static void a_crash_at_any_step_leaves_a_workspace_that_opens_consistent(void **state) {
+static void a_crash_at_any_step_leaves_a_workspace_that_opens_consistent(void **state)
+{
     (void)state;
     for (int n = 1;; n++) {
         assert_true(n < 100);
@@ -423,7 +437,8 @@ static void a_crash_at_any_step_leaves_a_workspace_that_opens_consistent(void **
     }
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(register_numbers_versions_from_one),
         cmocka_unit_test(the_same_table_twice_shares_one_artifact),

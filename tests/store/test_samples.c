@@ -4,14 +4,16 @@
  */
 #include "store_test.h"
 
-static void write_text(const char *path, const char *text) {
+static void write_text(const char *path, const char *text)
+{
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
 }
 
-static void every_sample_has_a_unique_name_a_file_and_a_source(void **state) {
+static void every_sample_has_a_unique_name_a_file_and_a_source(void **state)
+{
     (void)state;
     size_t n = 0;
     const st_sample *s = st_samples(&n);
@@ -28,7 +30,8 @@ static void every_sample_has_a_unique_name_a_file_and_a_source(void **state) {
     assert_string_equal(s[0].file, "credit-g.arff");
 }
 
-static void samples_dir_follows_the_environment(void **state) {
+static void samples_dir_follows_the_environment(void **state)
+{
     (void)state;
     setenv("WEFT_SAMPLES_DIR", "/somewhere/else", 1);
     char *dir = st_samples_dir();
@@ -41,7 +44,8 @@ static void samples_dir_follows_the_environment(void **state) {
     free(dir);
 }
 
-static void absent_sample_files_are_skipped_with_a_warning(void **state) {
+static void absent_sample_files_are_skipped_with_a_warning(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     char *empty = make_temp_dir();
@@ -61,7 +65,8 @@ static void absent_sample_files_are_skipped_with_a_warning(void **state) {
     remove_temp_dir(dir);
 }
 
-static void present_samples_are_registered_once(void **state) {
+static void present_samples_are_registered_once(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     char *samples = make_temp_dir();
@@ -100,7 +105,8 @@ static void present_samples_are_registered_once(void **state) {
     remove_temp_dir(dir);
 }
 
-static void an_unreadable_sample_is_a_warning_not_a_failure(void **state) {
+static void an_unreadable_sample_is_a_warning_not_a_failure(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     char *samples = make_temp_dir();
@@ -121,7 +127,8 @@ static void an_unreadable_sample_is_a_warning_not_a_failure(void **state) {
 
 /* The real files from `make deps`, when they are there: every sample must
  * read and register. */
-static void the_downloaded_samples_all_register(void **state) {
+static void the_downloaded_samples_all_register(void **state)
+{
     (void)state;
     char *samples = st_samples_dir();
     char probe[1024];
@@ -151,7 +158,8 @@ static void the_downloaded_samples_all_register(void **state) {
     remove_temp_dir(dir);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_sample_has_a_unique_name_a_file_and_a_source),
         cmocka_unit_test(samples_dir_follows_the_environment),

@@ -7,7 +7,8 @@
 
 #include <sys/time.h>
 
-static void open_creates_the_database_artifact_shards_and_tmp(void **state) {
+static void open_creates_the_database_artifact_shards_and_tmp(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     char sub[512];
@@ -27,7 +28,8 @@ static void open_creates_the_database_artifact_shards_and_tmp(void **state) {
     remove_temp_dir(dir);
 }
 
-static void database_is_in_wal_mode_with_foreign_keys(void **state) {
+static void database_is_in_wal_mode_with_foreign_keys(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -50,7 +52,8 @@ static void database_is_in_wal_mode_with_foreign_keys(void **state) {
     remove_temp_dir(dir);
 }
 
-static void reopening_applies_each_migration_once(void **state) {
+static void reopening_applies_each_migration_once(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -69,7 +72,8 @@ static void reopening_applies_each_migration_once(void **state) {
     remove_temp_dir(dir);
 }
 
-static void a_schema_newer_than_the_code_is_refused(void **state) {
+static void a_schema_newer_than_the_code_is_refused(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *ws = open_workspace(dir);
@@ -90,12 +94,14 @@ static void a_schema_newer_than_the_code_is_refused(void **state) {
 static int migrate_seen, migrate_target;
 
 /* Fails the migrate_target-th "migrate" step; counts them when 0. */
-static int fail_a_migrate_step(const char *step) {
+static int fail_a_migrate_step(const char *step)
+{
     if (strcmp(step, "migrate") != 0) return 0;
     return ++migrate_seen == migrate_target;
 }
 
-static void a_failed_migration_leaves_the_schema_at_the_version_before(void **state) {
+static void a_failed_migration_leaves_the_schema_at_the_version_before(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     /* Count the "migrate" steps of a fresh open, then fail the last one:
@@ -140,7 +146,8 @@ static void a_failed_migration_leaves_the_schema_at_the_version_before(void **st
     remove_temp_dir(dir);
 }
 
-static void open_fails_with_a_message_when_the_directory_is_a_file(void **state) {
+static void open_fails_with_a_message_when_the_directory_is_a_file(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     char path[512];
@@ -157,7 +164,8 @@ static void open_fails_with_a_message_when_the_directory_is_a_file(void **state)
     remove_temp_dir(dir);
 }
 
-static void open_removes_stale_temporary_files_and_keeps_young_ones(void **state) {
+static void open_removes_stale_temporary_files_and_keeps_young_ones(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_close(open_workspace(dir));
@@ -178,7 +186,8 @@ static void open_removes_stale_temporary_files_and_keeps_young_ones(void **state
     remove_temp_dir(dir);
 }
 
-static void two_handles_on_one_workspace_see_each_other(void **state) {
+static void two_handles_on_one_workspace_see_each_other(void **state)
+{
     (void)state;
     char *dir = make_temp_dir();
     st_workspace *a = open_workspace(dir);
@@ -197,7 +206,8 @@ static void two_handles_on_one_workspace_see_each_other(void **state) {
     remove_temp_dir(dir);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_creates_the_database_artifact_shards_and_tmp),
         cmocka_unit_test(database_is_in_wal_mode_with_foreign_keys),

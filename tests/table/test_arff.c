@@ -17,7 +17,8 @@
 #define SAMPLES WEFT_TEST_DATA "/../../.cache/samples/"
 
 /* Reads ARFF text; fails the test if it does not load. */
-static tbl_table *read_ok(const char *text) {
+static tbl_table *read_ok(const char *text)
+{
     tbl_table *t = NULL;
     wf_error err = {0};
     int rc = tbl_read_arff(text, strlen(text), NULL, &t, &err);
@@ -27,7 +28,8 @@ static tbl_table *read_ok(const char *text) {
 }
 
 /* Reads ARFF text that must fail; returns the error for checking. */
-static wf_error read_fails(const char *text, size_t len) {
+static wf_error read_fails(const char *text, size_t len)
+{
     tbl_table *t = (tbl_table *)1;
     wf_error err = {0};
     int rc = tbl_read_arff(text, len, NULL, &t, &err);
@@ -37,12 +39,14 @@ static wf_error read_fails(const char *text, size_t len) {
     return err;
 }
 
-static void assert_contains(const char *haystack, const char *needle) {
+static void assert_contains(const char *haystack, const char *needle)
+{
     if (strstr(haystack, needle) == NULL)
         fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
 }
 
-static tbl_table *read_sample(const char *name) {
+static tbl_table *read_sample(const char *name)
+{
     char path[4096];
     snprintf(path, sizeof path, "%s%s", SAMPLES, name);
     char *data = NULL;
@@ -55,14 +59,16 @@ static tbl_table *read_sample(const char *name) {
     return t;
 }
 
-static const char *level(const tbl_column *c, size_t i, char *buf, size_t cap) {
+static const char *level(const tbl_column *c, size_t i, char *buf, size_t cap)
+{
     size_t len;
     const char *s = tbl_strings_at(&c->levels, i, &len);
     snprintf(buf, cap, "%.*s", (int)len, s);
     return buf;
 }
 
-static const char *cell(const tbl_table *t, size_t col, size_t row) {
+static const char *cell(const tbl_table *t, size_t col, size_t row)
+{
     static char buf[256];
     tbl_format_cell(&t->cols[col], row, buf, sizeof buf);
     return buf;
@@ -70,7 +76,8 @@ static const char *cell(const tbl_table *t, size_t col, size_t row) {
 
 /* ---- Weka's sample files ----------------------------------------------- */
 
-static void arff_reads_iris_with_declared_class_levels(void **state) {
+static void arff_reads_iris_with_declared_class_levels(void **state)
+{
     (void)state;
     tbl_table *t = read_sample("iris.arff");
     assert_int_equal(t->nrows, 150);
@@ -91,7 +98,8 @@ static void arff_reads_iris_with_declared_class_levels(void **state) {
     tbl_free(t);
 }
 
-static void arff_reads_credit_g_with_quoted_nominals(void **state) {
+static void arff_reads_credit_g_with_quoted_nominals(void **state)
+{
     (void)state;
     tbl_table *t = read_sample("credit-g.arff");
     assert_int_equal(t->nrows, 1000);
@@ -108,7 +116,8 @@ static void arff_reads_credit_g_with_quoted_nominals(void **state) {
     tbl_free(t);
 }
 
-static void arff_soybean_keeps_missing_values(void **state) {
+static void arff_soybean_keeps_missing_values(void **state)
+{
     (void)state;
     tbl_table *t = read_sample("soybean.arff");
     assert_int_equal(t->nrows, 683);
@@ -124,7 +133,8 @@ static void arff_soybean_keeps_missing_values(void **state) {
     tbl_free(t);
 }
 
-static void arff_vote_marks_every_question_mark_missing(void **state) {
+static void arff_vote_marks_every_question_mark_missing(void **state)
+{
     (void)state;
     tbl_table *t = read_sample("vote.arff");
     assert_int_equal(t->nrows, 435);
@@ -139,7 +149,8 @@ static void arff_vote_marks_every_question_mark_missing(void **state) {
     tbl_free(t);
 }
 
-static void arff_loads_every_weka_sample(void **state) {
+static void arff_loads_every_weka_sample(void **state)
+{
     (void)state;
     static const struct {
         const char *name;
@@ -158,7 +169,8 @@ static void arff_loads_every_weka_sample(void **state) {
 
 /* ---- header ------------------------------------------------------------ */
 
-static void arff_keywords_and_types_are_case_insensitive(void **state) {
+static void arff_keywords_and_types_are_case_insensitive(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("@RelAtion r\n@ATTRIBUTE a NUMERIC\n@Attribute b Real\n"
                            "@attribute c InTeGeR\n@attribute d STRING\n@DaTa\n1,2,3,x\n");
@@ -170,7 +182,8 @@ static void arff_keywords_and_types_are_case_insensitive(void **state) {
     tbl_free(t);
 }
 
-static void arff_nominal_codes_follow_declared_order(void **state) {
+static void arff_nominal_codes_follow_declared_order(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("@relation r\n@attribute x {c, b, a, unused}\n@data\na\nb\nc\na\n");
     const tbl_column *x = &t->cols[0];
@@ -184,7 +197,8 @@ static void arff_nominal_codes_follow_declared_order(void **state) {
     tbl_free(t);
 }
 
-static void arff_quoted_names_and_values_use_escapes(void **state) {
+static void arff_quoted_names_and_values_use_escapes(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("@relation 'my data'\n"
                            "@attribute 'first name' string\n"
@@ -202,7 +216,8 @@ static void arff_quoted_names_and_values_use_escapes(void **state) {
     tbl_free(t);
 }
 
-static void arff_decodes_unicode_escapes_and_keeps_unknown_ones(void **state) {
+static void arff_decodes_unicode_escapes_and_keeps_unknown_ones(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("@relation r\n@attribute s string\n@data\n"
                            "'caf\\u00e9 \\u20AC'\n"
@@ -215,7 +230,8 @@ static void arff_decodes_unicode_escapes_and_keeps_unknown_ones(void **state) {
     tbl_free(t);
 }
 
-static void arff_skips_comments_blank_lines_and_crlf(void **state) {
+static void arff_skips_comments_blank_lines_and_crlf(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("% a comment\r\n\r\n@relation r % trailing\r\n"
                            "@attribute a numeric % the first\r\n"
@@ -228,7 +244,8 @@ static void arff_skips_comments_blank_lines_and_crlf(void **state) {
     tbl_free(t);
 }
 
-static void arff_renames_duplicate_attribute_and_warns(void **state) {
+static void arff_renames_duplicate_attribute_and_warns(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute x numeric\n@attribute x numeric\n"
                        "@attribute x numeric\n@data\n1,2,3\n";
@@ -248,7 +265,8 @@ static void arff_renames_duplicate_attribute_and_warns(void **state) {
     tbl_free(t);
 }
 
-static void arff_reads_header_with_no_rows(void **state) {
+static void arff_reads_header_with_no_rows(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("@relation r\n@attribute a numeric\n@attribute b {u,v}\n"
                            "@attribute s string\n@data\n");
@@ -261,7 +279,8 @@ static void arff_reads_header_with_no_rows(void **state) {
 
 /* ---- values ------------------------------------------------------------ */
 
-static void arff_question_mark_is_missing_in_every_type(void **state) {
+static void arff_question_mark_is_missing_in_every_type(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("@relation r\n@attribute n numeric\n@attribute i integer\n"
                            "@attribute c {a,b}\n@attribute s string\n@attribute d date\n"
@@ -276,7 +295,8 @@ static void arff_question_mark_is_missing_in_every_type(void **state) {
     tbl_free(t);
 }
 
-static void arff_integer_with_fraction_becomes_numeric_with_warning(void **state) {
+static void arff_integer_with_fraction_becomes_numeric_with_warning(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute i integer\n@data\n1\n-7\n2.5\n1e3\n";
     char *warnings = NULL;
@@ -295,7 +315,8 @@ static void arff_integer_with_fraction_becomes_numeric_with_warning(void **state
     tbl_free(t);
 }
 
-static void arff_reads_dates_in_declared_formats(void **state) {
+static void arff_reads_dates_in_declared_formats(void **state)
+{
     (void)state;
     tbl_table *t =
         read_ok("@relation r\n"
@@ -322,7 +343,8 @@ static void arff_reads_dates_in_declared_formats(void **state) {
     tbl_free(t);
 }
 
-static void arff_reads_dates_from_data_file(void **state) {
+static void arff_reads_dates_from_data_file(void **state)
+{
     (void)state;
     char *data = NULL;
     size_t len = 0;
@@ -340,7 +362,8 @@ static void arff_reads_dates_from_data_file(void **state) {
     free(data);
 }
 
-static void arff_sparse_rows_fill_zero_and_first_level(void **state) {
+static void arff_sparse_rows_fill_zero_and_first_level(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("@relation r\n@attribute a numeric\n@attribute b integer\n"
                            "@attribute c {yes,no}\n@attribute s string\n@data\n"
@@ -358,7 +381,8 @@ static void arff_sparse_rows_fill_zero_and_first_level(void **state) {
     tbl_free(t);
 }
 
-static void arff_ignores_row_weights(void **state) {
+static void arff_ignores_row_weights(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("@relation r\n@attribute a numeric\n@attribute b {x,y}\n@data\n"
                            "1,x,{2}\n3, y, { 0.5 }\n");
@@ -370,7 +394,8 @@ static void arff_ignores_row_weights(void **state) {
 
 /* ---- errors ------------------------------------------------------------ */
 
-static void arff_rejects_undeclared_nominal_value_with_line(void **state) {
+static void arff_rejects_undeclared_nominal_value_with_line(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute a numeric\n@attribute class {x,y}\n@data\n"
                        "1,x\n2,foo\n";
@@ -381,7 +406,8 @@ static void arff_rejects_undeclared_nominal_value_with_line(void **state) {
                         "values");
 }
 
-static void arff_rejects_wrong_field_count_with_line(void **state) {
+static void arff_rejects_wrong_field_count_with_line(void **state)
+{
     (void)state;
     const char *few = "@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,2\n3\n";
     wf_error err = read_fails(few, strlen(few));
@@ -391,7 +417,8 @@ static void arff_rejects_wrong_field_count_with_line(void **state) {
     assert_string_equal(err.message, "line 5: expected 1 values, found 3");
 }
 
-static void arff_rejects_text_in_numeric_attribute(void **state) {
+static void arff_rejects_text_in_numeric_attribute(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute price numeric\n@data\n1.5\nabc\n";
     wf_error err = read_fails(text, strlen(text));
@@ -401,7 +428,8 @@ static void arff_rejects_text_in_numeric_attribute(void **state) {
     assert_string_equal(err.message, "line 4, attribute \"n\": \"12x\" is not a number");
 }
 
-static void arff_rejects_unterminated_quote(void **state) {
+static void arff_rejects_unterminated_quote(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute s string\n@data\n'open\n";
     wf_error err = read_fails(text, strlen(text));
@@ -411,7 +439,8 @@ static void arff_rejects_unterminated_quote(void **state) {
     assert_contains(err.message, "line 2: unterminated quote");
 }
 
-static void arff_rejects_missing_data_section(void **state) {
+static void arff_rejects_missing_data_section(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute a numeric\n";
     wf_error err = read_fails(text, strlen(text));
@@ -421,7 +450,8 @@ static void arff_rejects_missing_data_section(void **state) {
     assert_string_equal(err.message, "line 2: @data comes before any @attribute");
 }
 
-static void arff_rejects_empty_and_comment_only_files(void **state) {
+static void arff_rejects_empty_and_comment_only_files(void **state)
+{
     (void)state;
     wf_error err = read_fails("", 0);
     assert_contains(err.message, "empty");
@@ -429,14 +459,16 @@ static void arff_rejects_empty_and_comment_only_files(void **state) {
     assert_contains(err.message, "empty");
 }
 
-static void arff_rejects_invalid_utf8_with_line(void **state) {
+static void arff_rejects_invalid_utf8_with_line(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute s string\n@data\nok\nbad\xff\n";
     wf_error err = read_fails(text, strlen(text));
     assert_string_equal(err.message, "line 5, byte 4: invalid UTF-8");
 }
 
-static void arff_rejects_binary_garbage(void **state) {
+static void arff_rejects_binary_garbage(void **state)
+{
     (void)state;
     const char bin[] = {'\x7f', 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, '\n', 3};
     wf_error err = read_fails(bin, sizeof bin);
@@ -446,7 +478,8 @@ static void arff_rejects_binary_garbage(void **state) {
     assert_contains(err.message, "line 1: expected @relation, @attribute or @data");
 }
 
-static void arff_rejects_bad_header_lines(void **state) {
+static void arff_rejects_bad_header_lines(void **state)
+{
     (void)state;
     static const struct {
         const char *text, *message;
@@ -467,7 +500,8 @@ static void arff_rejects_bad_header_lines(void **state) {
     }
 }
 
-static void arff_rejects_bad_sparse_rows(void **state) {
+static void arff_rejects_bad_sparse_rows(void **state)
+{
     (void)state;
     const char *head = "@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n";
     static const struct {
@@ -489,7 +523,8 @@ static void arff_rejects_bad_sparse_rows(void **state) {
     }
 }
 
-static void arff_rejects_bad_dates_naming_format(void **state) {
+static void arff_rejects_bad_dates_naming_format(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute when date dd.MM.yyyy\n@data\n31.01.2001\n"
                        "31.02.2001\n";
@@ -498,7 +533,8 @@ static void arff_rejects_bad_dates_naming_format(void **state) {
                                      "the format \"dd.MM.yyyy\"");
 }
 
-static void arff_rejects_value_longer_than_max_field(void **state) {
+static void arff_rejects_value_longer_than_max_field(void **state)
+{
     (void)state;
     const char *text = "@relation r\n@attribute s string\n@data\nabcdefghijklmnop\n";
     tbl_read_options opt = {.max_field = 8};
@@ -509,7 +545,8 @@ static void arff_rejects_value_longer_than_max_field(void **state) {
     assert_contains(err.message, "line 4");
 }
 
-static void arff_refuses_sparse_rows_far_larger_than_the_text(void **state) {
+static void arff_refuses_sparse_rows_far_larger_than_the_text(void **state)
+{
     (void)state;
     /* 3000 attributes and 3000 empty sparse rows: 9 million cells from 80 KB. */
     wf_buf text = {0};
@@ -525,7 +562,8 @@ static void arff_refuses_sparse_rows_far_larger_than_the_text(void **state) {
     wf_buf_free(&text);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(arff_reads_iris_with_declared_class_levels),
         cmocka_unit_test(arff_reads_credit_g_with_quoted_nominals),

@@ -19,7 +19,8 @@
 /* ---- building and reading tables --------------------------------------- */
 
 static __attribute__((unused)) void add_numeric(tbl_table *t, const char *name, const double *v,
-                                                const bool *missing, size_t n) {
+                                                const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, TBL_NUMERIC, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -31,7 +32,8 @@ static __attribute__((unused)) void add_numeric(tbl_table *t, const char *name, 
 
 /* An integer, datetime or boolean column. */
 static __attribute__((unused)) void add_integer(tbl_table *t, const char *name, tbl_type type,
-                                                const int64_t *v, const bool *missing, size_t n) {
+                                                const int64_t *v, const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -46,7 +48,8 @@ static __attribute__((unused)) void add_integer(tbl_table *t, const char *name, 
 
 /* A string or categorical column; NULL entries are missing. */
 static __attribute__((unused)) void add_text(tbl_table *t, const char *name, tbl_type type,
-                                             const char *const *v, size_t n) {
+                                             const char *const *v, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     tbl_strings_builder sb = {0};
@@ -70,7 +73,8 @@ static __attribute__((unused)) void add_text(tbl_table *t, const char *name, tbl
 
 /* Column `name` of t as its cells joined by commas, "NA" for missing; the
  * result lives until the next call. */
-static __attribute__((unused)) const char *column_text(const tbl_table *t, const char *name) {
+static __attribute__((unused)) const char *column_text(const tbl_table *t, const char *name)
+{
     static char out[4096];
     int j = tbl_find_column(t, name);
     if (j < 0) fail_msg("no column \"%s\"", name);
@@ -88,14 +92,16 @@ static __attribute__((unused)) const char *column_text(const tbl_table *t, const
 }
 
 /* Casts column 0 of t and returns its cells as text. */
-static const char *cast_ok(tbl_table *t, tbl_type to, bool invalid_to_missing) {
+static const char *cast_ok(tbl_table *t, tbl_type to, bool invalid_to_missing)
+{
     wf_error err = {0};
     if (tbl_cast_column(t, 0, to, invalid_to_missing, &err) < 0) fail_msg("cast: %s", err.message);
     assert_int_equal(t->cols[0].type, to);
     return column_text(t, t->cols[0].name);
 }
 
-static const char *cast_fails(tbl_table *t, tbl_type to, int code) {
+static const char *cast_fails(tbl_table *t, tbl_type to, int code)
+{
     static wf_error err;
     wf_error_clear(&err);
     tbl_type before = t->cols[0].type;
@@ -104,19 +110,22 @@ static const char *cast_fails(tbl_table *t, tbl_type to, int code) {
     return err.message;
 }
 
-static tbl_table *numbers(const double *v, const bool *missing, size_t n) {
+static tbl_table *numbers(const double *v, const bool *missing, size_t n)
+{
     tbl_table *t = tbl_new();
     add_numeric(t, "x", v, missing, n);
     return t;
 }
 
-static tbl_table *texts(tbl_type type, const char *const *v, size_t n) {
+static tbl_table *texts(tbl_type type, const char *const *v, size_t n)
+{
     tbl_table *t = tbl_new();
     add_text(t, "s", type, v, n);
     return t;
 }
 
-static void numeric_to_integer_converts_whole_numbers(void **state) {
+static void numeric_to_integer_converts_whole_numbers(void **state)
+{
     (void)state;
     const double v[] = {1, -2, 0, 4e15, NAN};
     const bool m[] = {false, false, true, false, false};
@@ -129,7 +138,8 @@ static void numeric_to_integer_converts_whole_numbers(void **state) {
     tbl_free(t);
 }
 
-static void numeric_to_integer_fails_on_a_fraction_naming_row_and_value(void **state) {
+static void numeric_to_integer_fails_on_a_fraction_naming_row_and_value(void **state)
+{
     (void)state;
     const double v[] = {1, 2.5, 3};
     tbl_table *t = numbers(v, NULL, 3);
@@ -145,7 +155,8 @@ static void numeric_to_integer_fails_on_a_fraction_naming_row_and_value(void **s
     tbl_free(t);
 }
 
-static void integer_and_numeric_convert_both_ways(void **state) {
+static void integer_and_numeric_convert_both_ways(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     const int64_t v[] = {7, -3, 0};
@@ -156,7 +167,8 @@ static void integer_and_numeric_convert_both_ways(void **state) {
     tbl_free(t);
 }
 
-static void booleans_and_numbers_convert_through_zero_and_one(void **state) {
+static void booleans_and_numbers_convert_through_zero_and_one(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     const int64_t b[] = {1, 0, 1};
@@ -174,7 +186,8 @@ static void booleans_and_numbers_convert_through_zero_and_one(void **state) {
     tbl_free(t);
 }
 
-static void strings_parse_to_numbers_with_missing_tokens(void **state) {
+static void strings_parse_to_numbers_with_missing_tokens(void **state)
+{
     (void)state;
     const char *s[] = {"1.5", " 2 ", "NA", "", NULL, "-1e3", "?"};
     tbl_table *t = texts(TBL_STRING, s, 7);
@@ -186,7 +199,8 @@ static void strings_parse_to_numbers_with_missing_tokens(void **state) {
     tbl_free(t);
 }
 
-static void string_that_is_not_a_number_fails_naming_row_and_value(void **state) {
+static void string_that_is_not_a_number_fails_naming_row_and_value(void **state)
+{
     (void)state;
     const char *s[] = {"1", "2", "abc", "4"};
     tbl_table *t = texts(TBL_STRING, s, 4);
@@ -198,7 +212,8 @@ static void string_that_is_not_a_number_fails_naming_row_and_value(void **state)
     tbl_free(t);
 }
 
-static void strings_parse_to_booleans_and_datetimes(void **state) {
+static void strings_parse_to_booleans_and_datetimes(void **state)
+{
     (void)state;
     const char *b[] = {"true", "no", "1", "False", "0"};
     tbl_table *t = texts(TBL_STRING, b, 5);
@@ -216,7 +231,8 @@ static void strings_parse_to_booleans_and_datetimes(void **state) {
     tbl_free(t);
 }
 
-static void numbers_format_to_text_that_round_trips(void **state) {
+static void numbers_format_to_text_that_round_trips(void **state)
+{
     (void)state;
     const double v[] = {0.1, 1.0 / 3.0, -2, NAN};
     tbl_table *t = numbers(v, NULL, 4);
@@ -226,7 +242,8 @@ static void numbers_format_to_text_that_round_trips(void **state) {
     tbl_free(t);
 }
 
-static void numbers_become_categorical_levels(void **state) {
+static void numbers_become_categorical_levels(void **state)
+{
     (void)state;
     const double v[] = {2, 1, 2, 0};
     const bool m[] = {false, false, false, true};
@@ -239,7 +256,8 @@ static void numbers_become_categorical_levels(void **state) {
     tbl_free(t);
 }
 
-static void strings_and_categoricals_convert_both_ways(void **state) {
+static void strings_and_categoricals_convert_both_ways(void **state)
+{
     (void)state;
     const char *s[] = {"red", "blue", NULL, "red", ""};
     tbl_table *t = texts(TBL_STRING, s, 5);
@@ -249,7 +267,8 @@ static void strings_and_categoricals_convert_both_ways(void **state) {
     tbl_free(t);
 }
 
-static void categorical_with_a_bad_level_fails_at_its_first_row(void **state) {
+static void categorical_with_a_bad_level_fails_at_its_first_row(void **state)
+{
     (void)state;
     const char *s[] = {"1", "x", "2", "x"};
     tbl_table *t = texts(TBL_CATEGORICAL, s, 4);
@@ -259,7 +278,8 @@ static void categorical_with_a_bad_level_fails_at_its_first_row(void **state) {
     tbl_free(t);
 }
 
-static void datetimes_do_not_convert_to_numbers(void **state) {
+static void datetimes_do_not_convert_to_numbers(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     const int64_t v[] = {0};
@@ -271,7 +291,8 @@ static void datetimes_do_not_convert_to_numbers(void **state) {
     tbl_free(t);
 }
 
-static void cast_rejects_bad_arguments(void **state) {
+static void cast_rejects_bad_arguments(void **state)
+{
     (void)state;
     const double v[] = {1};
     tbl_table *t = numbers(v, NULL, 1);
@@ -283,7 +304,8 @@ static void cast_rejects_bad_arguments(void **state) {
     tbl_free(t);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(numeric_to_integer_converts_whole_numbers),
         cmocka_unit_test(numeric_to_integer_fails_on_a_fraction_naming_row_and_value),

@@ -18,7 +18,8 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static tbl_table *read_with(const char *csv, size_t len, int header, char delim) {
+static tbl_table *read_with(const char *csv, size_t len, int header, char delim)
+{
     tbl_read_options opt = {.header = header, .delimiter = delim};
     wf_error err = {0};
     tbl_table *t = NULL;
@@ -27,12 +28,14 @@ static tbl_table *read_with(const char *csv, size_t len, int header, char delim)
     return t;
 }
 
-static tbl_table *read_ok(const char *csv) {
+static tbl_table *read_ok(const char *csv)
+{
     return read_with(csv, strlen(csv), -1, 0);
 }
 
 /* Reads csv expecting failure; returns the code, message in *err. */
-static int read_fails(const char *csv, size_t len, const tbl_read_options *opt, wf_error *err) {
+static int read_fails(const char *csv, size_t len, const tbl_read_options *opt, wf_error *err)
+{
     tbl_table *t = (tbl_table *)1;
     int rc = tbl_read_csv(csv, len, opt, &t, err);
     assert_true(rc < 0);
@@ -40,14 +43,16 @@ static int read_fails(const char *csv, size_t len, const tbl_read_options *opt, 
     return rc;
 }
 
-static void assert_error_says(const char *csv, const char *expected) {
+static void assert_error_says(const char *csv, const char *expected)
+{
     wf_error err = {0};
     read_fails(csv, strlen(csv), NULL, &err);
     if (strstr(err.message, expected) == NULL)
         fail_msg("error \"%s\" does not say \"%s\"", err.message, expected);
 }
 
-static const char *cell(const tbl_table *t, size_t col, size_t row) {
+static const char *cell(const tbl_table *t, size_t col, size_t row)
+{
     static char buf[256];
     tbl_format_cell(&t->cols[col], row, buf, sizeof buf);
     return buf;
@@ -55,7 +60,8 @@ static const char *cell(const tbl_table *t, size_t col, size_t row) {
 
 /* ---- types and values --------------------------------------------------- */
 
-static void csv_infers_each_column_type(void **state) {
+static void csv_infers_each_column_type(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("i,x,b,d,s,c\n"
                            "1,1.5,true,2020-01-02,alpha,red\n"
@@ -84,7 +90,8 @@ static void csv_infers_each_column_type(void **state) {
     tbl_free(t);
 }
 
-static void csv_infers_over_the_whole_file_not_the_first_rows(void **state) {
+static void csv_infers_over_the_whole_file_not_the_first_rows(void **state)
+{
     (void)state;
     wf_buf b = {0};
     wf_buf_puts(&b, "n,s,m\n");
@@ -103,7 +110,8 @@ static void csv_infers_over_the_whole_file_not_the_first_rows(void **state) {
     wf_buf_free(&b);
 }
 
-static void csv_int64_overflow_makes_a_numeric_column(void **state) {
+static void csv_int64_overflow_makes_a_numeric_column(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("a,b\n9223372036854775807,1\n9223372036854775808,2\n");
     assert_int_equal(t->cols[0].type, TBL_NUMERIC);
@@ -112,7 +120,8 @@ static void csv_int64_overflow_makes_a_numeric_column(void **state) {
     tbl_free(t);
 }
 
-static void csv_keeps_negative_zero_when_integers_widen(void **state) {
+static void csv_keeps_negative_zero_when_integers_widen(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("x\n-0\n1\n0.5\n");
     assert_int_equal(t->cols[0].type, TBL_NUMERIC);
@@ -121,7 +130,8 @@ static void csv_keeps_negative_zero_when_integers_widen(void **state) {
     tbl_free(t);
 }
 
-static void csv_marks_missing_tokens_in_a_mask(void **state) {
+static void csv_marks_missing_tokens_in_a_mask(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("x,s,k\n1.5,a,1\n,NA,?\nNaN,b,2\n?,,3\nN/A,c,null\n");
     assert_int_equal(t->cols[0].type, TBL_NUMERIC);
@@ -137,7 +147,8 @@ static void csv_marks_missing_tokens_in_a_mask(void **state) {
     tbl_free(t);
 }
 
-static void csv_ignores_spaces_around_unquoted_numbers(void **state) {
+static void csv_ignores_spaces_around_unquoted_numbers(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("a,b,c\n1, 2 , x \n3,\t4, NA \n");
     assert_int_equal(t->cols[1].type, TBL_INTEGER);
@@ -151,7 +162,8 @@ static void csv_ignores_spaces_around_unquoted_numbers(void **state) {
 
 /* ---- the dialect ---------------------------------------------------------- */
 
-static void csv_reads_quotes_escapes_and_embedded_newlines(void **state) {
+static void csv_reads_quotes_escapes_and_embedded_newlines(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("id,text\n"
                            "1,\"a, \"\"quoted\"\" word\"\n"
@@ -166,7 +178,8 @@ static void csv_reads_quotes_escapes_and_embedded_newlines(void **state) {
     tbl_free(t);
 }
 
-static void csv_reads_crlf_lf_and_no_final_newline(void **state) {
+static void csv_reads_crlf_lf_and_no_final_newline(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n3,w");
     assert_int_equal(t->nrows, 3);
@@ -178,7 +191,8 @@ static void csv_reads_crlf_lf_and_no_final_newline(void **state) {
     tbl_free(t);
 }
 
-static void csv_skips_a_utf8_bom(void **state) {
+static void csv_skips_a_utf8_bom(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("\xEF\xBB\xBFname,v\ncaf\xC3\xA9,1\n");
     assert_string_equal(t->cols[0].name, "name");
@@ -186,7 +200,8 @@ static void csv_skips_a_utf8_bom(void **state) {
     tbl_free(t);
 }
 
-static void csv_sniffs_the_delimiter_outside_quotes(void **state) {
+static void csv_sniffs_the_delimiter_outside_quotes(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("a;b;c\n\"1,5\";2;3\n4;5;6\n");
     assert_int_equal(t->ncols, 3);
@@ -205,7 +220,8 @@ static void csv_sniffs_the_delimiter_outside_quotes(void **state) {
     tbl_free(t);
 }
 
-static void csv_tsv_format_means_tab(void **state) {
+static void csv_tsv_format_means_tab(void **state)
+{
     (void)state;
     tbl_read_options opt = {.format = TBL_FORMAT_TSV, .header = 1};
     wf_error err = {0};
@@ -217,7 +233,8 @@ static void csv_tsv_format_means_tab(void **state) {
     tbl_free(t);
 }
 
-static void csv_skips_blank_lines_except_in_one_column(void **state) {
+static void csv_skips_blank_lines_except_in_one_column(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("\n\na,b\n1,2\n\n3,4\n\r\n");
     assert_int_equal(t->nrows, 2);
@@ -230,7 +247,8 @@ static void csv_skips_blank_lines_except_in_one_column(void **state) {
 
 /* ---- headers -------------------------------------------------------------- */
 
-static void csv_guesses_whether_there_is_a_header(void **state) {
+static void csv_guesses_whether_there_is_a_header(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("1,2\n3,4\n");
     assert_int_equal(t->nrows, 2);
@@ -250,7 +268,8 @@ static void csv_guesses_whether_there_is_a_header(void **state) {
     tbl_free(t);
 }
 
-static void csv_reads_with_no_options(void **state) {
+static void csv_reads_with_no_options(void **state)
+{
     (void)state;
     wf_error err = {0};
     tbl_table *t = NULL;
@@ -266,7 +285,8 @@ static void csv_reads_with_no_options(void **state) {
     tbl_free(t);
 }
 
-static void csv_renames_duplicate_columns_with_a_warning(void **state) {
+static void csv_renames_duplicate_columns_with_a_warning(void **state)
+{
     (void)state;
     char *warnings = NULL;
     tbl_read_options opt = {.header = 1, .warnings = &warnings};
@@ -285,7 +305,8 @@ static void csv_renames_duplicate_columns_with_a_warning(void **state) {
     tbl_free(t);
 }
 
-static void csv_header_only_gives_zero_rows_of_strings(void **state) {
+static void csv_header_only_gives_zero_rows_of_strings(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("a,b,c\n");
     assert_int_equal(t->nrows, 0);
@@ -297,7 +318,8 @@ static void csv_header_only_gives_zero_rows_of_strings(void **state) {
 
 /* ---- errors --------------------------------------------------------------- */
 
-static void csv_reports_the_line_of_a_ragged_row(void **state) {
+static void csv_reports_the_line_of_a_ragged_row(void **state)
+{
     (void)state;
     assert_error_says("a,b,c,d,e\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4\n",
                       "line 7: expected 5 fields, found 4");
@@ -306,7 +328,8 @@ static void csv_reports_the_line_of_a_ragged_row(void **state) {
     assert_error_says("a,b\n1,\"x\ny\"\n2\n", "line 4: expected 2 fields, found 1");
 }
 
-static void csv_reports_line_of_unterminated_quote(void **state) {
+static void csv_reports_line_of_unterminated_quote(void **state)
+{
     (void)state;
     assert_error_says("a,b\n1,2\n3,\"never\nclosed\n4,5\n", "line 3");
     assert_error_says("a,b\n1,2\n3,\"never\nclosed\n4,5\n", "unterminated quote");
@@ -314,21 +337,24 @@ static void csv_reports_line_of_unterminated_quote(void **state) {
     assert_error_says("\"a,b\n1,2\n", "line 1");
 }
 
-static void csv_reports_invalid_utf8_with_line_and_column(void **state) {
+static void csv_reports_invalid_utf8_with_line_and_column(void **state)
+{
     (void)state;
     assert_error_says("name,city\nx,Paris\ny,Lyon\nz,Bad\xC3(\n", "line 4, column \"city\"");
     assert_error_says("name,city\nx,Paris\ny,Lyon\nz,Bad\xC3(\n", "UTF-8");
     assert_error_says("a,\xFF\n1,2\n", "line 1, column 2");
 }
 
-static void csv_rejects_an_empty_file(void **state) {
+static void csv_rejects_an_empty_file(void **state)
+{
     (void)state;
     assert_error_says("", "empty file");
     assert_error_says("\n\r\n\n", "empty file");
     assert_error_says("\xEF\xBB\xBF", "empty file");
 }
 
-static void csv_rejects_a_field_over_the_size_limit(void **state) {
+static void csv_rejects_a_field_over_the_size_limit(void **state)
+{
     (void)state;
     tbl_read_options opt = {.header = 1, .max_field = 8};
     wf_error err = {0};
@@ -347,7 +373,8 @@ static void csv_rejects_a_field_over_the_size_limit(void **state) {
     free(big);
 }
 
-static void csv_rejects_binary_data(void **state) {
+static void csv_rejects_binary_data(void **state)
+{
     (void)state;
     static const char bin[] = "\x7f"
                               "ELF\x02\x01\x01\x00\x00\x00\x00\x00";
@@ -366,7 +393,8 @@ static void csv_rejects_binary_data(void **state) {
     wf_buf_free(&b);
 }
 
-static void csv_refuses_a_quote_as_delimiter(void **state) {
+static void csv_refuses_a_quote_as_delimiter(void **state)
+{
     (void)state;
     tbl_read_options opt = {.header = 1, .delimiter = '"'};
     wf_error err = {0};
@@ -375,14 +403,16 @@ static void csv_refuses_a_quote_as_delimiter(void **state) {
 
 /* ---- writing and round trips --------------------------------------------- */
 
-static char *write_csv(const tbl_table *t, char delim) {
+static char *write_csv(const tbl_table *t, char delim)
+{
     wf_buf b = {0};
     wf_error err = {0};
     assert_int_equal(tbl_write_csv(t, delim, &b, &err), 0);
     return b.data;
 }
 
-static void csv_write_quotes_only_fields_that_need_it(void **state) {
+static void csv_write_quotes_only_fields_that_need_it(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("name,v\n"
                            "plain,1\n"
@@ -406,7 +436,8 @@ static void csv_write_quotes_only_fields_that_need_it(void **state) {
     tbl_free(t);
 }
 
-static void csv_write_keeps_whole_doubles_numeric(void **state) {
+static void csv_write_keeps_whole_doubles_numeric(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("x,y\n1.0,NA\n2.5,3\n-4.0,4\n");
     char *out = write_csv(t, ',');
@@ -420,7 +451,8 @@ static void csv_write_keeps_whole_doubles_numeric(void **state) {
     tbl_free(t);
 }
 
-static void assert_same_table(const tbl_table *a, const tbl_table *b) {
+static void assert_same_table(const tbl_table *a, const tbl_table *b)
+{
     assert_int_equal(a->nrows, b->nrows);
     assert_int_equal(a->ncols, b->ncols);
     char x[512], y[512];
@@ -438,7 +470,8 @@ static void assert_same_table(const tbl_table *a, const tbl_table *b) {
     }
 }
 
-static void csv_round_trips_values_and_types(void **state) {
+static void csv_round_trips_values_and_types(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("id,x,flag,when,city,note,big\n"
                            "1,0.1,true,2020-01-02T03:04:05.25Z,Paris,\"a, b\",-0\n"
@@ -466,7 +499,8 @@ static void csv_round_trips_values_and_types(void **state) {
     tbl_free(t);
 }
 
-static void csv_round_trips_a_one_column_table_with_missing_rows(void **state) {
+static void csv_round_trips_a_one_column_table_with_missing_rows(void **state)
+{
     (void)state;
     tbl_table *t = read_with("v\n1\n\n3\n\n", 8, 1, 0);
     assert_int_equal(t->nrows, 4);
@@ -480,7 +514,8 @@ static void csv_round_trips_a_one_column_table_with_missing_rows(void **state) {
 
 /* ---- large inputs, read on several threads ------------------------------- */
 
-static void csv_reads_a_large_file_exactly(void **state) {
+static void csv_reads_a_large_file_exactly(void **state)
+{
     (void)state;
     enum { ROWS = 200000 };
     wf_buf b = {0};
@@ -522,7 +557,8 @@ static void csv_reads_a_large_file_exactly(void **state) {
  * quote near the start, which spoils the quote-parity guess the record
  * finder makes for every later thread: the result must still be what one
  * sequential scan gives. */
-static void csv_finds_records_across_threads_with_quoted_newlines(void **state) {
+static void csv_finds_records_across_threads_with_quoted_newlines(void **state)
+{
     (void)state;
     for (int stray = 0; stray < 2; stray++) {
         enum { ROWS = 150000 };
@@ -555,7 +591,8 @@ static void csv_finds_records_across_threads_with_quoted_newlines(void **state) 
  * quotes, stray quotes, CRLF, spaces, missing tokens), read alone and then
  * repeated into a file large enough to be split across threads: the large
  * table must be the small one repeated. */
-static void append_random_field(wf_buf *b, unsigned *seed) {
+static void append_random_field(wf_buf *b, unsigned *seed)
+{
     switch (rand_r(seed) % 9) {
     case 0:
         wf_buf_printf(b, "%d", (int)(rand_r(seed) % 2000) - 1000);
@@ -587,11 +624,13 @@ static void append_random_field(wf_buf *b, unsigned *seed) {
     }
 }
 
-static bool text_type(tbl_type t) {
+static bool text_type(tbl_type t)
+{
     return t == TBL_STRING || t == TBL_CATEGORICAL;
 }
 
-static void csv_large_input_reads_like_its_pieces(void **state) {
+static void csv_large_input_reads_like_its_pieces(void **state)
+{
     (void)state;
     unsigned seed = 4242;
     wf_buf block = {0};
@@ -636,7 +675,8 @@ static void csv_large_input_reads_like_its_pieces(void **state) {
     wf_buf_free(&big);
 }
 
-static void csv_reports_the_first_error_of_a_large_file(void **state) {
+static void csv_reports_the_first_error_of_a_large_file(void **state)
+{
     (void)state;
     wf_buf b = {0};
     wf_buf_puts(&b, "a,b,c\n");
@@ -654,7 +694,8 @@ static void csv_reports_the_first_error_of_a_large_file(void **state) {
     wf_buf_free(&b);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_infers_each_column_type),
         cmocka_unit_test(csv_infers_over_the_whole_file_not_the_first_rows),

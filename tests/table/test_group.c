@@ -18,7 +18,8 @@
 /* ---- building and reading tables --------------------------------------- */
 
 static __attribute__((unused)) void add_numeric(tbl_table *t, const char *name, const double *v,
-                                                const bool *missing, size_t n) {
+                                                const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, TBL_NUMERIC, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -30,7 +31,8 @@ static __attribute__((unused)) void add_numeric(tbl_table *t, const char *name, 
 
 /* An integer, datetime or boolean column. */
 static __attribute__((unused)) void add_integer(tbl_table *t, const char *name, tbl_type type,
-                                                const int64_t *v, const bool *missing, size_t n) {
+                                                const int64_t *v, const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -45,7 +47,8 @@ static __attribute__((unused)) void add_integer(tbl_table *t, const char *name, 
 
 /* A string or categorical column; NULL entries are missing. */
 static __attribute__((unused)) void add_text(tbl_table *t, const char *name, tbl_type type,
-                                             const char *const *v, size_t n) {
+                                             const char *const *v, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     tbl_strings_builder sb = {0};
@@ -69,7 +72,8 @@ static __attribute__((unused)) void add_text(tbl_table *t, const char *name, tbl
 
 /* Column `name` of t as its cells joined by commas, "NA" for missing; the
  * result lives until the next call. */
-static __attribute__((unused)) const char *column_text(const tbl_table *t, const char *name) {
+static __attribute__((unused)) const char *column_text(const tbl_table *t, const char *name)
+{
     static char out[4096];
     int j = tbl_find_column(t, name);
     if (j < 0) fail_msg("no column \"%s\"", name);
@@ -90,7 +94,8 @@ typedef struct groups {
     size_t *of, *first, n;
 } groups;
 
-static groups group(const tbl_table *t, const size_t *keys, size_t nkeys) {
+static groups group(const tbl_table *t, const size_t *keys, size_t nkeys)
+{
     groups g;
     wf_error err = {0};
     if (tbl_group_by(t, keys, nkeys, &g.of, &g.first, &g.n, &err) < 0)
@@ -98,12 +103,14 @@ static groups group(const tbl_table *t, const size_t *keys, size_t nkeys) {
     return g;
 }
 
-static void groups_free(groups *g) {
+static void groups_free(groups *g)
+{
     free(g->of);
     free(g->first);
 }
 
-static void group_by_numbers_groups_in_first_seen_order(void **state) {
+static void group_by_numbers_groups_in_first_seen_order(void **state)
+{
     (void)state;
     const double x[] = {5, 1, 5, 2, 1, 5};
     tbl_table *t = tbl_new();
@@ -120,7 +127,8 @@ static void group_by_numbers_groups_in_first_seen_order(void **state) {
     tbl_free(t);
 }
 
-static void group_by_treats_missing_as_its_own_key_value(void **state) {
+static void group_by_treats_missing_as_its_own_key_value(void **state)
+{
     (void)state;
     const char *s[] = {"a", NULL, "", NULL, "a"};
     const double x[] = {0, NAN, 0, NAN, -0.0};
@@ -146,7 +154,8 @@ static void group_by_treats_missing_as_its_own_key_value(void **state) {
     tbl_free(t);
 }
 
-static void group_by_several_keys_needs_every_key_equal(void **state) {
+static void group_by_several_keys_needs_every_key_equal(void **state)
+{
     (void)state;
     const char *c[] = {"x", "x", "y", "x", "y"};
     const int64_t n[] = {1, 2, 1, 1, 1};
@@ -169,7 +178,8 @@ static void group_by_several_keys_needs_every_key_equal(void **state) {
     tbl_free(t);
 }
 
-static void group_by_many_rows_finds_every_group(void **state) {
+static void group_by_many_rows_finds_every_group(void **state)
+{
     (void)state;
     enum { N = 10000 };
     int64_t k[N];
@@ -188,7 +198,8 @@ static void group_by_many_rows_finds_every_group(void **state) {
     tbl_free(t);
 }
 
-static void group_by_of_no_rows_has_no_groups(void **state) {
+static void group_by_of_no_rows_has_no_groups(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     add_numeric(t, "x", NULL, NULL, 0);
@@ -199,7 +210,8 @@ static void group_by_of_no_rows_has_no_groups(void **state) {
     tbl_free(t);
 }
 
-static void group_by_rejects_a_key_out_of_range(void **state) {
+static void group_by_rejects_a_key_out_of_range(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     const double x[] = {1};
@@ -214,7 +226,8 @@ static void group_by_rejects_a_key_out_of_range(void **state) {
     tbl_free(t);
 }
 
-static void distinct_over_all_columns_keeps_first_occurrences_in_order(void **state) {
+static void distinct_over_all_columns_keeps_first_occurrences_in_order(void **state)
+{
     (void)state;
     const char *s[] = {"a", "b", "a", "a", NULL, NULL};
     const int64_t n[] = {1, 1, 1, 2, 0, 0};
@@ -236,7 +249,8 @@ static void distinct_over_all_columns_keeps_first_occurrences_in_order(void **st
     tbl_free(t);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(group_by_numbers_groups_in_first_seen_order),
         cmocka_unit_test(group_by_treats_missing_as_its_own_key_value),

@@ -18,7 +18,8 @@
 
 /* Parses s with tbl_parse_double and with strtod; both must agree to the
  * bit (or both refuse). */
-static void check_like_strtod(const char *s) {
+static void check_like_strtod(const char *s)
+{
     double ours = 0, theirs;
     char *end;
     /* An exact-size copy, no NUL after it: AddressSanitizer catches any
@@ -35,7 +36,8 @@ static void check_like_strtod(const char *s) {
         fail_msg("\"%s\": got %.17g, strtod says %.17g", s, ours, theirs);
 }
 
-static void double_hard_cases_match_strtod(void **state) {
+static void double_hard_cases_match_strtod(void **state)
+{
     (void)state;
     static const char *const cases[] = {"0.1",
                                         "0.2",
@@ -89,7 +91,8 @@ static void double_hard_cases_match_strtod(void **state) {
 
 /* Random decimal strings of every length the eight-digit fast path cuts
  * differently: 1 to 24 digits, a point anywhere, sometimes an exponent. */
-static void double_random_decimals_match_strtod(void **state) {
+static void double_random_decimals_match_strtod(void **state)
+{
     (void)state;
     srand(12345);
     char buf[64];
@@ -110,7 +113,8 @@ static void double_random_decimals_match_strtod(void **state) {
 /* Inside a longer text (as the CSV reader parses them, in place) numbers
  * take the short path that loads 16 bytes at once: the prefix must end
  * where the number ends and hold strtod's value. */
-static void double_prefix_in_longer_text_matches_strtod(void **state) {
+static void double_prefix_in_longer_text_matches_strtod(void **state)
+{
     (void)state;
     srand(4321);
     static const char *const tails[] = {",1,2,3,4,5,6,7,8,9", "\n123456789012345",
@@ -145,7 +149,8 @@ static void double_prefix_in_longer_text_matches_strtod(void **state) {
 }
 
 /* Every double printed with %.17g reads back to the same bits. */
-static void double_round_trips_random_bit_patterns(void **state) {
+static void double_round_trips_random_bit_patterns(void **state)
+{
     (void)state;
     srand(777);
     char buf[64];
@@ -163,7 +168,8 @@ static void double_round_trips_random_bit_patterns(void **state) {
     }
 }
 
-static void double_refuses_malformed_text(void **state) {
+static void double_refuses_malformed_text(void **state)
+{
     (void)state;
     static const char *const bad[] = {"",      "-",    "+",   ".",    "e5",   "1e",     "1e+",
                                       "1.2.3", " 1",   "1 ",  "0x10", "1,5",  "--1",    "nan",
@@ -181,7 +187,8 @@ static void double_refuses_malformed_text(void **state) {
     assert_true(x == 123.0);
 }
 
-static void int64_parses_limits_and_refuses_overflow(void **state) {
+static void int64_parses_limits_and_refuses_overflow(void **state)
+{
     (void)state;
     int64_t v;
     assert_int_equal(tbl_parse_int64("9223372036854775807", 19, &v), 0);
@@ -198,7 +205,8 @@ static void int64_parses_limits_and_refuses_overflow(void **state) {
         assert_int_not_equal(tbl_parse_int64(bad[i], strlen(bad[i]), &v), 0);
 }
 
-static void field_kinds_classify_each_scalar(void **state) {
+static void field_kinds_classify_each_scalar(void **state)
+{
     (void)state;
     assert_int_equal(tbl_field_kinds("123", 3), TBL_KIND_INTEGER | TBL_KIND_NUMERIC);
     /* Past int64 a whole number is still a number, just not an integer. */
@@ -213,13 +221,15 @@ static void field_kinds_classify_each_scalar(void **state) {
     assert_int_equal(tbl_field_kinds("1,5", 3), 0);
 }
 
-static int64_t dt(const char *s) {
+static int64_t dt(const char *s)
+{
     int64_t us = -1;
     if (tbl_parse_datetime(s, strlen(s), &us) != 0) fail_msg("\"%s\" refused", s);
     return us;
 }
 
-static void datetime_reads_iso_and_slash_formats(void **state) {
+static void datetime_reads_iso_and_slash_formats(void **state)
+{
     (void)state;
     const int64_t day = 86400 * (int64_t)1000000;
     assert_true(dt("1970-01-01") == 0);
@@ -239,7 +249,8 @@ static void datetime_reads_iso_and_slash_formats(void **state) {
     assert_true(dt("0000-01-01") < 0);
 }
 
-static void datetime_refuses_impossible_dates(void **state) {
+static void datetime_refuses_impossible_dates(void **state)
+{
     (void)state;
     static const char *const bad[] = {"2021-02-29",
                                       "2020-13-01",
@@ -263,7 +274,8 @@ static void datetime_refuses_impossible_dates(void **state) {
     }
 }
 
-static void datetime_formats_and_reads_back(void **state) {
+static void datetime_formats_and_reads_back(void **state)
+{
     (void)state;
     static const char *const cases[] = {
         "2020-01-02", "2020-01-02T03:04:05Z",        "1901-12-13T20:45:52.000001Z",
@@ -277,7 +289,8 @@ static void datetime_formats_and_reads_back(void **state) {
     }
 }
 
-static void bool_reads_words_not_digits(void **state) {
+static void bool_reads_words_not_digits(void **state)
+{
     (void)state;
     static const char *const yes[] = {"true", "TRUE", "True", "yes"};
     static const char *const no[] = {"false", "FALSE", "False", "no"};
@@ -293,7 +306,8 @@ static void bool_reads_words_not_digits(void **state) {
         assert_int_not_equal(tbl_parse_bool(bad[i], strlen(bad[i]), &b), 0);
 }
 
-static void missing_tokens_are_recognised(void **state) {
+static void missing_tokens_are_recognised(void **state)
+{
     (void)state;
     static const char *const yes[] = {"", "NA", "NaN", "?", "N/A", "null", "NULL", "nan"};
     static const char *const no[] = {"na", "None", " ", "0", "??", "NAN!", "-"};
@@ -303,7 +317,8 @@ static void missing_tokens_are_recognised(void **state) {
         assert_false(tbl_is_missing_token(no[i], strlen(no[i])));
 }
 
-static tbl_type infer_of(const char *const *fields, size_t n) {
+static tbl_type infer_of(const char *const *fields, size_t n)
+{
     tbl_infer in;
     tbl_infer_init(&in);
     for (size_t i = 0; i < n; i++)
@@ -311,7 +326,8 @@ static tbl_type infer_of(const char *const *fields, size_t n) {
     return tbl_infer_type(&in);
 }
 
-static void infer_widens_over_every_field(void **state) {
+static void infer_widens_over_every_field(void **state)
+{
     (void)state;
     const char *ints[] = {"1", "NA", "-3", ""};
     const char *nums[] = {"1", "2", "2.5"};
@@ -329,7 +345,8 @@ static void infer_widens_over_every_field(void **state) {
     assert_int_equal(infer_of(none, 2), TBL_STRING);
 }
 
-static void categorical_needs_few_distinct_values(void **state) {
+static void categorical_needs_few_distinct_values(void **state)
+{
     (void)state;
     assert_true(tbl_infer_is_categorical(3, 100));
     assert_true(tbl_infer_is_categorical(50, 100));
@@ -338,14 +355,16 @@ static void categorical_needs_few_distinct_values(void **state) {
     assert_false(tbl_infer_is_categorical(10001, 1000000));
 }
 
-static void make_fields(tbl_strings *out, const char *const *v, size_t n) {
+static void make_fields(tbl_strings *out, const char *const *v, size_t n)
+{
     tbl_strings_builder b = {0};
     for (size_t i = 0; i < n; i++)
         tbl_strings_append(&b, v[i], strlen(v[i]));
     assert_int_equal(tbl_strings_finish(&b, out), 0);
 }
 
-static void column_from_text_picks_categorical_for_repeats(void **state) {
+static void column_from_text_picks_categorical_for_repeats(void **state)
+{
     (void)state;
     const char *v[] = {"red", "blue", "red", "NA", "blue", "red"};
     tbl_strings f;
@@ -363,7 +382,8 @@ static void column_from_text_picks_categorical_for_repeats(void **state) {
     tbl_strings_clear(&f);
 }
 
-static void column_from_text_keeps_unique_text_as_string(void **state) {
+static void column_from_text_keeps_unique_text_as_string(void **state)
+{
     (void)state;
     const char *v[] = {"alice", "bob", "carol", "", "dave"};
     tbl_strings f;
@@ -381,7 +401,8 @@ static void column_from_text_keeps_unique_text_as_string(void **state) {
     tbl_strings_clear(&f);
 }
 
-static void column_from_text_parses_numbers(void **state) {
+static void column_from_text_parses_numbers(void **state)
+{
     (void)state;
     const char *v[] = {"1.5", "?", "-2", "1e3"};
     tbl_strings f;
@@ -396,7 +417,8 @@ static void column_from_text_parses_numbers(void **state) {
     tbl_strings_clear(&f);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(double_hard_cases_match_strtod),
         cmocka_unit_test(double_random_decimals_match_strtod),

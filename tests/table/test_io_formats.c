@@ -16,11 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static tbl_format detect(const char *path, const char *text) {
+static tbl_format detect(const char *path, const char *text)
+{
     return tbl_detect_format(path, (const uint8_t *)text, text ? strlen(text) : 0);
 }
 
-static void format_names_parse_back(void **state) {
+static void format_names_parse_back(void **state)
+{
     (void)state;
     for (int f = TBL_FORMAT_AUTO; f <= TBL_FORMAT_NATIVE; f++) {
         tbl_format back;
@@ -37,7 +39,8 @@ static void format_names_parse_back(void **state) {
     assert_int_equal(tbl_format_parse("xlsx", &f), WF_EINVAL);
 }
 
-static void the_extension_decides_before_the_content(void **state) {
+static void the_extension_decides_before_the_content(void **state)
+{
     (void)state;
     assert_int_equal(detect("a/b/cars.json", "x,y\n1,2\n"), TBL_FORMAT_JSON);
     assert_int_equal(detect("IRIS.ARFF", NULL), TBL_FORMAT_ARFF);
@@ -47,7 +50,8 @@ static void the_extension_decides_before_the_content(void **state) {
     assert_int_equal(detect("t.wtbl", NULL), TBL_FORMAT_NATIVE);
 }
 
-static void without_a_known_extension_the_bytes_decide(void **state) {
+static void without_a_known_extension_the_bytes_decide(void **state)
+{
     (void)state;
     assert_int_equal(detect("data", "WEFTTBL1\x01\x00\x00\x00"), TBL_FORMAT_NATIVE);
     assert_int_equal(detect("data.txt", "@RELATION iris\n"), TBL_FORMAT_ARFF);
@@ -63,26 +67,30 @@ static void without_a_known_extension_the_bytes_decide(void **state) {
 
 static char temp_dir[] = "/tmp/weft-io-XXXXXX";
 
-static int make_dir(void **state) {
+static int make_dir(void **state)
+{
     (void)state;
     return mkdtemp(temp_dir) ? 0 : -1;
 }
 
-static int remove_dir(void **state) {
+static int remove_dir(void **state)
+{
     (void)state;
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", temp_dir);
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static void write_text(const char *path, const char *text) {
+static void write_text(const char *path, const char *text)
+{
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
 }
 
-static void read_file_picks_the_reader_from_the_content(void **state) {
+static void read_file_picks_the_reader_from_the_content(void **state)
+{
     (void)state;
     char path[256];
     snprintf(path, sizeof path, "%s/records.txt", temp_dir);
@@ -95,7 +103,8 @@ static void read_file_picks_the_reader_from_the_content(void **state) {
     tbl_free(t);
 }
 
-static void read_errors_start_with_the_file_name(void **state) {
+static void read_errors_start_with_the_file_name(void **state)
+{
     (void)state;
     char path[256];
     snprintf(path, sizeof path, "%s/broken.json", temp_dir);
@@ -112,7 +121,8 @@ static void read_errors_start_with_the_file_name(void **state) {
     assert_non_null(strstr(err.message, path));
 }
 
-static tbl_table *two_column_table(void) {
+static tbl_table *two_column_table(void)
+{
     wf_error err = {0};
     tbl_table *t = tbl_new();
     tbl_column c;
@@ -127,7 +137,8 @@ static tbl_table *two_column_table(void) {
     return t;
 }
 
-static void every_writable_format_reads_back(void **state) {
+static void every_writable_format_reads_back(void **state)
+{
     (void)state;
     tbl_table *t = two_column_table();
     const char *const names[] = {"out.csv", "out.tsv", "out.json", "out.wtbl"};
@@ -148,7 +159,8 @@ static void every_writable_format_reads_back(void **state) {
     tbl_free(t);
 }
 
-static void unwritable_formats_are_refused(void **state) {
+static void unwritable_formats_are_refused(void **state)
+{
     (void)state;
     tbl_table *t = two_column_table();
     char path[256];
@@ -163,7 +175,8 @@ static void unwritable_formats_are_refused(void **state) {
     tbl_free(t);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(format_names_parse_back),
         cmocka_unit_test(the_extension_decides_before_the_content),

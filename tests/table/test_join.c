@@ -18,7 +18,8 @@
 /* ---- building and reading tables --------------------------------------- */
 
 static __attribute__((unused)) void add_numeric(tbl_table *t, const char *name, const double *v,
-                                                const bool *missing, size_t n) {
+                                                const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, TBL_NUMERIC, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -30,7 +31,8 @@ static __attribute__((unused)) void add_numeric(tbl_table *t, const char *name, 
 
 /* An integer, datetime or boolean column. */
 static __attribute__((unused)) void add_integer(tbl_table *t, const char *name, tbl_type type,
-                                                const int64_t *v, const bool *missing, size_t n) {
+                                                const int64_t *v, const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -45,7 +47,8 @@ static __attribute__((unused)) void add_integer(tbl_table *t, const char *name, 
 
 /* A string or categorical column; NULL entries are missing. */
 static __attribute__((unused)) void add_text(tbl_table *t, const char *name, tbl_type type,
-                                             const char *const *v, size_t n) {
+                                             const char *const *v, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     tbl_strings_builder sb = {0};
@@ -69,7 +72,8 @@ static __attribute__((unused)) void add_text(tbl_table *t, const char *name, tbl
 
 /* Column `name` of t as its cells joined by commas, "NA" for missing; the
  * result lives until the next call. */
-static __attribute__((unused)) const char *column_text(const tbl_table *t, const char *name) {
+static __attribute__((unused)) const char *column_text(const tbl_table *t, const char *name)
+{
     static char out[4096];
     int j = tbl_find_column(t, name);
     if (j < 0) fail_msg("no column \"%s\"", name);
@@ -88,7 +92,8 @@ static __attribute__((unused)) const char *column_text(const tbl_table *t, const
 
 /* left:  id 1 2 3 4 NA, name a b c d e
  * right: id 2 3 3 5 NA, score 20 30 31 50 99 */
-static void make_pair(tbl_table **left, tbl_table **right) {
+static void make_pair(tbl_table **left, tbl_table **right)
+{
     const int64_t lid[] = {1, 2, 3, 4, 0};
     const bool lmiss[] = {false, false, false, false, true};
     const char *name[] = {"a", "b", "c", "d", "e"};
@@ -104,7 +109,8 @@ static void make_pair(tbl_table **left, tbl_table **right) {
 }
 
 static tbl_table *join(const tbl_table *l, const tbl_table *r, tbl_join_kind kind, const size_t *lk,
-                       const size_t *rk, size_t nkeys, bool case_sensitive, bool keep_right_keys) {
+                       const size_t *rk, size_t nkeys, bool case_sensitive, bool keep_right_keys)
+{
     tbl_join_options opt = {kind, lk, rk, nkeys, case_sensitive, keep_right_keys};
     tbl_table *out = NULL;
     wf_error err = {0};
@@ -114,7 +120,8 @@ static tbl_table *join(const tbl_table *l, const tbl_table *r, tbl_join_kind kin
 
 static const size_t key0[] = {0};
 
-static void join_inner_keeps_matching_pairs_in_left_then_right_order(void **state) {
+static void join_inner_keeps_matching_pairs_in_left_then_right_order(void **state)
+{
     (void)state;
     tbl_table *l, *r;
     make_pair(&l, &r);
@@ -128,7 +135,8 @@ static void join_inner_keeps_matching_pairs_in_left_then_right_order(void **stat
     tbl_free(r);
 }
 
-static void join_left_outer_keeps_unmatched_left_rows_with_missing_right_values(void **state) {
+static void join_left_outer_keeps_unmatched_left_rows_with_missing_right_values(void **state)
+{
     (void)state;
     tbl_table *l, *r;
     make_pair(&l, &r);
@@ -142,7 +150,8 @@ static void join_left_outer_keeps_unmatched_left_rows_with_missing_right_values(
     tbl_free(r);
 }
 
-static void join_full_outer_appends_unmatched_right_rows_with_their_keys(void **state) {
+static void join_full_outer_appends_unmatched_right_rows_with_their_keys(void **state)
+{
     (void)state;
     tbl_table *l, *r;
     make_pair(&l, &r);
@@ -162,7 +171,8 @@ static void join_full_outer_appends_unmatched_right_rows_with_their_keys(void **
     tbl_free(r);
 }
 
-static void join_left_semi_keeps_each_matching_left_row_once(void **state) {
+static void join_left_semi_keeps_each_matching_left_row_once(void **state)
+{
     (void)state;
     tbl_table *l, *r;
     make_pair(&l, &r);
@@ -175,7 +185,8 @@ static void join_left_semi_keeps_each_matching_left_row_once(void **state) {
     tbl_free(r);
 }
 
-static void join_keeps_right_keys_when_asked_and_renames_clashes(void **state) {
+static void join_keeps_right_keys_when_asked_and_renames_clashes(void **state)
+{
     (void)state;
     tbl_table *l, *r;
     make_pair(&l, &r);
@@ -189,7 +200,8 @@ static void join_keeps_right_keys_when_asked_and_renames_clashes(void **state) {
     tbl_free(r);
 }
 
-static void join_on_several_keys_needs_all_of_them_equal(void **state) {
+static void join_on_several_keys_needs_all_of_them_equal(void **state)
+{
     (void)state;
     const char *lc[] = {"x", "x", "y", "y"};
     const int64_t ln[] = {1, 2, 1, 2};
@@ -211,7 +223,8 @@ static void join_on_several_keys_needs_all_of_them_equal(void **state) {
     tbl_free(r);
 }
 
-static void join_text_keys_ignore_case_only_when_asked(void **state) {
+static void join_text_keys_ignore_case_only_when_asked(void **state)
+{
     (void)state;
     const char *lk[] = {"Apple", "pear", "PLUM"};
     const char *rk[] = {"apple", "Plum", "fig"};
@@ -235,7 +248,8 @@ static void join_text_keys_ignore_case_only_when_asked(void **state) {
     tbl_free(r);
 }
 
-static void join_compares_integer_and_numeric_keys_by_value(void **state) {
+static void join_compares_integer_and_numeric_keys_by_value(void **state)
+{
     (void)state;
     const int64_t li[] = {2, 3, -1};
     const double rd[] = {2.0, 2.5, -1.0, NAN};
@@ -260,7 +274,8 @@ static void join_compares_integer_and_numeric_keys_by_value(void **state) {
     tbl_free(r);
 }
 
-static void join_full_outer_key_type_follows_the_schemas_not_the_rows(void **state) {
+static void join_full_outer_key_type_follows_the_schemas_not_the_rows(void **state)
+{
     (void)state;
     /* Every key matches, so no right value lands in the left key; the key
      * still widens, because an output schema must not depend on data. */
@@ -279,7 +294,8 @@ static void join_full_outer_key_type_follows_the_schemas_not_the_rows(void **sta
     tbl_free(r);
 }
 
-static void join_full_outer_adds_new_levels_to_a_categorical_key(void **state) {
+static void join_full_outer_adds_new_levels_to_a_categorical_key(void **state)
+{
     (void)state;
     const char *lk[] = {"a", "b"};
     const char *rk[] = {"c", "a"};
@@ -297,7 +313,8 @@ static void join_full_outer_adds_new_levels_to_a_categorical_key(void **state) {
     tbl_free(r);
 }
 
-static void join_of_many_rows_matches_every_pair(void **state) {
+static void join_of_many_rows_matches_every_pair(void **state)
+{
     (void)state;
     /* Enough rows to grow the hash table well past its first size. */
     enum { N = 3000 };
@@ -323,7 +340,8 @@ static void join_of_many_rows_matches_every_pair(void **state) {
     tbl_free(r);
 }
 
-static void join_rejects_keys_that_cannot_match(void **state) {
+static void join_rejects_keys_that_cannot_match(void **state)
+{
     (void)state;
     tbl_table *l, *r;
     make_pair(&l, &r);
@@ -346,7 +364,8 @@ static void join_rejects_keys_that_cannot_match(void **state) {
     tbl_free(r);
 }
 
-static void join_with_an_empty_side_gives_the_outer_rows(void **state) {
+static void join_with_an_empty_side_gives_the_outer_rows(void **state)
+{
     (void)state;
     tbl_table *l, *r;
     make_pair(&l, &r);
@@ -365,7 +384,8 @@ static void join_with_an_empty_side_gives_the_outer_rows(void **state) {
     tbl_free(r);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(join_inner_keeps_matching_pairs_in_left_then_right_order),
         cmocka_unit_test(join_left_outer_keeps_unmatched_left_rows_with_missing_right_values),

@@ -17,7 +17,8 @@
 
 #define SAMPLES WEFT_TEST_DATA "/../../.cache/samples/"
 
-static tbl_table *read_ok(const char *text) {
+static tbl_table *read_ok(const char *text)
+{
     tbl_table *t = NULL;
     wf_error err = {0};
     if (tbl_read_json(text, strlen(text), NULL, &t, &err) < 0)
@@ -26,7 +27,8 @@ static tbl_table *read_ok(const char *text) {
     return t;
 }
 
-static wf_error read_fails(const char *text, size_t len) {
+static wf_error read_fails(const char *text, size_t len)
+{
     tbl_table *t = (tbl_table *)1;
     wf_error err = {0};
     int rc = tbl_read_json(text, len, NULL, &t, &err);
@@ -36,12 +38,14 @@ static wf_error read_fails(const char *text, size_t len) {
     return err;
 }
 
-static void assert_contains(const char *haystack, const char *needle) {
+static void assert_contains(const char *haystack, const char *needle)
+{
     if (strstr(haystack, needle) == NULL)
         fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
 }
 
-static tbl_table *read_sample(const char *name) {
+static tbl_table *read_sample(const char *name)
+{
     char path[4096];
     snprintf(path, sizeof path, "%s%s", SAMPLES, name);
     char *data = NULL;
@@ -54,20 +58,23 @@ static tbl_table *read_sample(const char *name) {
     return t;
 }
 
-static const char *cell(const tbl_table *t, size_t col, size_t row) {
+static const char *cell(const tbl_table *t, size_t col, size_t row)
+{
     static char buf[256];
     tbl_format_cell(&t->cols[col], row, buf, sizeof buf);
     return buf;
 }
 
-static int column(const tbl_table *t, const char *name) {
+static int column(const tbl_table *t, const char *name)
+{
     int i = tbl_find_column(t, name);
     if (i < 0) fail_msg("no column \"%s\"", name);
     return i;
 }
 
 /* Writes t as JSON into a NUL-terminated string the caller frees. */
-static char *write_ok(const tbl_table *t) {
+static char *write_ok(const tbl_table *t)
+{
     wf_buf out = {0};
     wf_error err = {0};
     if (tbl_write_json(t, &out, &err) < 0) fail_msg("%s", err.message);
@@ -77,7 +84,8 @@ static char *write_ok(const tbl_table *t) {
 
 /* ---- vega's sample files ----------------------------------------------- */
 
-static void json_reads_cars_with_nulls_and_dates(void **state) {
+static void json_reads_cars_with_nulls_and_dates(void **state)
+{
     (void)state;
     tbl_table *t = read_sample("cars.json");
     assert_int_equal(t->nrows, 406);
@@ -99,7 +107,8 @@ static void json_reads_cars_with_nulls_and_dates(void **state) {
     tbl_free(t);
 }
 
-static void json_reads_penguins(void **state) {
+static void json_reads_penguins(void **state)
+{
     (void)state;
     tbl_table *t = read_sample("penguins.json");
     assert_int_equal(t->nrows, 344);
@@ -114,7 +123,8 @@ static void json_reads_penguins(void **state) {
     tbl_free(t);
 }
 
-static void json_reads_flights_20k_dates_with_slashes(void **state) {
+static void json_reads_flights_20k_dates_with_slashes(void **state)
+{
     (void)state;
     tbl_table *t = read_sample("flights-20k.json");
     assert_int_equal(t->nrows, 20000);
@@ -131,7 +141,8 @@ static void json_reads_flights_20k_dates_with_slashes(void **state) {
 
 /* ---- shapes and types -------------------------------------------------- */
 
-static void json_records_take_union_of_keys_in_first_seen_order(void **state) {
+static void json_records_take_union_of_keys_in_first_seen_order(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("[{\"b\": 1, \"a\": \"x\"}, {\"c\": true}, {\"a\": \"y\", \"b\": 3}]");
     assert_int_equal(t->nrows, 3);
@@ -147,7 +158,8 @@ static void json_records_take_union_of_keys_in_first_seen_order(void **state) {
     tbl_free(t);
 }
 
-static void json_reads_object_of_columns(void **state) {
+static void json_reads_object_of_columns(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("{\"n\": [1, 2.5, null], \"s\": [\"x\", \"y\", \"z\"]}");
     assert_int_equal(t->nrows, 3);
@@ -159,7 +171,8 @@ static void json_reads_object_of_columns(void **state) {
     tbl_free(t);
 }
 
-static void json_integer_literals_make_integer_columns(void **state) {
+static void json_integer_literals_make_integer_columns(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("[{\"i\": 1, \"r\": 1.5, \"w\": 2.0, \"big\": 9223372036854775807},"
                            " {\"i\": -2, \"r\": 2, \"w\": 3, \"big\": 1}]");
@@ -173,7 +186,8 @@ static void json_integer_literals_make_integer_columns(void **state) {
     tbl_free(t);
 }
 
-static void json_integer_beyond_int64_reads_as_numeric(void **state) {
+static void json_integer_beyond_int64_reads_as_numeric(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("[{\"n\": 123456789012345678901234567890}, {\"n\": 1}]");
     assert_int_equal(t->cols[0].type, TBL_NUMERIC);
@@ -181,7 +195,8 @@ static void json_integer_beyond_int64_reads_as_numeric(void **state) {
     tbl_free(t);
 }
 
-static void json_strings_are_inferred_like_csv_text(void **state) {
+static void json_strings_are_inferred_like_csv_text(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("{\"when\": [\"2001-01-14\", \"2001/01/14 21:55\", null, \"\"],"
                            " \"num\": [\"1\", \"2.5\", \"NA\", \"-3\"],"
@@ -201,7 +216,8 @@ static void json_strings_are_inferred_like_csv_text(void **state) {
     tbl_free(t);
 }
 
-static void json_numbers_mixed_with_words_become_text(void **state) {
+static void json_numbers_mixed_with_words_become_text(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("{\"mixed\": [1, \"one\", 2.5, true],"
                            " \"numeric_text\": [1, \"2\", 3.5, null]}");
@@ -214,7 +230,8 @@ static void json_numbers_mixed_with_words_become_text(void **state) {
     tbl_free(t);
 }
 
-static void json_all_null_column_is_missing_string(void **state) {
+static void json_all_null_column_is_missing_string(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("[{\"a\": null, \"b\": 1}, {\"a\": null, \"b\": 2}]");
     assert_int_equal(t->cols[0].type, TBL_STRING);
@@ -222,7 +239,8 @@ static void json_all_null_column_is_missing_string(void **state) {
     tbl_free(t);
 }
 
-static void json_empty_array_is_empty_table(void **state) {
+static void json_empty_array_is_empty_table(void **state)
+{
     (void)state;
     tbl_table *t = read_ok("  [ ]\n");
     assert_int_equal(t->nrows, 0);
@@ -236,7 +254,8 @@ static void json_empty_array_is_empty_table(void **state) {
 
 /* ---- errors ------------------------------------------------------------ */
 
-static void json_rejects_unequal_column_lengths_naming_column(void **state) {
+static void json_rejects_unequal_column_lengths_naming_column(void **state)
+{
     (void)state;
     const char *text = "{\"a\": [1, 2], \"b\": [1, 2, 3]}";
     wf_error err = read_fails(text, strlen(text));
@@ -246,7 +265,8 @@ static void json_rejects_unequal_column_lengths_naming_column(void **state) {
     assert_string_equal(err.message, "column \"b\" is a number, not an array");
 }
 
-static void json_rejects_nested_value_naming_record_and_field(void **state) {
+static void json_rejects_nested_value_naming_record_and_field(void **state)
+{
     (void)state;
     const char *text = "[{\"a\": 1}, {\"a\": 2, \"geo\": {\"lat\": 1}}]";
     wf_error err = read_fails(text, strlen(text));
@@ -256,14 +276,16 @@ static void json_rejects_nested_value_naming_record_and_field(void **state) {
     assert_string_equal(err.message, "column \"a\", row 1: an array is not a single value");
 }
 
-static void json_rejects_record_that_is_not_an_object(void **state) {
+static void json_rejects_record_that_is_not_an_object(void **state)
+{
     (void)state;
     const char *text = "[{\"a\": 1}, {\"a\": 2}, \"three\"]";
     wf_error err = read_fails(text, strlen(text));
     assert_string_equal(err.message, "record 2 is a string, not an object");
 }
 
-static void json_rejects_top_level_scalar(void **state) {
+static void json_rejects_top_level_scalar(void **state)
+{
     (void)state;
     wf_error err = read_fails("42", 2);
     assert_contains(err.message, "the document is a number");
@@ -271,7 +293,8 @@ static void json_rejects_top_level_scalar(void **state) {
     assert_contains(err.message, "a string; expected an array of records or an object");
 }
 
-static void json_rejects_empty_file(void **state) {
+static void json_rejects_empty_file(void **state)
+{
     (void)state;
     wf_error err = read_fails("", 0);
     assert_string_equal(err.message, "the file is empty");
@@ -279,7 +302,8 @@ static void json_rejects_empty_file(void **state) {
     assert_string_equal(err.message, "the file is empty");
 }
 
-static void json_reports_syntax_error_line_and_column(void **state) {
+static void json_reports_syntax_error_line_and_column(void **state)
+{
     (void)state;
     const char *text = "[\n  {\"a\": 1},\n  {\"a\": 2,}\n]";
     wf_error err = read_fails(text, strlen(text));
@@ -289,7 +313,8 @@ static void json_reports_syntax_error_line_and_column(void **state) {
     assert_contains(csv.message, "line 1, column 1:");
 }
 
-static void json_rejects_invalid_utf8(void **state) {
+static void json_rejects_invalid_utf8(void **state)
+{
     (void)state;
     const char *text = "[{\"a\": \"caf\xe9\"}]";
     wf_error err = read_fails(text, strlen(text));
@@ -297,14 +322,16 @@ static void json_rejects_invalid_utf8(void **state) {
     assert_contains(err.message, "UTF-8");
 }
 
-static void json_rejects_duplicate_keys(void **state) {
+static void json_rejects_duplicate_keys(void **state)
+{
     (void)state;
     const char *text = "[{\"a\": 1, \"a\": 2}]";
     wf_error err = read_fails(text, strlen(text));
     assert_contains(err.message, "duplicate");
 }
 
-static void json_refuses_sparse_records_far_larger_than_the_text(void **state) {
+static void json_refuses_sparse_records_far_larger_than_the_text(void **state)
+{
     (void)state;
     /* 3000 records with a key each: 9 million cells from 40 KB. */
     wf_buf text = {0};
@@ -321,7 +348,8 @@ static void json_refuses_sparse_records_far_larger_than_the_text(void **state) {
 /* ---- writing ----------------------------------------------------------- */
 
 /* A table with one column of each type, rows 0..2, row 2 missing. */
-static tbl_table *mixed_table(void) {
+static tbl_table *mixed_table(void)
+{
     tbl_table *t = tbl_new();
     wf_error err = {0};
     tbl_column c;
@@ -366,7 +394,8 @@ static tbl_table *mixed_table(void) {
     return t;
 }
 
-static void json_write_emits_records_with_null_for_missing(void **state) {
+static void json_write_emits_records_with_null_for_missing(void **state)
+{
     (void)state;
     tbl_table *t = mixed_table();
     char *json = write_ok(t);
@@ -383,7 +412,8 @@ static void json_write_emits_records_with_null_for_missing(void **state) {
     tbl_free(t);
 }
 
-static void json_write_turns_nan_and_infinity_into_null(void **state) {
+static void json_write_turns_nan_and_infinity_into_null(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     wf_error err = {0};
@@ -399,7 +429,8 @@ static void json_write_turns_nan_and_infinity_into_null(void **state) {
     tbl_free(t);
 }
 
-static void json_write_of_empty_table_is_empty_array(void **state) {
+static void json_write_of_empty_table_is_empty_array(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     char *json = write_ok(t);
@@ -408,7 +439,8 @@ static void json_write_of_empty_table_is_empty_array(void **state) {
     tbl_free(t);
 }
 
-static void json_write_numbers_round_trip_exactly(void **state) {
+static void json_write_numbers_round_trip_exactly(void **state)
+{
     (void)state;
     static const double values[] = {
         0.1, 1.0 / 3.0, -2.5e-308, 1.7976931348623157e308, 123456.789, 5e-324, 0.30000000000000004};
@@ -429,7 +461,8 @@ static void json_write_numbers_round_trip_exactly(void **state) {
     tbl_free(t);
 }
 
-static void json_round_trip_keeps_every_value_of_cars(void **state) {
+static void json_round_trip_keeps_every_value_of_cars(void **state)
+{
     (void)state;
     tbl_table *t = read_sample("cars.json");
     char *json = write_ok(t);
@@ -455,7 +488,8 @@ static void json_round_trip_keeps_every_value_of_cars(void **state) {
     tbl_free(t);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_reads_cars_with_nulls_and_dates),
         cmocka_unit_test(json_reads_penguins),

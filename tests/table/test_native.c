@@ -26,7 +26,8 @@ enum { B_NAME, B_MISSING, B_VALUES, B_OFFSETS, B_BYTES };
 
 /* ---- building tables ----------------------------------------------------- */
 
-static void set_strings(tbl_strings *dst, const char *const *values, size_t n) {
+static void set_strings(tbl_strings *dst, const char *const *values, size_t n)
+{
     tbl_strings_builder b = {0};
     for (size_t i = 0; i < n; i++)
         tbl_strings_append(&b, values[i], strlen(values[i]));
@@ -34,14 +35,16 @@ static void set_strings(tbl_strings *dst, const char *const *values, size_t n) {
     assert_int_equal(tbl_strings_finish(&b, dst), 0);
 }
 
-static void add(tbl_table *t, tbl_column *c, size_t nrows) {
+static void add(tbl_table *t, tbl_column *c, size_t nrows)
+{
     wf_error err = {0};
     assert_int_equal(tbl_add_column(t, c, nrows, &err), 0);
 }
 
 /* Five rows of every type, with missing values, an empty string, an empty
  * level and a column of each role. */
-static tbl_table *every_type_table(void) {
+static tbl_table *every_type_table(void)
+{
     const size_t n = 5;
     wf_error err = {0};
     tbl_table *t = tbl_new();
@@ -97,7 +100,8 @@ static tbl_table *every_type_table(void) {
 
 /* ---- comparing tables ---------------------------------------------------- */
 
-static void assert_tables_equal(const tbl_table *a, const tbl_table *b) {
+static void assert_tables_equal(const tbl_table *a, const tbl_table *b)
+{
     assert_int_equal(a->nrows, b->nrows);
     assert_int_equal(a->ncols, b->ncols);
     for (size_t j = 0; j < a->ncols; j++) {
@@ -150,7 +154,8 @@ static void assert_tables_equal(const tbl_table *a, const tbl_table *b) {
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void encode(const tbl_table *t, uint8_t **buf, size_t *size) {
+static void encode(const tbl_table *t, uint8_t **buf, size_t *size)
+{
     wf_error err = {0};
     assert_int_equal(tbl_native_encode(t, buf, size, &err), 0);
     assert_true(*size % 64 == 0);
@@ -158,7 +163,8 @@ static void encode(const tbl_table *t, uint8_t **buf, size_t *size) {
 
 /* Views a copy of buf[0..size) (so that the test can free the original),
  * returning the code; on success the table is checked and freed. */
-static int view_copy(const uint8_t *buf, size_t size, wf_error *err) {
+static int view_copy(const uint8_t *buf, size_t size, wf_error *err)
+{
     uint8_t *copy = malloc(size ? size : 1);
     assert_non_null(copy);
     if (size) memcpy(copy, buf, size);
@@ -184,25 +190,30 @@ static int view_copy(const uint8_t *buf, size_t size, wf_error *err) {
     return rc;
 }
 
-static uint64_t get_u64(const uint8_t *p) {
+static uint64_t get_u64(const uint8_t *p)
+{
     uint64_t v;
     memcpy(&v, p, 8);
     return v;
 }
 
-static void put_u64(uint8_t *p, uint64_t v) {
+static void put_u64(uint8_t *p, uint64_t v)
+{
     memcpy(p, &v, 8);
 }
 
-static uint8_t *entry(uint8_t *buf, size_t col) {
+static uint8_t *entry(uint8_t *buf, size_t col)
+{
     return buf + HEADER_SIZE + col * ENTRY_SIZE;
 }
 
-static uint64_t buffer_offset(uint8_t *buf, size_t col, int which) {
+static uint64_t buffer_offset(uint8_t *buf, size_t col, int which)
+{
     return get_u64(entry(buf, col) + ENTRY_BUFFERS + which * 16);
 }
 
-static void expect_corrupt(const uint8_t *buf, size_t size, const char *words) {
+static void expect_corrupt(const uint8_t *buf, size_t size, const char *words)
+{
     wf_error err = {0};
     assert_int_equal(view_copy(buf, size, &err), WF_ECORRUPT);
     assert_int_equal(err.code, WF_ECORRUPT);
@@ -212,7 +223,8 @@ static void expect_corrupt(const uint8_t *buf, size_t size, const char *words) {
 
 /* ---- round trips --------------------------------------------------------- */
 
-static void round_trip_keeps_every_type_role_and_missing_value(void **state) {
+static void round_trip_keeps_every_type_role_and_missing_value(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -236,7 +248,8 @@ static void round_trip_keeps_every_type_role_and_missing_value(void **state) {
     tbl_free(t);
 }
 
-static void round_trip_keeps_empty_strings_and_empty_levels(void **state) {
+static void round_trip_keeps_empty_strings_and_empty_levels(void **state)
+{
     (void)state;
     wf_error err = {0};
     tbl_table *t = tbl_new();
@@ -259,7 +272,8 @@ static void round_trip_keeps_empty_strings_and_empty_levels(void **state) {
     tbl_free(t);
 }
 
-static void round_trip_keeps_tables_without_rows_or_columns(void **state) {
+static void round_trip_keeps_tables_without_rows_or_columns(void **state)
+{
     (void)state;
     wf_error err = {0};
     tbl_table *none = tbl_new();
@@ -294,7 +308,8 @@ static void round_trip_keeps_tables_without_rows_or_columns(void **state) {
 
 /* ---- determinism --------------------------------------------------------- */
 
-static void encoding_twice_gives_the_same_digest(void **state) {
+static void encoding_twice_gives_the_same_digest(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     tbl_table *copy = NULL;
@@ -314,7 +329,8 @@ static void encoding_twice_gives_the_same_digest(void **state) {
     tbl_free(t);
 }
 
-static void values_under_missing_cells_do_not_change_the_bytes(void **state) {
+static void values_under_missing_cells_do_not_change_the_bytes(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     tbl_table *u = every_type_table();
@@ -345,7 +361,8 @@ static void values_under_missing_cells_do_not_change_the_bytes(void **state) {
     tbl_free(u);
 }
 
-static void a_negative_code_without_its_mask_bit_is_missing(void **state) {
+static void a_negative_code_without_its_mask_bit_is_missing(void **state)
+{
     (void)state;
     wf_error err = {0};
     tbl_table *t = tbl_new();
@@ -367,7 +384,8 @@ static void a_negative_code_without_its_mask_bit_is_missing(void **state) {
     tbl_free(t);
 }
 
-static void encoding_refuses_a_code_beyond_the_levels(void **state) {
+static void encoding_refuses_a_code_beyond_the_levels(void **state)
+{
     (void)state;
     wf_error err = {0};
     tbl_table *t = tbl_new();
@@ -387,7 +405,8 @@ static void encoding_refuses_a_code_beyond_the_levels(void **state) {
 
 /* ---- loading by mapping -------------------------------------------------- */
 
-static void load_maps_the_file_and_borrows_aligned_buffers(void **state) {
+static void load_maps_the_file_and_borrows_aligned_buffers(void **state)
+{
     (void)state;
     char dir[] = "/tmp/weft-native-XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -424,7 +443,8 @@ static void load_maps_the_file_and_borrows_aligned_buffers(void **state) {
     rmdir(dir);
 }
 
-static void load_names_the_file_when_it_is_damaged(void **state) {
+static void load_names_the_file_when_it_is_damaged(void **state)
+{
     (void)state;
     char dir[] = "/tmp/weft-native-XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -445,7 +465,8 @@ static void load_names_the_file_when_it_is_damaged(void **state) {
     rmdir(dir);
 }
 
-static void view_refuses_a_misaligned_buffer(void **state) {
+static void view_refuses_a_misaligned_buffer(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -464,7 +485,8 @@ static void view_refuses_a_misaligned_buffer(void **state) {
 
 /* ---- damaged input ------------------------------------------------------- */
 
-static void every_truncation_is_corrupt(void **state) {
+static void every_truncation_is_corrupt(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -478,7 +500,8 @@ static void every_truncation_is_corrupt(void **state) {
     tbl_free(t);
 }
 
-static void bad_magic_version_and_size_are_corrupt(void **state) {
+static void bad_magic_version_and_size_are_corrupt(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -503,7 +526,8 @@ static void bad_magic_version_and_size_are_corrupt(void **state) {
     tbl_free(t);
 }
 
-static void offsets_out_of_range_are_corrupt(void **state) {
+static void offsets_out_of_range_are_corrupt(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -530,7 +554,8 @@ static void offsets_out_of_range_are_corrupt(void **state) {
     tbl_free(t);
 }
 
-static void codes_out_of_range_are_corrupt(void **state) {
+static void codes_out_of_range_are_corrupt(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -555,7 +580,8 @@ static void codes_out_of_range_are_corrupt(void **state) {
     tbl_free(t);
 }
 
-static void string_offsets_must_rise_within_the_bytes(void **state) {
+static void string_offsets_must_rise_within_the_bytes(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -575,7 +601,8 @@ static void string_offsets_must_rise_within_the_bytes(void **state) {
     tbl_free(t);
 }
 
-static void mask_booleans_names_and_levels_are_checked(void **state) {
+static void mask_booleans_names_and_levels_are_checked(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -632,7 +659,8 @@ static void mask_booleans_names_and_levels_are_checked(void **state) {
 
 /* Every byte of a small file, set to a few values in turn: the loader must
  * answer 0 or WF_ECORRUPT and never crash (ASan and UBSan watch). */
-static void no_single_byte_change_crashes_the_loader(void **state) {
+static void no_single_byte_change_crashes_the_loader(void **state)
+{
     (void)state;
     tbl_table *t = every_type_table();
     uint8_t *buf;
@@ -658,7 +686,8 @@ static void no_single_byte_change_crashes_the_loader(void **state) {
     tbl_free(t);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip_keeps_every_type_role_and_missing_value),
         cmocka_unit_test(round_trip_keeps_empty_strings_and_empty_levels),

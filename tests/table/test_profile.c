@@ -69,7 +69,8 @@ static const double iris_petalwidth[IRIS_ROWS] = {
 /* ---- building tables --------------------------------------------------- */
 
 static void add_numeric(tbl_table *t, const char *name, const double *v, const bool *missing,
-                        size_t n) {
+                        size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, TBL_NUMERIC, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -80,7 +81,8 @@ static void add_numeric(tbl_table *t, const char *name, const double *v, const b
 }
 
 static void add_integer(tbl_table *t, const char *name, tbl_type type, const int64_t *v,
-                        const bool *missing, size_t n) {
+                        const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -94,8 +96,8 @@ static void add_integer(tbl_table *t, const char *name, tbl_type type, const int
 }
 
 /* A string or categorical column; NULL entries are missing. */
-static void add_text(tbl_table *t, const char *name, tbl_type type, const char *const *v,
-                     size_t n) {
+static void add_text(tbl_table *t, const char *name, tbl_type type, const char *const *v, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     tbl_strings_builder sb = {0};
@@ -117,7 +119,8 @@ static void add_text(tbl_table *t, const char *name, tbl_type type, const char *
     assert_int_equal(tbl_add_column(t, &c, n, NULL), 0);
 }
 
-static tbl_table *make_iris(void) {
+static tbl_table *make_iris(void)
+{
     tbl_table *t = tbl_new();
     assert_non_null(t);
     add_numeric(t, "sepallength", iris_sepallength, NULL, IRIS_ROWS);
@@ -132,7 +135,8 @@ static tbl_table *make_iris(void) {
     return t;
 }
 
-static tbl_profile *profile_of(const tbl_table *t) {
+static tbl_profile *profile_of(const tbl_table *t)
+{
     tbl_profile *p = NULL;
     wf_error err = {0};
     assert_int_equal(tbl_profile_table(t, &p, &err), 0);
@@ -142,7 +146,8 @@ static tbl_profile *profile_of(const tbl_table *t) {
 
 /* ---- iris -------------------------------------------------------------- */
 
-static void iris_profile_matches_published_statistics(void **state) {
+static void iris_profile_matches_published_statistics(void **state)
+{
     (void)state;
     tbl_table *t = make_iris();
     tbl_profile *p = profile_of(t);
@@ -213,7 +218,8 @@ static void iris_profile_matches_published_statistics(void **state) {
 }
 
 /* Counts from numpy.histogram(sepal_length, bins=20). */
-static void iris_histogram_matches_numpy_equal_width_bins(void **state) {
+static void iris_histogram_matches_numpy_equal_width_bins(void **state)
+{
     (void)state;
     static const size_t expected[TBL_PROFILE_BINS] = {4,  5,  7, 16, 9, 5, 13, 14, 10, 6,
                                                       10, 16, 7, 11, 4, 2, 4,  1,  5,  1};
@@ -237,7 +243,8 @@ static void iris_histogram_matches_numpy_equal_width_bins(void **state) {
 
 /* ---- small cases worked by hand ---------------------------------------- */
 
-static void profile_leaves_missing_and_nan_out_of_numeric_statistics(void **state) {
+static void profile_leaves_missing_and_nan_out_of_numeric_statistics(void **state)
+{
     (void)state;
     /* Values 1, 3, 2, 4: mean 2.5; deviations -1.5 .5 -.5 1.5, so the sum of
      * squares is 5 and the sample sd sqrt(5/3); quantiles at positions
@@ -268,7 +275,8 @@ static void profile_leaves_missing_and_nan_out_of_numeric_statistics(void **stat
     tbl_free(t);
 }
 
-static void profile_mode_ties_go_to_the_value_seen_first(void **state) {
+static void profile_mode_ties_go_to_the_value_seen_first(void **state)
+{
     (void)state;
     const int64_t v[] = {3, 1, 3, 1, 2};
     const char *s[] = {"b", "a", "a", "b", "c"};
@@ -291,7 +299,8 @@ static void profile_mode_ties_go_to_the_value_seen_first(void **state) {
     tbl_free(t);
 }
 
-static void profile_of_strings_keeps_the_ten_most_frequent_categories(void **state) {
+static void profile_of_strings_keeps_the_ten_most_frequent_categories(void **state)
+{
     (void)state;
     /* "v0" once, "v1" twice, ... "v11" twelve times, then two missing. */
     enum { N = 78 + 2 };
@@ -322,7 +331,8 @@ static void profile_of_strings_keeps_the_ten_most_frequent_categories(void **sta
     tbl_free(t);
 }
 
-static void profile_of_categorical_ignores_unused_levels(void **state) {
+static void profile_of_categorical_ignores_unused_levels(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     const char *v[] = {"x", "y", "z", "x"};
@@ -340,7 +350,8 @@ static void profile_of_categorical_ignores_unused_levels(void **state) {
     tbl_free(t);
 }
 
-static void profile_of_booleans_has_statistics_and_top_values(void **state) {
+static void profile_of_booleans_has_statistics_and_top_values(void **state)
+{
     (void)state;
     const int64_t v[] = {0, 1, 1, 0, 1};
     const bool miss[] = {false, false, false, true, false};
@@ -363,7 +374,8 @@ static void profile_of_booleans_has_statistics_and_top_values(void **state) {
     tbl_free(t);
 }
 
-static void profile_of_datetimes_reports_the_mode_as_iso_text(void **state) {
+static void profile_of_datetimes_reports_the_mode_as_iso_text(void **state)
+{
     (void)state;
     int64_t day = 86400LL * 1000000;
     const int64_t v[] = {0, day, day, 3 * day};
@@ -382,7 +394,8 @@ static void profile_of_datetimes_reports_the_mode_as_iso_text(void **state) {
     tbl_free(t);
 }
 
-static void profile_of_a_constant_column_has_one_bin(void **state) {
+static void profile_of_a_constant_column_has_one_bin(void **state)
+{
     (void)state;
     const double v[] = {7, 7, 7};
     tbl_table *t = tbl_new();
@@ -397,7 +410,8 @@ static void profile_of_a_constant_column_has_one_bin(void **state) {
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void profile_json_has_snake_case_keys_and_null_for_nan(void **state) {
+static void profile_json_has_snake_case_keys_and_null_for_nan(void **state)
+{
     (void)state;
     const double v[] = {1, INFINITY};
     const double none[] = {0, 0};
@@ -448,7 +462,8 @@ static void profile_json_has_snake_case_keys_and_null_for_nan(void **state) {
     tbl_free(t);
 }
 
-static void profile_json_histogram_bins_have_lo_hi_and_count(void **state) {
+static void profile_json_histogram_bins_have_lo_hi_and_count(void **state)
+{
     (void)state;
     tbl_table *t = make_iris();
     tbl_profile *p = profile_of(t);
@@ -465,7 +480,8 @@ static void profile_json_histogram_bins_have_lo_hi_and_count(void **state) {
     tbl_free(t);
 }
 
-static void profile_is_deterministic(void **state) {
+static void profile_is_deterministic(void **state)
+{
     (void)state;
     tbl_table *t = make_iris();
     tbl_profile *p1 = profile_of(t), *p2 = profile_of(t);
@@ -482,7 +498,8 @@ static void profile_is_deterministic(void **state) {
     tbl_free(t);
 }
 
-static void profile_json_replaces_invalid_utf8(void **state) {
+static void profile_json_replaces_invalid_utf8(void **state)
+{
     (void)state;
     const char *s[] = {"ok\xff", "ok\xff"};
     tbl_table *t = tbl_new();
@@ -498,7 +515,8 @@ static void profile_json_replaces_invalid_utf8(void **state) {
     tbl_free(t);
 }
 
-static void profile_of_a_table_without_rows_has_no_statistics(void **state) {
+static void profile_of_a_table_without_rows_has_no_statistics(void **state)
+{
     (void)state;
     tbl_table *t = tbl_new();
     add_numeric(t, "x", NULL, NULL, 0);
@@ -512,7 +530,8 @@ static void profile_of_a_table_without_rows_has_no_statistics(void **state) {
     tbl_profile_free(NULL);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(iris_profile_matches_published_statistics),
         cmocka_unit_test(iris_histogram_matches_numpy_equal_width_bins),

@@ -18,7 +18,8 @@
 /* ---- building and reading tables --------------------------------------- */
 
 static __attribute__((unused)) void add_numeric(tbl_table *t, const char *name, const double *v,
-                                                const bool *missing, size_t n) {
+                                                const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, TBL_NUMERIC, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -30,7 +31,8 @@ static __attribute__((unused)) void add_numeric(tbl_table *t, const char *name, 
 
 /* An integer, datetime or boolean column. */
 static __attribute__((unused)) void add_integer(tbl_table *t, const char *name, tbl_type type,
-                                                const int64_t *v, const bool *missing, size_t n) {
+                                                const int64_t *v, const bool *missing, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     for (size_t i = 0; i < n; i++) {
@@ -45,7 +47,8 @@ static __attribute__((unused)) void add_integer(tbl_table *t, const char *name, 
 
 /* A string or categorical column; NULL entries are missing. */
 static __attribute__((unused)) void add_text(tbl_table *t, const char *name, tbl_type type,
-                                             const char *const *v, size_t n) {
+                                             const char *const *v, size_t n)
+{
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
     tbl_strings_builder sb = {0};
@@ -69,7 +72,8 @@ static __attribute__((unused)) void add_text(tbl_table *t, const char *name, tbl
 
 /* Column `name` of t as its cells joined by commas, "NA" for missing; the
  * result lives until the next call. */
-static __attribute__((unused)) const char *column_text(const tbl_table *t, const char *name) {
+static __attribute__((unused)) const char *column_text(const tbl_table *t, const char *name)
+{
     static char out[4096];
     int j = tbl_find_column(t, name);
     if (j < 0) fail_msg("no column \"%s\"", name);
@@ -87,7 +91,8 @@ static __attribute__((unused)) const char *column_text(const tbl_table *t, const
 }
 
 /* x: 3 NA 1 2; s: "c" "a" NA "b"; k: categorical z y x NA. */
-static tbl_table *make_small(void) {
+static tbl_table *make_small(void)
+{
     const double x[] = {3, 0, 1, 2};
     const bool xm[] = {false, true, false, false};
     const char *s[] = {"c", "a", NULL, "b"};
@@ -101,7 +106,8 @@ static tbl_table *make_small(void) {
 
 /* ---- take and filter --------------------------------------------------- */
 
-static void take_picks_rows_in_the_given_order_with_repeats(void **state) {
+static void take_picks_rows_in_the_given_order_with_repeats(void **state)
+{
     (void)state;
     tbl_table *t = make_small(), *out = NULL;
     const size_t rows[] = {3, 1, 3, 0};
@@ -119,7 +125,8 @@ static void take_picks_rows_in_the_given_order_with_repeats(void **state) {
     tbl_free(t);
 }
 
-static void take_rejects_a_row_out_of_range(void **state) {
+static void take_rejects_a_row_out_of_range(void **state)
+{
     (void)state;
     tbl_table *t = make_small(), *out = NULL;
     const size_t rows[] = {0, 4};
@@ -130,7 +137,8 @@ static void take_rejects_a_row_out_of_range(void **state) {
     tbl_free(t);
 }
 
-static void filter_keeps_marked_rows_with_their_missing_values(void **state) {
+static void filter_keeps_marked_rows_with_their_missing_values(void **state)
+{
     (void)state;
     tbl_table *t = make_small(), *out = NULL;
     const bool keep[] = {false, true, true, false};
@@ -147,7 +155,8 @@ static void filter_keeps_marked_rows_with_their_missing_values(void **state) {
 /* ---- sort -------------------------------------------------------------- */
 
 static const char *sorted(const tbl_table *t, const tbl_sort_key *keys, size_t nkeys,
-                          const char *show) {
+                          const char *show)
+{
     tbl_table *out = NULL;
     wf_error err = {0};
     if (tbl_sort(t, keys, nkeys, &out, &err) < 0) fail_msg("sort: %s", err.message);
@@ -156,7 +165,8 @@ static const char *sorted(const tbl_table *t, const tbl_sort_key *keys, size_t n
     return s;
 }
 
-static void sort_puts_missing_last_in_either_direction(void **state) {
+static void sort_puts_missing_last_in_either_direction(void **state)
+{
     (void)state;
     tbl_table *t = make_small();
     tbl_sort_key up = {0, false, false}, down = {0, true, false};
@@ -167,7 +177,8 @@ static void sort_puts_missing_last_in_either_direction(void **state) {
     tbl_free(t);
 }
 
-static void sort_orders_categoricals_by_level_text_not_code(void **state) {
+static void sort_orders_categoricals_by_level_text_not_code(void **state)
+{
     (void)state;
     tbl_table *t = make_small();
     /* Codes are z=0 y=1 x=2; by text the order is x y z. */
@@ -178,7 +189,8 @@ static void sort_orders_categoricals_by_level_text_not_code(void **state) {
     tbl_free(t);
 }
 
-static void sort_compares_strings_by_bytes(void **state) {
+static void sort_compares_strings_by_bytes(void **state)
+{
     (void)state;
     const char *s[] = {"b", "a", "", "B", "ab", "\xc3\xa9"};
     tbl_table *t = tbl_new();
@@ -188,7 +200,8 @@ static void sort_compares_strings_by_bytes(void **state) {
     tbl_free(t);
 }
 
-static void sort_treats_nan_like_missing(void **state) {
+static void sort_treats_nan_like_missing(void **state)
+{
     (void)state;
     const double x[] = {NAN, 2, 0, 1};
     const bool m[] = {false, false, true, false};
@@ -204,7 +217,8 @@ static void sort_treats_nan_like_missing(void **state) {
     tbl_free(t);
 }
 
-static void sort_is_stable_for_equal_keys(void **state) {
+static void sort_is_stable_for_equal_keys(void **state)
+{
     (void)state;
     /* Enough rows to go through the merge passes, not only insertion. */
     enum { N = 1000 };
@@ -230,7 +244,8 @@ static void sort_is_stable_for_equal_keys(void **state) {
     tbl_free(t);
 }
 
-static void sort_on_several_keys_breaks_ties_with_the_next_key(void **state) {
+static void sort_on_several_keys_breaks_ties_with_the_next_key(void **state)
+{
     (void)state;
     const int64_t dept[] = {2, 1, 2, 1, 2};
     const double pay[] = {10, 30, 30, 20, 10};
@@ -245,7 +260,8 @@ static void sort_on_several_keys_breaks_ties_with_the_next_key(void **state) {
     tbl_free(t);
 }
 
-static void sort_orders_booleans_and_datetimes_by_value(void **state) {
+static void sort_orders_booleans_and_datetimes_by_value(void **state)
+{
     (void)state;
     const int64_t b[] = {1, 0, 1, 0};
     const int64_t when[] = {300, -5, 100, 200};
@@ -260,7 +276,8 @@ static void sort_orders_booleans_and_datetimes_by_value(void **state) {
     tbl_free(t);
 }
 
-static void sort_rejects_a_key_column_out_of_range(void **state) {
+static void sort_rejects_a_key_column_out_of_range(void **state)
+{
     (void)state;
     tbl_table *t = make_small(), *out = NULL;
     tbl_sort_key key = {7, false, false};
@@ -273,7 +290,8 @@ static void sort_rejects_a_key_column_out_of_range(void **state) {
 
 /* ---- add rows ---------------------------------------------------------- */
 
-static void concat_rows_matches_columns_by_name_and_widens_integers(void **state) {
+static void concat_rows_matches_columns_by_name_and_widens_integers(void **state)
+{
     (void)state;
     const int64_t ai[] = {1, 2};
     const char *as[] = {"p", NULL};
@@ -297,7 +315,8 @@ static void concat_rows_matches_columns_by_name_and_widens_integers(void **state
     tbl_free(b);
 }
 
-static void concat_rows_merges_categorical_dictionaries(void **state) {
+static void concat_rows_merges_categorical_dictionaries(void **state)
+{
     (void)state;
     const char *av[] = {"red", "blue", NULL};
     const char *bv[] = {"green", "red"};
@@ -314,7 +333,8 @@ static void concat_rows_merges_categorical_dictionaries(void **state) {
     tbl_free(b);
 }
 
-static void concat_rows_rejects_mismatched_columns(void **state) {
+static void concat_rows_rejects_mismatched_columns(void **state)
+{
     (void)state;
     const int64_t v[] = {1};
     const char *s[] = {"x"};
@@ -336,7 +356,8 @@ static void concat_rows_rejects_mismatched_columns(void **state) {
 
 /* ---- add columns ------------------------------------------------------- */
 
-static void add_columns_appends_and_renames_clashing_names(void **state) {
+static void add_columns_appends_and_renames_clashing_names(void **state)
+{
     (void)state;
     const int64_t v[] = {1, 2};
     const double w[] = {0.5, 1.5};
@@ -357,7 +378,8 @@ static void add_columns_appends_and_renames_clashing_names(void **state) {
     tbl_free(b);
 }
 
-static void add_columns_rejects_tables_of_different_lengths(void **state) {
+static void add_columns_rejects_tables_of_different_lengths(void **state)
+{
     (void)state;
     const int64_t v[] = {1, 2, 3};
     tbl_table *a = tbl_new(), *b = tbl_new(), *out = NULL;
@@ -371,7 +393,8 @@ static void add_columns_rejects_tables_of_different_lengths(void **state) {
     tbl_free(b);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(take_picks_rows_in_the_given_order_with_repeats),
         cmocka_unit_test(take_rejects_a_row_out_of_range),

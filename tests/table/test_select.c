@@ -27,7 +27,8 @@
  * Columns: 1 id (integer), 2 price (numeric), 3 make (categorical),
  * 4 label (boolean, role label), 5 note (string, role clear),
  * 6 weight (numeric, role weight). */
-static tbl_table *make_schema(size_t nrows) {
+static tbl_table *make_schema(size_t nrows)
+{
     static const struct {
         const char *name;
         tbl_type type;
@@ -51,7 +52,8 @@ static tbl_table *make_schema(size_t nrows) {
     return t;
 }
 
-static int parse(const char *text, tbl_selection *s, wf_error *err) {
+static int parse(const char *text, tbl_selection *s, wf_error *err)
+{
     json_error_t jerr;
     json_t *j = json_loads(text, 0, &jerr);
     assert_non_null(j);
@@ -62,7 +64,8 @@ static int parse(const char *text, tbl_selection *s, wf_error *err) {
 
 /* Resolves `text` against the schema and returns the selected column names
  * joined by commas. */
-static char *select_names(const char *text) {
+static char *select_names(const char *text)
+{
     tbl_table *t = make_schema(0);
     tbl_selection s;
     wf_error err = {0};
@@ -82,7 +85,8 @@ static char *select_names(const char *text) {
 }
 
 /* The error message of a selection that fails to parse or resolve. */
-static char *select_error(const char *text, int *code) {
+static char *select_error(const char *text, int *code)
+{
     tbl_table *t = make_schema(0);
     tbl_selection s;
     static wf_error err;
@@ -101,13 +105,15 @@ static char *select_error(const char *text, int *code) {
     return err.message;
 }
 
-static void selection_by_names_comes_back_in_table_order(void **state) {
+static void selection_by_names_comes_back_in_table_order(void **state)
+{
     (void)state;
     assert_string_equal(select_names("{\"include\": [{\"names\": [\"note\", \"id\"]}]}"),
                         "id,note");
 }
 
-static void selection_by_type_numeric_includes_integer_columns(void **state) {
+static void selection_by_type_numeric_includes_integer_columns(void **state)
+{
     (void)state;
     assert_string_equal(select_names("{\"include\": [{\"type\": \"numeric\"}]}"),
                         "id,price,weight");
@@ -115,13 +121,15 @@ static void selection_by_type_numeric_includes_integer_columns(void **state) {
     assert_string_equal(select_names("{\"include\": [{\"type\": \"categorical\"}]}"), "make");
 }
 
-static void selection_by_role_matches_that_role_only(void **state) {
+static void selection_by_role_matches_that_role_only(void **state)
+{
     (void)state;
     assert_string_equal(select_names("{\"include\": [{\"role\": \"label\"}]}"), "label");
     assert_string_equal(select_names("{\"include\": [{\"role\": \"feature\"}]}"), "id,price,make");
 }
 
-static void selection_by_index_ranges_is_one_based_and_inclusive(void **state) {
+static void selection_by_index_ranges_is_one_based_and_inclusive(void **state)
+{
     (void)state;
     assert_string_equal(select_names("{\"include\": [{\"indices\": \"1-2,5\"}]}"), "id,price,note");
     assert_string_equal(select_names("{\"include\": [{\"indices\": \" 6 , 3-4 \"}]}"),
@@ -130,14 +138,16 @@ static void selection_by_index_ranges_is_one_based_and_inclusive(void **state) {
                         "id,note,weight");
 }
 
-static void selection_applies_include_rules_then_exclude_rules(void **state) {
+static void selection_applies_include_rules_then_exclude_rules(void **state)
+{
     (void)state;
     assert_string_equal(select_names("{\"exclude\": [{\"names\": [\"id\"]}],"
                                      " \"include\": [{\"type\": \"numeric\"}]}"),
                         "price,weight");
 }
 
-static void selection_rules_apply_in_the_order_given(void **state) {
+static void selection_rules_apply_in_the_order_given(void **state)
+{
     (void)state;
     assert_string_equal(select_names("{\"start\": \"all\", \"rules\": ["
                                      "{\"op\": \"exclude\", \"type\": \"numeric\"},"
@@ -149,7 +159,8 @@ static void selection_rules_apply_in_the_order_given(void **state) {
                         "make,label,note");
 }
 
-static void selection_starts_from_all_or_none(void **state) {
+static void selection_starts_from_all_or_none(void **state)
+{
     (void)state;
     assert_string_equal(select_names("{\"start\": \"all\"}"), "id,price,make,label,note,weight");
     assert_string_equal(select_names("{\"start\": \"none\"}"), "");
@@ -167,7 +178,8 @@ static void selection_starts_from_all_or_none(void **state) {
                         "id,price,label,note,weight");
 }
 
-static void selection_error_names_the_rule_and_the_unknown_type(void **state) {
+static void selection_error_names_the_rule_and_the_unknown_type(void **state)
+{
     (void)state;
     int code;
     const char *msg = select_error("{\"rules\": [{\"op\": \"include\", \"names\": [\"id\"]},"
@@ -179,7 +191,8 @@ static void selection_error_names_the_rule_and_the_unknown_type(void **state) {
     assert_non_null(strstr(msg, "include rule 1: unknown role \"lable\""));
 }
 
-static void selection_of_a_column_not_in_the_table_names_it(void **state) {
+static void selection_of_a_column_not_in_the_table_names_it(void **state)
+{
     (void)state;
     int code;
     const char *msg = select_error(
@@ -189,7 +202,8 @@ static void selection_of_a_column_not_in_the_table_names_it(void **state) {
     assert_non_null(strstr(msg, "column \"price2\" is not in the table"));
 }
 
-static void selection_index_out_of_range_names_the_index(void **state) {
+static void selection_index_out_of_range_names_the_index(void **state)
+{
     (void)state;
     int code;
     const char *msg = select_error("{\"include\": [{\"indices\": \"2,9\"}]}", &code);
@@ -201,7 +215,8 @@ static void selection_index_out_of_range_names_the_index(void **state) {
     assert_non_null(strstr(msg, "from 7"));
 }
 
-static void selection_rejects_malformed_json_naming_the_field(void **state) {
+static void selection_rejects_malformed_json_naming_the_field(void **state)
+{
     (void)state;
     static const struct {
         const char *json, *expect;
@@ -239,7 +254,8 @@ static void selection_rejects_malformed_json_naming_the_field(void **state) {
     }
 }
 
-static void selection_of_names_copies_the_names(void **state) {
+static void selection_of_names_copies_the_names(void **state)
+{
     (void)state;
     char a[] = "weight", b[] = "make";
     const char *names[] = {a, b};
@@ -258,7 +274,8 @@ static void selection_of_names_copies_the_names(void **state) {
     tbl_free(t);
 }
 
-static void select_columns_copies_the_selected_columns_and_their_values(void **state) {
+static void select_columns_copies_the_selected_columns_and_their_values(void **state)
+{
     (void)state;
     tbl_table *t = make_schema(3);
     for (size_t r = 0; r < 3; r++)
@@ -286,7 +303,8 @@ static void select_columns_copies_the_selected_columns_and_their_values(void **s
     tbl_free(t);
 }
 
-static void select_columns_fails_without_output_on_a_bad_selection(void **state) {
+static void select_columns_fails_without_output_on_a_bad_selection(void **state)
+{
     (void)state;
     tbl_table *t = make_schema(2);
     const char *names[] = {"nope"};
@@ -301,7 +319,8 @@ static void select_columns_fails_without_output_on_a_bad_selection(void **state)
     tbl_free(t);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(selection_by_names_comes_back_in_table_order),
         cmocka_unit_test(selection_by_type_numeric_includes_integer_columns),

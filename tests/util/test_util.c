@@ -14,7 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void sha256_matches_fips_180_examples(void **state) {
+static void sha256_matches_fips_180_examples(void **state)
+{
     (void)state;
     char hex[WF_SHA256_HEX];
     wf_sha256_hex("abc", 3, hex);
@@ -26,7 +27,8 @@ static void sha256_matches_fips_180_examples(void **state) {
     assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
-static void sha256_streaming_equals_one_shot(void **state) {
+static void sha256_streaming_equals_one_shot(void **state)
+{
     (void)state;
     /* One million 'a's, fed in uneven pieces (FIPS 180-2 appendix B.3). */
     char *a = malloc(1000000);
@@ -49,7 +51,8 @@ static void sha256_streaming_equals_one_shot(void **state) {
     free(a);
 }
 
-static void error_keeps_first_message_and_prefixes(void **state) {
+static void error_keeps_first_message_and_prefixes(void **state)
+{
     (void)state;
     wf_error err = {0};
     assert_int_equal(wf_error_set(&err, WF_EPARSE, "line %d: bad", 7), WF_EPARSE);
@@ -62,7 +65,8 @@ static void error_keeps_first_message_and_prefixes(void **state) {
     assert_int_equal(wf_error_set(NULL, WF_EIO, "ignored"), WF_EIO);
 }
 
-static void utf8_validation_finds_first_bad_byte(void **state) {
+static void utf8_validation_finds_first_bad_byte(void **state)
+{
     (void)state;
     size_t bad = 0;
     assert_true(wf_utf8_valid("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", 15, &bad));
@@ -74,7 +78,8 @@ static void utf8_validation_finds_first_bad_byte(void **state) {
     assert_int_equal(bad, 1);
 }
 
-static void buf_grows_and_formats(void **state) {
+static void buf_grows_and_formats(void **state)
+{
     (void)state;
     wf_buf b = {0};
     for (int i = 0; i < 1000; i++)
@@ -90,7 +95,8 @@ static void buf_grows_and_formats(void **state) {
     wf_buf_free(&b);
 }
 
-static void arena_allocations_are_aligned_and_freed_together(void **state) {
+static void arena_allocations_are_aligned_and_freed_together(void **state)
+{
     (void)state;
     wf_arena *a = wf_arena_new();
     assert_non_null(a);
@@ -105,7 +111,8 @@ static void arena_allocations_are_aligned_and_freed_together(void **state) {
     wf_arena_free(NULL);
 }
 
-static void grow_refuses_overflow(void **state) {
+static void grow_refuses_overflow(void **state)
+{
     (void)state;
     void *p = NULL;
     size_t cap = 0;
@@ -117,7 +124,8 @@ static void grow_refuses_overflow(void **state) {
     assert_null(wf_mallocarray(SIZE_MAX / 2, 4));
 }
 
-static int count_entries(const char *dir) {
+static int count_entries(const char *dir)
+{
     DIR *d = opendir(dir);
     int n = 0;
     for (struct dirent *e; (e = readdir(d));)
@@ -126,7 +134,8 @@ static int count_entries(const char *dir) {
     return n;
 }
 
-static void atomic_write_replaces_and_leaves_no_temporary(void **state) {
+static void atomic_write_replaces_and_leaves_no_temporary(void **state)
+{
     (void)state;
     char dir[] = "/tmp/weft-util-XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -167,7 +176,8 @@ static void atomic_write_replaces_and_leaves_no_temporary(void **state) {
     rmdir(dir);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sha256_matches_fips_180_examples),
         cmocka_unit_test(sha256_streaming_equals_one_shot),
