@@ -1,5 +1,6 @@
 # weft: the two set-up commands are `make run` and `make test`; every target
 # first installs what is missing (`make deps`).
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 WORKSPACE ?= workspace
 FUZZ_SECONDS ?= 60
