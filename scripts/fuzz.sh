@@ -18,7 +18,7 @@ for harness in "$build"/fuzz_*; do
     tail -30 "$build/fuzz-$name.log" >&2
     status=1
   else
-    grep -E '^#[0-9]+ *DONE' "$build/fuzz-$name.log" | tail -1
+    grep -aE '^#[0-9]+[[:space:]]+DONE' "$build/fuzz-$name.log" | tail -1 || true
   fi
   rm -rf "$scratch"
 done
