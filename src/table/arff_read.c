@@ -519,18 +519,13 @@ static int tbl__arff_split_sparse(tbl__arff *r)
     return tbl__arff_fail(r, NULL, WF_EPARSE, "unexpected text after the sparse row's }");
 }
 
-static size_t tbl__arff_width(tbl_type type)
-{
-    return type == TBL_CATEGORICAL ? sizeof(int32_t) : type == TBL_STRING ? 0 : sizeof(int64_t);
-}
-
 static int tbl__arff_grow_rows(tbl__arff *r)
 {
     if (r->nrows < r->rows_cap) return 0;
     size_t cap = r->rows_cap ? r->rows_cap * 2 : 64;
     for (size_t i = 0; i < r->nattrs; i++) {
         tbl__arff_attr *a = &r->attrs[i];
-        size_t width = tbl__arff_width(a->type);
+        size_t width = tbl_type_width(a->type);
         if (width) {
             void *v = wf_reallocarray(a->values, cap, width);
             if (v == NULL) return tbl__arff_oom(r);
@@ -568,7 +563,7 @@ static void tbl__arff_widen_to_numeric(tbl__arff *r, tbl__arff_attr *a, const ch
 static int tbl__arff_store(tbl__arff *r, tbl__arff_attr *a, const tbl__arff_field *f)
 {
     size_t row = r->nrows;
-    size_t width = tbl__arff_width(a->type);
+    size_t width = tbl_type_width(a->type);
     char *slot = width ? (char *)a->values + row * width : NULL;
     a->missing[row] = 0;
     if (width) memset(slot, 0, width);

@@ -98,23 +98,6 @@ static void tbl__put_u32(uint8_t *p, uint32_t v)
     memcpy(p, &v, sizeof v);
 }
 
-static size_t tbl__value_width(tbl_type type)
-{
-    switch (type) {
-    case TBL_NUMERIC:
-    case TBL_INTEGER:
-    case TBL_DATETIME:
-        return 8;
-    case TBL_BOOLEAN:
-        return 1;
-    case TBL_CATEGORICAL:
-        return 4;
-    case TBL_STRING:
-        return 0;
-    }
-    return 0;
-}
-
 /* ---- encoding ------------------------------------------------------------ */
 
 /* What the encoder decided about one column before writing anything. */
@@ -163,7 +146,7 @@ static int tbl__plan_column(const tbl_column *c, size_t nrows, tbl__plan *p, wf_
     for (size_t i = 0; i < nrows && !p->mask; i++)
         p->mask = tbl__row_missing(c, i);
     if (p->mask) p->buf[TBL__B_MISSING].length = nrows;
-    p->buf[TBL__B_VALUES].length = (uint64_t)nrows * tbl__value_width(c->type);
+    p->buf[TBL__B_VALUES].length = (uint64_t)nrows * tbl_type_width(c->type);
     if (c->type == TBL_STRING) {
         if (c->str.count != nrows || c->str.offsets == NULL)
             return wf_error_set(err, WF_EINVAL, "string column \"%s\" has %zu values for %zu rows",
@@ -532,7 +515,7 @@ static int tbl__read_column(tbl__reader *r, size_t index, uint64_t nrows, tbl_co
 
     /* Lengths follow from the type and the row and level counts; a length
      * the type does not predict is corruption, whatever the offsets say. */
-    uint64_t width = tbl__value_width(c->type);
+    uint64_t width = tbl_type_width(c->type);
     uint64_t want_missing = s[TBL__B_MISSING].length ? nrows : 0;
     uint64_t want_offsets = 0, want_bytes = 0;
     if (c->type == TBL_STRING) want_offsets = (nrows + 1) * 8;

@@ -10,43 +10,6 @@
 
 /* ---- gathering rows ---------------------------------------------------- */
 
-static int tbl__copy_levels(tbl_strings *dst, const tbl_strings *src)
-{
-    size_t bytes = src->offsets ? (size_t)src->offsets[src->count] : 0;
-    dst->offsets = wf_mallocarray(src->count + 1, sizeof(int64_t));
-    dst->data = malloc(bytes + 1);
-    if (dst->offsets == NULL || dst->data == NULL) {
-        tbl_strings_clear(dst);
-        return WF_ENOMEM;
-    }
-    if (src->offsets)
-        memcpy(dst->offsets, src->offsets, (src->count + 1) * sizeof(int64_t));
-    else
-        dst->offsets[0] = 0;
-    if (bytes) memcpy(dst->data, src->data, bytes);
-    dst->data[bytes] = '\0';
-    dst->count = src->count;
-    return 0;
-}
-
-static size_t tbl__value_width(tbl_type type)
-{
-    switch (type) {
-    case TBL_NUMERIC:
-        return sizeof(double);
-    case TBL_INTEGER:
-    case TBL_DATETIME:
-        return sizeof(int64_t);
-    case TBL_BOOLEAN:
-        return 1;
-    case TBL_CATEGORICAL:
-        return sizeof(int32_t);
-    case TBL_STRING:
-        break;
-    }
-    return 0;
-}
-
 int tbl__gather_column(tbl_column *dst, const tbl_column *src, const size_t *rows, size_t n,
                        wf_error *err)
 {
@@ -77,11 +40,11 @@ int tbl__gather_column(tbl_column *dst, const tbl_column *src, const size_t *row
         if (tbl_strings_finish(&sb, &dst->str) < 0) goto oom;
         return 0;
     }
-    if (src->type == TBL_CATEGORICAL && tbl__copy_levels(&dst->levels, &src->levels) < 0) goto oom;
+    if (src->type == TBL_CATEGORICAL && tbl_strings_copy(&dst->levels, &src->levels) < 0) goto oom;
 
     /* Missing cells get a zero payload (and code -1) whatever the source
      * held, so equal tables encode to equal bytes. */
-    size_t width = tbl__value_width(src->type);
+    size_t width = tbl_type_width(src->type);
     dst->v.f64 = wf_calloc(n, width);
     if (dst->v.f64 == NULL) goto oom;
     const uint8_t *from = (const uint8_t *)src->v.f64;

@@ -57,7 +57,7 @@ void tbl_free(tbl_table *t)
     free(t);
 }
 
-static size_t tbl__value_size(tbl_type type)
+size_t tbl_type_width(tbl_type type)
 {
     switch (type) {
     case TBL_NUMERIC:
@@ -94,7 +94,7 @@ int tbl_column_init(tbl_column *c, const char *name, tbl_type type, size_t nrows
         c->levels.data = calloc(1, 1);
         if (c->levels.offsets == NULL || c->levels.data == NULL) goto oom;
     }
-    c->v.f64 = wf_calloc(nrows, tbl__value_size(type));
+    c->v.f64 = wf_calloc(nrows, tbl_type_width(type));
     if (c->v.f64 == NULL) goto oom;
     return 0;
 oom:
@@ -114,7 +114,7 @@ void tbl_column_clear(tbl_column *c)
     memset(c, 0, sizeof *c);
 }
 
-static int tbl__copy_strings(tbl_strings *dst, const tbl_strings *src)
+int tbl_strings_copy(tbl_strings *dst, const tbl_strings *src)
 {
     memset(dst, 0, sizeof *dst);
     size_t bytes = src->offsets ? (size_t)src->offsets[src->count] : 0;
@@ -147,11 +147,11 @@ int tbl_column_copy(tbl_column *dst, const tbl_column *src, size_t nrows, wf_err
         memcpy(dst->missing, src->missing, nrows);
     }
     if (src->type == TBL_STRING) {
-        if (tbl__copy_strings(&dst->str, &src->str) < 0) goto oom;
+        if (tbl_strings_copy(&dst->str, &src->str) < 0) goto oom;
         return 0;
     }
-    if (src->type == TBL_CATEGORICAL && tbl__copy_strings(&dst->levels, &src->levels) < 0) goto oom;
-    size_t bytes = nrows * tbl__value_size(src->type);
+    if (src->type == TBL_CATEGORICAL && tbl_strings_copy(&dst->levels, &src->levels) < 0) goto oom;
+    size_t bytes = nrows * tbl_type_width(src->type);
     dst->v.f64 = malloc(bytes ? bytes : 1);
     if (dst->v.f64 == NULL) goto oom;
     if (bytes) memcpy(dst->v.f64, src->v.f64, bytes);
@@ -293,7 +293,7 @@ size_t tbl_column_bytes(const tbl_column *c, size_t nrows)
     size_t bytes = c->missing ? nrows : 0;
     if (c->type == TBL_STRING)
         return bytes + (c->str.count + 1) * sizeof(int64_t) + (size_t)c->str.offsets[c->str.count];
-    bytes += nrows * tbl__value_size(c->type);
+    bytes += nrows * tbl_type_width(c->type);
     if (c->type == TBL_CATEGORICAL)
         bytes +=
             (c->levels.count + 1) * sizeof(int64_t) + (size_t)c->levels.offsets[c->levels.count];

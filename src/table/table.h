@@ -57,6 +57,10 @@ typedef enum tbl_role {
 } tbl_role;
 #define TBL_ROLE_COUNT 5
 
+/* Bytes per value in a column's value buffer: 8 for numeric, integer and
+ * datetime, 4 for categorical codes, 1 for booleans, 0 for strings (whose
+ * values live in offsets and bytes). */
+size_t tbl_type_width(tbl_type type);
 /* "numeric", "integer", "boolean", "string", "categorical", "datetime". */
 const char *tbl_type_name(tbl_type type);
 int tbl_type_parse(const char *name, tbl_type *out); /* 0 or WF_EINVAL */
@@ -97,6 +101,9 @@ void tbl_strings_append(tbl_strings_builder *b, const char *s, size_t len);
 int tbl_strings_finish(tbl_strings_builder *b, tbl_strings *out);
 void tbl_strings_builder_free(tbl_strings_builder *b);
 void tbl_strings_clear(tbl_strings *s);
+/* A deep copy of src into *dst (which the caller releases with
+ * tbl_strings_clear). 0 or WF_ENOMEM, leaving *dst empty. */
+int tbl_strings_copy(tbl_strings *dst, const tbl_strings *src);
 
 /* A dictionary that interns strings to dense codes 0, 1, 2, ... in first-seen
  * order, as categorical columns need. */

@@ -66,58 +66,7 @@ static const double iris_petalwidth[IRIS_ROWS] = {
     2.4, 2.3, 1.8, 2.2, 2.3, 1.5, 2.3, 2.0, 2.0, 1.8, 2.1, 1.8, 1.8, 1.8, 2.1, 1.6, 1.9, 2.0, 2.2,
     1.5, 1.4, 2.3, 2.4, 1.8, 1.8, 2.1, 2.4, 2.3, 1.9, 2.3, 2.5, 2.3, 1.9, 2.0, 2.3, 1.8};
 
-/* ---- building tables --------------------------------------------------- */
-
-static void add_numeric(tbl_table *t, const char *name, const double *v, const bool *missing,
-                        size_t n)
-{
-    tbl_column c;
-    assert_int_equal(tbl_column_init(&c, name, TBL_NUMERIC, n, NULL), 0);
-    for (size_t i = 0; i < n; i++) {
-        c.v.f64[i] = v[i];
-        if (missing != NULL && missing[i]) assert_int_equal(tbl_set_missing(&c, i, n), 0);
-    }
-    assert_int_equal(tbl_add_column(t, &c, n, NULL), 0);
-}
-
-static void add_integer(tbl_table *t, const char *name, tbl_type type, const int64_t *v,
-                        const bool *missing, size_t n)
-{
-    tbl_column c;
-    assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
-    for (size_t i = 0; i < n; i++) {
-        if (type == TBL_BOOLEAN)
-            c.v.b8[i] = (uint8_t)v[i];
-        else
-            c.v.i64[i] = v[i];
-        if (missing != NULL && missing[i]) assert_int_equal(tbl_set_missing(&c, i, n), 0);
-    }
-    assert_int_equal(tbl_add_column(t, &c, n, NULL), 0);
-}
-
-/* A string or categorical column; NULL entries are missing. */
-static void add_text(tbl_table *t, const char *name, tbl_type type, const char *const *v, size_t n)
-{
-    tbl_column c;
-    assert_int_equal(tbl_column_init(&c, name, type, n, NULL), 0);
-    tbl_strings_builder sb = {0};
-    tbl_dict dict = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] == NULL) assert_int_equal(tbl_set_missing(&c, i, n), 0);
-        if (type == TBL_STRING)
-            tbl_strings_append(&sb, v[i] ? v[i] : "", v[i] ? strlen(v[i]) : 0);
-        else if (v[i] != NULL)
-            c.v.codes[i] = tbl_dict_intern(&dict, v[i], strlen(v[i]));
-    }
-    if (type == TBL_STRING) {
-        tbl_strings_clear(&c.str);
-        assert_int_equal(tbl_strings_finish(&sb, &c.str), 0);
-    } else {
-        tbl_strings_clear(&c.levels);
-        assert_int_equal(tbl_dict_finish(&dict, &c.levels), 0);
-    }
-    assert_int_equal(tbl_add_column(t, &c, n, NULL), 0);
-}
+#include "table_builders.h"
 
 static tbl_table *make_iris(void)
 {
