@@ -38,4 +38,22 @@ int cli_cmd_head(cli_context *ctx);
 int cli_cmd_profile(cli_context *ctx);
 int cli_cmd_export(cli_context *ctx);
 
+/* Prints the first `rows` rows of t as `weft head` does (show.c). 0 or
+ * WF_ENOMEM. */
+int cli_print_table_head(const tbl_table *t, size_t rows);
+
+/* Pipelines and runs: cmd_run.c (validate, run, step, cancel) and
+ * cmd_runs.c (runs, run-show, output, modules). */
+int cli_cmd_validate(cli_context *ctx);
+int cli_cmd_run(cli_context *ctx);
+int cli_cmd_step(cli_context *ctx);
+int cli_cmd_cancel(cli_context *ctx);
+int cli_cmd_runs(cli_context *ctx);
+int cli_cmd_run_show(cli_context *ctx);
+int cli_cmd_output(cli_context *ctx);
+int cli_cmd_modules(cli_context *ctx);
+/* Prints a run's steps as a table, then why those that did not complete did
+ * not (cmd_runs.c). 0, or -1 after printing the error. */
+int cli_print_run_steps(st_workspace *ws, int64_t run_id);
+
 #endif

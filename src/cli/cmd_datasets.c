@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Cells and descriptions longer than these are cut with an ellipsis in
- * terminal tables. */
-#define CLI__CELL_MAX 40
+/* Descriptions longer than this are cut with an ellipsis in terminal
+ * tables (cells: show.c). */
 #define CLI__DESCRIPTION_MAX 60
 
 /* A copy of s cut after max code points, with an ellipsis when cut. */
@@ -25,14 +24,6 @@ static char *cli__truncate(const char *s, size_t max)
     memcpy(out, s, i);
     memcpy(out + i, "\xe2\x80\xa6", 4); /* … */
     return out;
-}
-
-static char *cli__cell(const tbl_column *c, size_t row)
-{
-    if (tbl_is_missing(c, row)) return wf_strdup("NA");
-    char buf[CLI__CELL_MAX * 4 + 8];
-    tbl_format_cell(c, row, buf, sizeof buf);
-    return cli__truncate(buf, CLI__CELL_MAX);
 }
 
 static void cli__free_cells(char **cells, size_t n) {
@@ -230,35 +221,10 @@ int cli_cmd_head(cli_context *ctx) {
     st_close(ws);
     if (t == NULL) return 1;
 
-    size_t shown = (size_t)rows < t->nrows ? (size_t)rows : t->nrows;
-    size_t ncols = t->ncols, nlines = shown + 2;
-    char **cells = calloc(nlines * ncols + 1, sizeof *cells);
-    bool *right = calloc(ncols + 1, sizeof *right);
-    bool ok = cells != NULL && right != NULL;
-    for (size_t c = 0; ok && c < ncols; c++) {
-        const tbl_column *col = &t->cols[c];
-        right[c] = col->type == TBL_NUMERIC || col->type == TBL_INTEGER;
-        cells[c] = wf_strdup(col->name);
-        char type[48];
-        snprintf(type, sizeof type, "<%s%s%s>", tbl_type_name(col->type),
-                 col->role == TBL_ROLE_FEATURE ? "" : ", ",
-                 col->role == TBL_ROLE_FEATURE ? "" : tbl_role_name(col->role));
-        cells[ncols + c] = wf_strdup(type);
-        for (size_t r = 0; r < shown; r++)
-            cells[(r + 2) * ncols + c] = cli__cell(col, r);
-    }
-    for (size_t i = 0; ok && i < nlines * ncols; i++)
-        ok = cells[i] != NULL;
-    if (ok) {
-        cli_print_aligned((const char *const *)cells, nlines, ncols, right);
-        if (shown < t->nrows) printf("… %zu more rows\n", t->nrows - shown);
-    } else {
-        fputs("weft: out of memory\n", stderr);
-    }
-    if (cells) cli__free_cells(cells, nlines * ncols);
-    free(right);
+    int rc = cli_print_table_head(t, (size_t)rows);
+    if (rc < 0) fputs("weft: out of memory\n", stderr);
     tbl_free(t);
-    return ok ? 0 : 1;
+    return rc < 0 ? 1 : 0;
 }
 
 static char *cli__number(double x, bool is_datetime) {

@@ -21,6 +21,22 @@ static const char *const cli__usage =
     "  export NAME[@V] --format csv|tsv|json [-o FILE]\n"
     "                       write a dataset out (to stdout without -o)\n"
     "\n"
+    "Pipelines and runs:\n"
+    "  modules [--json]     list the modules\n"
+    "  validate PIPELINE.json [--param K=V]...\n"
+    "                       check a pipeline; print each issue as node.field: message\n"
+    "  run PIPELINE.json [--experiment E] [--param K=V]... [--jobs N] [--no-cache]\n"
+    "      [--time-limit S] [--memory-limit MB] [--verbose]\n"
+    "                       run a pipeline, reusing cached steps\n"
+    "  runs [--experiment E] [-n N]\n"
+    "                       list runs, newest first\n"
+    "  run-show ID [--json] show a run and its steps\n"
+    "  output ID NODE.PORT [-n 20]\n"
+    "                       print a step's output (a table's first rows, or JSON)\n"
+    "  cancel ID            ask a running run to stop\n"
+    "  step [--report-fd N] [FILE|-]\n"
+    "                       run one step (what `weft run` starts for each node)\n"
+    "\n"
     "The workspace is --workspace DIR, else $WEFT_WORKSPACE, else ./workspace.\n"
     "A new workspace gets the sample datasets.\n";
 
@@ -30,8 +46,11 @@ typedef struct cli__command {
 } cli__command;
 
 static const cli__command cli__commands[] = {
-    {"import", cli_cmd_import},   {"datasets", cli_cmd_datasets}, {"head", cli_cmd_head},
-    {"profile", cli_cmd_profile}, {"export", cli_cmd_export},
+    {"import", cli_cmd_import},     {"datasets", cli_cmd_datasets}, {"head", cli_cmd_head},
+    {"profile", cli_cmd_profile},   {"export", cli_cmd_export},     {"modules", cli_cmd_modules},
+    {"validate", cli_cmd_validate}, {"run", cli_cmd_run},           {"runs", cli_cmd_runs},
+    {"run-show", cli_cmd_run_show}, {"output", cli_cmd_output},     {"cancel", cli_cmd_cancel},
+    {"step", cli_cmd_step},
 };
 
 int cli_fail(const wf_error *err) {

@@ -179,4 +179,37 @@ int eng_run(st_workspace *ws, const eng_pipeline *p, const eng_run_options *opt,
  * and Slurm executors call it. Returns the exit status. */
 int eng_step_main(int argc, char **argv);
 
+/* ---- run events: an in-process channel --------------------------------- */
+
+/* A publish/subscribe channel for run events: eng_run publishes into it
+ * (opt.on_event = eng_bus_publish, opt.user = bus) and the server's SSE
+ * streams subscribe. Thread-safe. Subscribers are called on the publishing
+ * thread, one event at a time and in publication order; they must not
+ * block. A subscriber may unsubscribe itself from inside its callback. */
+typedef struct eng_bus eng_bus;
+
+eng_bus *eng_bus_new(void);      /* NULL on OOM */
+void eng_bus_free(eng_bus *bus); /* accepts NULL; no publish may be running */
+/* Calls fn(user, event) for every event published from now on about run_id
+ * (0: about every run). *id (may be NULL) names the subscription. 0 or
+ * WF_ENOMEM. */
+int eng_bus_subscribe(eng_bus *bus, int64_t run_id, eng_event_fn fn, void *user, uint64_t *id);
+/* Ends a subscription. Once it returns (on another thread than a callback),
+ * the callback is not running and is never called again. */
+void eng_bus_unsubscribe(eng_bus *bus, uint64_t id);
+/* An eng_event_fn whose user is the bus. */
+void eng_bus_publish(void *bus, const eng_event *event);
+
+/* ---- planning ---------------------------------------------------------- */
+
+/* The step key (DESIGN.md section 5): the hex SHA-256 over the module's
+ * "name@version", its resolved parameters as canonical JSON (sorted keys,
+ * compact) and the digests of its inputs in port order (NULL for an
+ * unconnected port), then, for a node that reads a registered dataset, the
+ * digest of the version it resolved to (else NULL). Each part is framed with
+ * its length, so no two different lists of parts hash the same bytes. */
+int eng_step_key(const char *module_ref, const struct json_t *params,
+                 const char *const *input_digests, size_t ninputs, const char *dataset_digest,
+                 char key[WF_SHA256_HEX], wf_error *err);
+
 #endif

@@ -40,6 +40,58 @@ static const char *const st__migrations[] = {
     /* 2: finding what refers to an artifact (for garbage collection and
      * lineage) without scanning every version. */
     "CREATE INDEX dataset_versions_by_digest ON dataset_versions(digest);",
+    /* 3: experiments, runs, their steps and the step cache. A run records
+     * the process executing it (pid and start time) so that recovery after
+     * a crash can tell a dead run from one another process is executing. */
+    "CREATE TABLE experiments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(id),"
+    "  pipeline_name TEXT NOT NULL,"
+    "  snapshot TEXT NOT NULL,"
+    "  parameters TEXT NOT NULL DEFAULT '{}',"
+    "  status TEXT NOT NULL"
+    "    CHECK (status IN ('queued', 'running', 'completed', 'failed', 'canceled')),"
+    "  error TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT NOT NULL,"
+    "  started_at TEXT NOT NULL DEFAULT '',"
+    "  finished_at TEXT NOT NULL DEFAULT '',"
+    "  owner_pid INTEGER NOT NULL DEFAULT 0,"
+    "  owner_start INTEGER NOT NULL DEFAULT 0,"
+    "  cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1))"
+    ");"
+    "CREATE INDEX runs_by_experiment ON runs(experiment_id, id);"
+    "CREATE INDEX runs_by_status ON runs(status);"
+    "CREATE TABLE steps ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id),"
+    "  node_id TEXT NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  module TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'reused',"
+    "    'failed', 'canceled', 'skipped')),"
+    "  cache_key TEXT NOT NULL DEFAULT '',"
+    "  started_at TEXT NOT NULL DEFAULT '',"
+    "  finished_at TEXT NOT NULL DEFAULT '',"
+    "  elapsed_ms INTEGER NOT NULL DEFAULT -1,"
+    "  outputs TEXT NOT NULL DEFAULT '{}',"
+    "  log_path TEXT NOT NULL DEFAULT '',"
+    "  error TEXT NOT NULL DEFAULT '',"
+    "  signal INTEGER NOT NULL DEFAULT 0,"
+    "  peak_rss_kb INTEGER NOT NULL DEFAULT 0,"
+    "  reused_from_run INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (run_id, node_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE step_cache ("
+    "  cache_key TEXT PRIMARY KEY CHECK (length(cache_key) = 64),"
+    "  outputs TEXT NOT NULL,"
+    "  run_id INTEGER NOT NULL,"
+    "  node_id TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL"
+    ") WITHOUT ROWID;",
 };
 
 #define ST__MIGRATION_COUNT ((int)(sizeof st__migrations / sizeof st__migrations[0]))

@@ -112,4 +112,151 @@ char *st_samples_dir(void);
  * absent is skipped and named in *warnings (malloc'd, may be NULL). */
 int st_register_samples(st_workspace *ws, const char *dir, char **warnings, wf_error *err);
 
+/* ---- experiments, runs, steps and the step cache ----------------------- */
+
+/* A run is one execution of a pipeline snapshot; it has one step per node.
+ * The store keeps statuses as the engine's names ("queued", "running",
+ * "completed", "reused", "failed", "canceled", "skipped") and does not
+ * interpret them beyond knowing which ones are final.
+ *
+ *     st_run_spec spec = {.experiment = "Default", .pipeline_name = "cars",
+ *                         .snapshot_json = "{...}", .node_ids = ids,
+ *                         .modules = mods, .nsteps = 3};
+ *     int64_t id;
+ *     st_run_create(ws, &spec, &id, &err);      // the run and its steps, queued
+ *     st_run_set_status(ws, id, "running", NULL, &err);
+ *
+ * Each run records the process that executes it (its pid and start time), so
+ * that st_runs_mark_interrupted can tell a run whose process died (kill -9,
+ * power loss) from one that another process is executing right now. */
+
+#define ST_DEFAULT_EXPERIMENT "Default"
+/* "2024-05-01T12:00:00.123Z" and its NUL. */
+#define ST_TIMESTAMP_MAX 32
+
+/* The current time as ISO-8601 UTC with milliseconds. */
+void st_timestamp(char buf[ST_TIMESTAMP_MAX]);
+
+typedef struct st_experiment {
+    int64_t id;
+    char *name;
+    char *created_at;
+    int64_t runs; /* how many runs it holds */
+} st_experiment;
+
+void st_experiments_free(st_experiment *e, size_t n); /* accepts NULL */
+
+/* The id of the experiment called `name` (1-100 characters, no control
+ * characters), creating it if needed. */
+int st_experiment_ensure(st_workspace *ws, const char *name, int64_t *id, wf_error *err);
+/* Every experiment, by name. */
+int st_experiment_list(st_workspace *ws, st_experiment **out, size_t *count, wf_error *err);
+
+typedef struct st_run {
+    int64_t id;
+    int64_t experiment_id;
+    char *experiment;
+    char *pipeline_name;
+    char *snapshot_json;   /* the canonical document, resolved parameters and
+                              dataset versions */
+    char *parameters_json; /* the parameter values the run was given */
+    char *status;
+    char *error;      /* "" unless failed or canceled */
+    char *created_at; /* timestamps; "" when not reached */
+    char *started_at;
+    char *finished_at;
+    bool cancel_requested;
+    int64_t owner_pid; /* the process executing the run */
+} st_run;
+
+void st_run_clear(st_run *r); /* accepts a zeroed struct */
+void st_runs_free(st_run *r, size_t n);
+
+typedef struct st_step {
+    int64_t run_id;
+    char *node_id;
+    char *module; /* "split-data@1" */
+    char *status;
+    char *cache_key;  /* hex SHA-256, or "" */
+    char *started_at; /* "" when not reached */
+    char *finished_at;
+    int64_t elapsed_ms;      /* -1 until the step ends */
+    char *outputs_json;      /* {"port": "digest", ...} */
+    char *log_path;          /* relative to the workspace, or "" */
+    char *error;             /* "" unless failed, skipped or canceled */
+    int signal;              /* the signal that killed the step's process, or 0 */
+    int64_t peak_rss_kb;     /* 0 when unknown */
+    int64_t reused_from_run; /* the run that computed the outputs, or 0 */
+} st_step;
+
+void st_step_clear(st_step *s); /* accepts a zeroed struct */
+void st_steps_free(st_step *s, size_t n);
+
+/* What st_run_create records. node_ids and modules have nsteps entries. */
+typedef struct st_run_spec {
+    const char *experiment; /* NULL: ST_DEFAULT_EXPERIMENT */
+    const char *pipeline_name;
+    const char *snapshot_json;
+    const char *parameters_json; /* NULL: "{}" */
+    const char *const *node_ids;
+    const char *const *modules;
+    size_t nsteps;
+    bool running; /* create the run "running" (started now) rather than "queued" */
+} st_run_spec;
+
+/* Creates the experiment if needed, the run (status "queued", or "running"
+ * when spec->running, owned by this process) and one "queued" step per
+ * node, in one transaction. */
+int st_run_create(st_workspace *ws, const st_run_spec *spec, int64_t *run_id, wf_error *err);
+/* Sets the run's status and error (NULL leaves it ""). "running" stamps
+ * started_at; a final status (completed, failed, canceled) stamps
+ * finished_at. */
+int st_run_set_status(st_workspace *ws, int64_t run_id, const char *status, const char *error,
+                      wf_error *err);
+/* WF_ENOTFOUND when there is no such run. */
+int st_run_get(st_workspace *ws, int64_t run_id, st_run *out, wf_error *err);
+/* Runs, newest first, of one experiment (NULL: all); at most `limit` (0: all).
+ * Snapshots are left out (snapshot_json is "") to keep lists light. */
+int st_run_list(st_workspace *ws, const char *experiment, size_t limit, st_run **out, size_t *count,
+                wf_error *err);
+/* The steps of a run, in the order st_run_create was given them. */
+int st_run_steps(st_workspace *ws, int64_t run_id, st_step **out, size_t *count, wf_error *err);
+/* One step; WF_ENOTFOUND when the run has no such node. */
+int st_step_get(st_workspace *ws, int64_t run_id, const char *node_id, st_step *out, wf_error *err);
+
+/* Writes n steps (every field but run_id and node_id, which name the row) in
+ * one transaction. A step written as "completed" with a cache key also
+ * enters the step cache in that transaction, so a step is never recorded
+ * completed without its cache entry. */
+int st_steps_upsert(st_workspace *ws, const st_step *steps, size_t n, wf_error *err);
+int st_step_upsert(st_workspace *ws, const st_step *step, wf_error *err);
+/* The end of a run in one transaction: writes the n steps as
+ * st_steps_upsert does, then the run's final status as st_run_set_status
+ * does. One commit instead of two matters to a run whose steps were all
+ * reused, where commits are most of the cost. */
+int st_run_finish(st_workspace *ws, int64_t run_id, const char *status, const char *error,
+                  const st_step *steps, size_t n, wf_error *err);
+
+/* Asks the process executing the run to cancel it (it polls
+ * st_run_cancel_requested). WF_ENOTFOUND for an unknown run; WF_EINVAL when
+ * the run has already ended. */
+int st_run_request_cancel(st_workspace *ws, int64_t run_id, wf_error *err);
+int st_run_cancel_requested(st_workspace *ws, int64_t run_id, bool *requested, wf_error *err);
+
+/* Recovery after a crash: every run still "queued" or "running" whose
+ * process is gone becomes "failed" ("interrupted: ..."); its running steps
+ * fail with "interrupted: the weft process ended before this step finished"
+ * and its queued steps are skipped. *count (may be NULL) gets how many runs
+ * were marked. Runs whose process is alive are left alone. */
+int st_runs_mark_interrupted(st_workspace *ws, size_t *count, wf_error *err);
+
+/* The step cache: a step key (engine/plan.c) to the outputs it produced.
+ * Returns 1 and fills *outputs_json (malloc'd, caller frees) and
+ * *from_run (may be NULL) when the key is known, 0 when it is not. */
+int st_cache_lookup(st_workspace *ws, const char *cache_key, char **outputs_json, int64_t *from_run,
+                    wf_error *err);
+/* Records (or replaces) a key's outputs, made by node_id of run_id. */
+int st_cache_store(st_workspace *ws, const char *cache_key, const char *outputs_json,
+                   int64_t run_id, const char *node_id, wf_error *err);
+
 #endif
