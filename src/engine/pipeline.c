@@ -634,7 +634,6 @@ void eng__graph_free(eng__graph *g)
     free(g->to);
     free(g->succ_at);
     free(g->succ);
-    free(g->succ_edge);
     memset(g, 0, sizeof *g);
 }
 
@@ -649,9 +648,7 @@ int eng__graph_build(const eng_pipeline *p, eng__graph *g)
     g->to = wf_mallocarray(ne ? ne : 1, sizeof *g->to);
     g->succ_at = wf_calloc(n + 1, sizeof *g->succ_at);
     g->succ = wf_mallocarray(ne ? ne : 1, sizeof *g->succ);
-    g->succ_edge = wf_mallocarray(ne ? ne : 1, sizeof *g->succ_edge);
-    if (idx == NULL || g->from == NULL || g->to == NULL || g->succ_at == NULL || g->succ == NULL ||
-        g->succ_edge == NULL) {
+    if (idx == NULL || g->from == NULL || g->to == NULL || g->succ_at == NULL || g->succ == NULL) {
         free(idx);
         eng__graph_free(g);
         return WF_ENOMEM;
@@ -675,7 +672,6 @@ int eng__graph_build(const eng_pipeline *p, eng__graph *g)
         if (g->from[e] < 0 || g->to[e] < 0) continue;
         size_t at = fill[g->from[e]]++;
         g->succ[at] = (size_t)g->to[e];
-        g->succ_edge[at] = e;
     }
     free(fill);
     return 0;

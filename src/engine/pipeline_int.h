@@ -77,10 +77,9 @@ bool eng__is_dataset(const mod_descriptor *m);
  * edge order. */
 typedef struct eng__graph {
     size_t nnodes, nedges;
-    int *from, *to;    /* per edge: node index, or -1 when there is no such node */
-    size_t *succ_at;   /* successors of node i: succ[succ_at[i] .. succ_at[i + 1]) */
-    size_t *succ;      /* node indices, in edge order; only edges between existing nodes */
-    size_t *succ_edge; /* the edge each successor entry came from */
+    int *from, *to;  /* per edge: node index, or -1 when there is no such node */
+    size_t *succ_at; /* successors of node i: succ[succ_at[i] .. succ_at[i + 1]) */
+    size_t *succ;    /* node indices, in edge order; only edges between existing nodes */
 } eng__graph;
 
 /* 0 or WF_ENOMEM (g is then empty). Free with eng__graph_free. */
@@ -110,6 +109,9 @@ typedef struct eng__propagate_opts {
     bool report_graph;
 } eng__propagate_opts;
 
+/* eng_propagate_schemas with options: *schemas has a row for every node of
+ * a known module (NULL rows for unknown modules); a schema is NULL when
+ * unknown. Fails only on OOM. */
 int eng__propagate(const eng_pipeline *p, const json_t *bindings, const eng_env *env,
                    const eng__propagate_opts *opts, tbl_table ****schemas, eng_issues *issues,
                    wf_error *err);

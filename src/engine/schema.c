@@ -322,8 +322,6 @@ static int eng__configure_node(const eng_pipeline *p, const eng__graph *g, size_
 {
     const eng_node *n = &p->nodes[i];
     const mod_descriptor *m = n->module;
-    schemas[i] = wf_calloc(m->noutputs ? m->noutputs : 1, sizeof *schemas[i]);
-    if (schemas[i] == NULL) return WF_ENOMEM;
     wf_error err = {0};
     const char *bad = NULL;
     json_t *params = eng__resolve_params(p, i, bindings, false, &bad, &err);
@@ -393,7 +391,14 @@ int eng__propagate(const eng_pipeline *p, const json_t *bindings, const eng_env 
         return wf_error_set(err, WF_ENOMEM, "out of memory propagating schemas");
     }
     int rc = 0;
-    if (opts->report_graph && count < p->nnodes) {
+    /* Every node with a known module gets its row of schemas, even one that
+     * is never configured, so callers can index schemas[i][k] freely. */
+    for (size_t i = 0; rc == 0 && i < p->nnodes; i++) {
+        size_t n = p->nodes[i].module ? p->nodes[i].module->noutputs : 0;
+        if (p->nodes[i].module != NULL && (all[i] = wf_calloc(n ? n : 1, sizeof *all[i])) == NULL)
+            rc = WF_ENOMEM;
+    }
+    if (rc == 0 && opts->report_graph && count < p->nnodes) {
         int cycles = eng__report_cycles(p, issues, NULL, 0);
         if (cycles < 0) rc = cycles;
     }

@@ -46,7 +46,8 @@ static tbl_table ***propagate(const eng_pipeline *p, const eng_env *env, eng_iss
     return schemas;
 }
 
-/* The schema of node `id`'s output `port`. */
+/* The schema of node `id`'s output `port`. Every node of a known module
+ * has its row, configured or not. */
 static const tbl_table *schema_of(const eng_pipeline *p, tbl_table ***schemas, const char *id,
                                   const char *port)
 {
@@ -54,7 +55,8 @@ static const tbl_table *schema_of(const eng_pipeline *p, tbl_table ***schemas, c
     assert_true(i >= 0);
     int k = mod_output_index(p->nodes[i].module, port);
     assert_true(k >= 0);
-    return schemas[i] ? schemas[i][k] : NULL;
+    assert_non_null(schemas[i]);
+    return schemas[i][k];
 }
 
 /* "name:type:role,..." for a schema. */
