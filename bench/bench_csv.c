@@ -67,7 +67,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_csv: %s\n", err.message);
             return 1;
         }
-        tbl_read_options opt = {.header = -1};
+        tbl_read_options opt = {.header = TBL_HEADER_GUESS};
         tbl_table *t = NULL;
         int rc = tbl_read_csv((const char *)m.data, m.size, &opt, &t, &err);
         double t1 = bench__now();

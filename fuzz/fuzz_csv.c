@@ -90,9 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(copy, csv, len);
     char *warnings = NULL;
     tbl_read_options opt = {
-        .header = (o & 3) == 0   ? 0
-                  : (o & 3) == 1 ? 1
-                                 : -1,
+        .header = (tbl_header)((o & 3) % 3),
         .delimiter = delims[(o >> 2) & 7],
         .format = (o & 0x20) ? TBL_FORMAT_TSV : TBL_FORMAT_CSV,
         .max_field = (o & 0x40) ? 16 : 0,
@@ -110,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz__check_table(t);
     wf_buf out = {0};
     fuzz__check(tbl_write_csv(t, ',', &out, &err) == 0, "tbl_write_csv failed");
-    tbl_read_options again = {.header = 1, .delimiter = ','};
+    tbl_read_options again = {.header = TBL_HEADER_PRESENT, .delimiter = ','};
     tbl_table *back = NULL;
     if (tbl_read_csv(out.data, out.len, &again, &back, &err) < 0) {
         fprintf(stderr, "fuzz_csv: reading back failed: %s\n", err.message);

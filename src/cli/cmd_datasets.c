@@ -16,8 +16,10 @@
 static char *cli__truncate(const char *s, size_t max)
 {
     size_t points = 0, i = 0;
-    for (; s[i] && points < max; i++) points += ((unsigned char)s[i] & 0xc0) != 0x80;
-    while (s[i] && ((unsigned char)s[i] & 0xc0) == 0x80) i++;
+    for (; s[i] && points < max; i++)
+        points += ((unsigned char)s[i] & 0xc0) != 0x80;
+    while (s[i] && ((unsigned char)s[i] & 0xc0) == 0x80)
+        i++;
     if (s[i] == '\0') return wf_strdup(s);
     char *out = malloc(i + 4);
     if (out == NULL) return NULL;
@@ -26,17 +28,19 @@ static char *cli__truncate(const char *s, size_t max)
     return out;
 }
 
-static void cli__free_cells(char **cells, size_t n) {
+static void cli__free_cells(char **cells, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         free(cells[i]);
     free(cells);
 }
 
-int cli_cmd_import(cli_context *ctx) {
+int cli_cmd_import(cli_context *ctx)
+{
     static const char *usage = "weft import FILE --name NAME [--format csv|tsv|arff|json|native] "
                                "[--no-header] [--description TEXT]";
     const char *file = NULL, *name = NULL, *description = NULL;
-    tbl_read_options opt = {.format = TBL_FORMAT_AUTO, .header = -1};
+    tbl_read_options opt = {.format = TBL_FORMAT_AUTO, .header = TBL_HEADER_GUESS};
     for (int i = 0; i < ctx->argc; i++) {
         const char *a = ctx->argv[i];
         bool has_value = i + 1 < ctx->argc;
@@ -49,9 +53,9 @@ int cli_cmd_import(cli_context *ctx) {
             if (tbl_format_parse(f, &opt.format) < 0 || opt.format == TBL_FORMAT_AUTO)
                 return cli_usage(usage, "unknown format \"%s\"", f);
         } else if (strcmp(a, "--no-header") == 0) {
-            opt.header = 0;
+            opt.header = TBL_HEADER_ABSENT;
         } else if (strcmp(a, "--header") == 0) {
-            opt.header = 1;
+            opt.header = TBL_HEADER_PRESENT;
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage(usage, "unknown option %s", a);
         } else if (file == NULL) {
@@ -107,7 +111,8 @@ int cli_cmd_import(cli_context *ctx) {
     return 0;
 }
 
-static void cli__human_bytes(int64_t bytes, char *buf, size_t cap) {
+static void cli__human_bytes(int64_t bytes, char *buf, size_t cap)
+{
     static const char *units[] = {"B", "KB", "MB", "GB", "TB"};
     double x = (double)bytes;
     int u = 0;
@@ -118,7 +123,8 @@ static void cli__human_bytes(int64_t bytes, char *buf, size_t cap) {
     snprintf(buf, cap, u == 0 ? "%.0f %s" : "%.1f %s", x, units[u]);
 }
 
-int cli_cmd_datasets(cli_context *ctx) {
+int cli_cmd_datasets(cli_context *ctx)
+{
     static const char *usage = "weft datasets [--all] [--names]";
     bool all = false, names_only = false;
     for (int i = 0; i < ctx->argc; i++) {
@@ -185,7 +191,8 @@ int cli_cmd_datasets(cli_context *ctx) {
 
 /* Loads the dataset named by ref; prints the error and returns NULL when it
  * cannot. */
-static tbl_table *cli__load(st_workspace *ws, const char *ref, st_dataset_version *meta) {
+static tbl_table *cli__load(st_workspace *ws, const char *ref, st_dataset_version *meta)
+{
     wf_error err = {0};
     tbl_table *t = NULL;
     if (st_dataset_load(ws, ref, &t, meta, &err) < 0) {
@@ -195,7 +202,8 @@ static tbl_table *cli__load(st_workspace *ws, const char *ref, st_dataset_versio
     return t;
 }
 
-int cli_cmd_head(cli_context *ctx) {
+int cli_cmd_head(cli_context *ctx)
+{
     static const char *usage = "weft head NAME[@V] [-n ROWS]";
     const char *ref = NULL;
     long rows = 20;
@@ -227,7 +235,8 @@ int cli_cmd_head(cli_context *ctx) {
     return rc < 0 ? 1 : 0;
 }
 
-static char *cli__number(double x, bool is_datetime) {
+static char *cli__number(double x, bool is_datetime)
+{
     char buf[64];
     if (is_datetime)
         tbl_format_datetime((int64_t)x, buf, sizeof buf);
@@ -236,7 +245,8 @@ static char *cli__number(double x, bool is_datetime) {
     return wf_strdup(buf);
 }
 
-static int cli__print_profile(const tbl_profile *p, const st_dataset_version *v) {
+static int cli__print_profile(const tbl_profile *p, const st_dataset_version *v)
+{
     printf("%s@%d: %zu rows, %zu columns\n", v->name, v->version, p->nrows, p->ncols);
     enum { NCOLS = 12 };
     static const char *header[NCOLS] = {"COLUMN", "TYPE", "ROLE", "MISSING",
@@ -284,7 +294,8 @@ static int cli__print_profile(const tbl_profile *p, const st_dataset_version *v)
     return rc;
 }
 
-int cli_cmd_profile(cli_context *ctx) {
+int cli_cmd_profile(cli_context *ctx)
+{
     static const char *usage = "weft profile NAME[@V] [--json]";
     const char *ref = NULL;
     bool json = false;
@@ -329,7 +340,8 @@ int cli_cmd_profile(cli_context *ctx) {
     return rc < 0 ? 1 : 0;
 }
 
-int cli_cmd_export(cli_context *ctx) {
+int cli_cmd_export(cli_context *ctx)
+{
     static const char *usage = "weft export NAME[@V] --format csv|tsv|json [-o FILE]";
     const char *ref = NULL, *path = NULL;
     tbl_format format = TBL_FORMAT_AUTO;

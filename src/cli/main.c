@@ -53,12 +53,14 @@ static const cli__command cli__commands[] = {
     {"step", cli_cmd_step},
 };
 
-int cli_fail(const wf_error *err) {
+int cli_fail(const wf_error *err)
+{
     fprintf(stderr, "weft: %s\n", err->message[0] ? err->message : wf_strerror(err->code));
     return 1;
 }
 
-int cli_usage(const char *usage, const char *fmt, ...) {
+int cli_usage(const char *usage, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     fputs("weft: ", stderr);
@@ -68,7 +70,8 @@ int cli_usage(const char *usage, const char *fmt, ...) {
     return 2;
 }
 
-st_workspace *cli_open_workspace(const cli_context *ctx) {
+st_workspace *cli_open_workspace(const cli_context *ctx)
+{
     wf_error err = {0};
     char *db = malloc(strlen(ctx->workspace_dir) + 16);
     if (db == NULL) {
@@ -100,7 +103,8 @@ st_workspace *cli_open_workspace(const cli_context *ctx) {
     return ws;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     cli_context ctx = {0};
     const char *env = getenv("WEFT_WORKSPACE");
     ctx.workspace_dir = env && env[0] ? env : "workspace";

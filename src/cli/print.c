@@ -7,7 +7,8 @@
 
 /* Display width of UTF-8 text: one column per code point, which is right for
  * the Latin, Greek and Cyrillic text the samples hold. */
-static size_t cli__width(const char *s) {
+static size_t cli__width(const char *s)
+{
     size_t w = 0;
     for (; *s; s++)
         w += ((unsigned char)*s & 0xc0) != 0x80;
@@ -15,7 +16,8 @@ static size_t cli__width(const char *s) {
 }
 
 void cli_print_aligned(const char *const *cells, size_t nrows, size_t ncols,
-                       const bool *right_align) {
+                       const bool *right_align)
+{
     size_t *width = calloc(ncols ? ncols : 1, sizeof *width);
     if (width == NULL) return;
     for (size_t r = 0; r < nrows; r++)

@@ -492,7 +492,8 @@ static int enter_data_apply(mod_ctx *ctx)
     if (data == NULL || data[strspn(data, " \t\r\n")] == '\0')
         return mod_param_error(ctx, "data", "there is no data: type or paste some rows");
     char *warnings = NULL;
-    tbl_read_options opt = {.header = header ? 1 : 0, .warnings = &warnings};
+    tbl_read_options opt = {.header = header ? TBL_HEADER_PRESENT : TBL_HEADER_ABSENT,
+                            .warnings = &warnings};
     tbl_table *t = NULL;
     wf_error err = {0};
     if (format == 2) {

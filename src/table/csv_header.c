@@ -61,7 +61,7 @@ done:
     return rc;
 }
 
-int tbl__csv_read_header(const tbl__csv_input *in, size_t p, int header, size_t max_field,
+int tbl__csv_read_header(const tbl__csv_input *in, size_t p, tbl_header header, size_t max_field,
                          tbl__csv_header *out, wf_buf *warn, wf_error *err)
 {
     tbl__csv_scratch sc = {0};
@@ -100,7 +100,8 @@ int tbl__csv_read_header(const tbl__csv_input *in, size_t p, int header, size_t 
         p = f.end + 1;
     }
     if (tbl_strings_finish(&b, &fields) < 0) goto oom;
-    bool is_header = header > 0 || (header < 0 && looks_like_header);
+    bool is_header =
+        header == TBL_HEADER_PRESENT || (header == TBL_HEADER_GUESS && looks_like_header);
     out->data_start = is_header ? tbl__csv_after(in, &f) : record;
     out->ncols = fields.count;
     rc = tbl__name_columns(out, &fields, is_header, warn, err);

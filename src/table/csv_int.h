@@ -160,10 +160,10 @@ typedef struct tbl__csv_header {
     size_t data_start; /* where the data records begin */
 } tbl__csv_header;
 
-/* Reads the record at p as a header or not (header: 1 yes, 0 no, -1 guess)
+/* Reads the record at p as a header or not (or guesses which)
  * and names the columns; renamed duplicates are reported in warn, one line
  * each. On failure nothing is left to free. */
-int tbl__csv_read_header(const tbl__csv_input *in, size_t p, int header, size_t max_field,
+int tbl__csv_read_header(const tbl__csv_input *in, size_t p, tbl_header header, size_t max_field,
                          tbl__csv_header *out, wf_buf *warn, wf_error *err);
 
 #endif

@@ -28,7 +28,7 @@
  *
  * The result does not depend on the number of threads. Rules a user sees:
  *   - opt may be NULL: then the header is guessed and the delimiter sniffed.
- *   - header = -1 guesses: the first record is a header when every one of
+ *   - TBL_HEADER_GUESS (the zero value): the first record is a header when every one of
  *     its fields is non-empty text that is not a missing token, a number, a
  *     boolean or a date. With no header, columns are "Column 1", "Column 2"...
  *     An empty header field is named the same way, and duplicate names
@@ -694,7 +694,7 @@ int tbl_read_csv(const char *data, size_t len, const tbl_read_options *opt, tbl_
     if (nul != NULL)
         return wf_error_set(err, WF_EPARSE, "line %zu: NUL byte: this is binary data, not CSV text",
                             tbl__csv_line_of(&rd.in, (size_t)(nul - data)));
-    int header = opt ? opt->header : -1;
+    tbl_header header = opt ? opt->header : TBL_HEADER_GUESS;
     char delim = opt ? opt->delimiter : 0;
     if (delim == 0 && opt && opt->format == TBL_FORMAT_TSV) delim = '\t';
     if (delim == '"' || delim == '\n' || delim == '\r')

@@ -87,8 +87,7 @@ tbl_format tbl_detect_format(const char *path, const uint8_t *data, size_t len)
 int tbl_read_file(const char *path, const tbl_read_options *opt, tbl_table **out, wf_error *err)
 {
     *out = NULL;
-    /* No options means the defaults, and the default header is a guess. */
-    tbl_read_options o = {.header = -1};
+    tbl_read_options o = {0};
     if (opt != NULL) o = *opt;
     if (o.format == TBL_FORMAT_AUTO) o.format = tbl__format_of_extension(path);
     /* Native files are mapped by their own loader and stay mapped. */

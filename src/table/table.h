@@ -267,9 +267,18 @@ int tbl_format_parse(const char *name, tbl_format *out);
 /* Guesses the format from the file name's extension, then from the bytes. */
 tbl_format tbl_detect_format(const char *path, const uint8_t *data, size_t len);
 
+/* Whether a CSV's first row names its columns. The zero value guesses, so a
+ * zeroed tbl_read_options means "the defaults". */
+typedef enum tbl_header {
+    TBL_HEADER_GUESS = 0,   /* a header when every first-row field is text that is
+                               not a number, boolean, date or missing token */
+    TBL_HEADER_PRESENT = 1, /* the first row names the columns */
+    TBL_HEADER_ABSENT = 2,  /* no header: columns are "Column 1", "Column 2", ... */
+} tbl_header;
+
 typedef struct tbl_read_options {
     tbl_format format; /* TBL_FORMAT_AUTO detects */
-    int header;        /* 1 = the first row names the columns, 0 = no header, -1 = guess */
+    tbl_header header; /* TBL_HEADER_GUESS (the zero value) guesses */
     char delimiter;    /* 0 = sniff (CSV) */
     size_t max_field;  /* bytes; 0 = the default, 1 MiB */
     /* Filled by the reader (may be NULL): messages about what it changed,

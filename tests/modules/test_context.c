@@ -308,7 +308,7 @@ static void output_schema_has_no_rows_but_keeps_levels(void **state)
     mod_ctx ctx;
     init_probe(&ctx, "{}");
     const char *text = "colour,n\nred,1\nblue,2\nred,3\nred,4\n";
-    tbl_read_options opt = {.format = TBL_FORMAT_CSV, .header = 1};
+    tbl_read_options opt = {.format = TBL_FORMAT_CSV, .header = TBL_HEADER_PRESENT};
     tbl_table *t = NULL;
     assert_int_equal(tbl_read_csv(text, strlen(text), &opt, &t, NULL), 0);
     assert_int_equal(t->cols[0].type, TBL_CATEGORICAL);

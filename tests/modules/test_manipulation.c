@@ -20,7 +20,8 @@
 
 static tbl_table *csv(const char *text)
 {
-    tbl_read_options opt = {.format = TBL_FORMAT_CSV, .header = 1, .delimiter = ','};
+    tbl_read_options opt = {
+        .format = TBL_FORMAT_CSV, .header = TBL_HEADER_PRESENT, .delimiter = ','};
     tbl_table *t = NULL;
     wf_error err = {0};
     if (tbl_read_csv(text, strlen(text), &opt, &t, &err) < 0) fail_msg("%s", err.message);

@@ -336,7 +336,7 @@ static void test_sleep_passes_its_input_through(void **state)
     assert_int_equal(mod_ctx_init(&ctx, mod_find("test-sleep"), params), 0);
     json_decref(params);
     const char *text = "a,b\n1,x\n2,y\n";
-    tbl_read_options opt = {.format = TBL_FORMAT_CSV, .header = 1};
+    tbl_read_options opt = {.format = TBL_FORMAT_CSV, .header = TBL_HEADER_PRESENT};
     tbl_table *in = NULL;
     assert_int_equal(tbl_read_csv(text, strlen(text), &opt, &in, NULL), 0);
     ctx.inputs[0].table = in;

@@ -18,7 +18,7 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static tbl_table *read_with(const char *csv, size_t len, int header, char delim)
+static tbl_table *read_with(const char *csv, size_t len, tbl_header header, char delim)
 {
     tbl_read_options opt = {.header = header, .delimiter = delim};
     wf_error err = {0};
@@ -30,7 +30,7 @@ static tbl_table *read_with(const char *csv, size_t len, int header, char delim)
 
 static tbl_table *read_ok(const char *csv)
 {
-    return read_with(csv, strlen(csv), -1, 0);
+    return read_with(csv, strlen(csv), TBL_HEADER_GUESS, 0);
 }
 
 /* Reads csv expecting failure; returns the code, message in *err. */
@@ -98,7 +98,7 @@ static void csv_infers_over_the_whole_file_not_the_first_rows(void **state)
     for (int i = 0; i < 3000; i++)
         wf_buf_printf(&b, "%d,%d,%d\n", i, i, i);
     wf_buf_puts(&b, "2.5,word,-0\n");
-    tbl_table *t = read_with(b.data, b.len, 1, 0);
+    tbl_table *t = read_with(b.data, b.len, TBL_HEADER_PRESENT, 0);
     assert_int_equal(t->nrows, 3001);
     assert_int_equal(t->cols[0].type, TBL_NUMERIC);
     assert_true(t->cols[0].v.f64[2999] == 2999.0 && t->cols[0].v.f64[3000] == 2.5);
@@ -223,7 +223,7 @@ static void csv_sniffs_the_delimiter_outside_quotes(void **state)
 static void csv_tsv_format_means_tab(void **state)
 {
     (void)state;
-    tbl_read_options opt = {.format = TBL_FORMAT_TSV, .header = 1};
+    tbl_read_options opt = {.format = TBL_FORMAT_TSV, .header = TBL_HEADER_PRESENT};
     wf_error err = {0};
     tbl_table *t = NULL;
     const char *tsv = "a,b\tc\n1,2\t3\n";
@@ -239,7 +239,7 @@ static void csv_skips_blank_lines_except_in_one_column(void **state)
     tbl_table *t = read_ok("\n\na,b\n1,2\n\n3,4\n\r\n");
     assert_int_equal(t->nrows, 2);
     tbl_free(t);
-    t = read_with("x\n1\n\n3\n", 7, 1, 0);
+    t = read_with("x\n1\n\n3\n", 7, TBL_HEADER_PRESENT, 0);
     assert_int_equal(t->nrows, 3);
     assert_true(tbl_is_missing(&t->cols[0], 1));
     tbl_free(t);
@@ -258,11 +258,11 @@ static void csv_guesses_whether_there_is_a_header(void **state)
     t = read_ok("year,2020\n1,2\n"); /* a numeric name: not a header */
     assert_int_equal(t->nrows, 2);
     tbl_free(t);
-    t = read_with("a,b\n1,2\n", 8, 0, 0); /* no header, as asked */
+    t = read_with("a,b\n1,2\n", 8, TBL_HEADER_ABSENT, 0); /* no header, as asked */
     assert_int_equal(t->nrows, 2);
     assert_int_equal(t->cols[0].type, TBL_STRING);
     tbl_free(t);
-    t = read_with("1,2\n3,4\n", 8, 1, 0); /* a header, as asked */
+    t = read_with("1,2\n3,4\n", 8, TBL_HEADER_PRESENT, 0); /* a header, as asked */
     assert_int_equal(t->nrows, 1);
     assert_string_equal(t->cols[1].name, "2");
     tbl_free(t);
@@ -279,7 +279,7 @@ static void csv_reads_with_no_options(void **state)
     assert_string_equal(t->cols[1].name, "y");
     tbl_free(t);
     char *warnings = (char *)1;
-    tbl_read_options opt = {.header = 1, .warnings = &warnings};
+    tbl_read_options opt = {.header = TBL_HEADER_PRESENT, .warnings = &warnings};
     assert_int_equal(tbl_read_csv(csv, strlen(csv), &opt, &t, &err), 0);
     assert_null(warnings); /* nothing to say */
     tbl_free(t);
@@ -289,7 +289,7 @@ static void csv_renames_duplicate_columns_with_a_warning(void **state)
 {
     (void)state;
     char *warnings = NULL;
-    tbl_read_options opt = {.header = 1, .warnings = &warnings};
+    tbl_read_options opt = {.header = TBL_HEADER_PRESENT, .warnings = &warnings};
     wf_error err = {0};
     tbl_table *t = NULL;
     const char *csv = "x,y,x,,x\n1,2,3,4,5\n";
@@ -356,7 +356,7 @@ static void csv_rejects_an_empty_file(void **state)
 static void csv_rejects_a_field_over_the_size_limit(void **state)
 {
     (void)state;
-    tbl_read_options opt = {.header = 1, .max_field = 8};
+    tbl_read_options opt = {.header = TBL_HEADER_PRESENT, .max_field = 8};
     wf_error err = {0};
     const char *csv = "a,b\n1,short\n2,muchtoolong\n";
     assert_int_equal(read_fails(csv, strlen(csv), &opt, &err), WF_ELIMIT);
@@ -396,7 +396,7 @@ static void csv_rejects_binary_data(void **state)
 static void csv_refuses_a_quote_as_delimiter(void **state)
 {
     (void)state;
-    tbl_read_options opt = {.header = 1, .delimiter = '"'};
+    tbl_read_options opt = {.header = TBL_HEADER_PRESENT, .delimiter = '"'};
     wf_error err = {0};
     assert_int_equal(read_fails("a\n1\n", 4, &opt, &err), WF_EINVAL);
 }
@@ -483,7 +483,7 @@ static void csv_round_trips_values_and_types(void **state)
     char *out = write_csv(t, ',');
     wf_error err = {0};
     tbl_table *back = NULL;
-    tbl_read_options opt = {.header = 1, .delimiter = ','};
+    tbl_read_options opt = {.header = TBL_HEADER_PRESENT, .delimiter = ','};
     assert_int_equal(tbl_read_csv(out, strlen(out), &opt, &back, &err), 0);
     assert_same_table(t, back);
     free(out);
@@ -502,10 +502,10 @@ static void csv_round_trips_values_and_types(void **state)
 static void csv_round_trips_a_one_column_table_with_missing_rows(void **state)
 {
     (void)state;
-    tbl_table *t = read_with("v\n1\n\n3\n\n", 8, 1, 0);
+    tbl_table *t = read_with("v\n1\n\n3\n\n", 8, TBL_HEADER_PRESENT, 0);
     assert_int_equal(t->nrows, 4);
     char *out = write_csv(t, ',');
-    tbl_table *back = read_with(out, strlen(out), 1, 0);
+    tbl_table *back = read_with(out, strlen(out), TBL_HEADER_PRESENT, 0);
     assert_same_table(t, back);
     free(out);
     tbl_free(back);
@@ -528,7 +528,7 @@ static void csv_reads_a_large_file_exactly(void **state)
                       i == 3 ? "text" : (i % 11 == 0 ? "NA" : "12"));
     }
     assert_true(b.len > (6u << 20)); /* large enough to be split */
-    tbl_table *t = read_with(b.data, b.len, -1, 0);
+    tbl_table *t = read_with(b.data, b.len, TBL_HEADER_GUESS, 0);
     assert_int_equal(t->nrows, ROWS);
     assert_int_equal(t->cols[0].type, TBL_INTEGER);
     assert_int_equal(t->cols[1].type, TBL_NUMERIC);
@@ -571,7 +571,7 @@ static void csv_finds_records_across_threads_with_quoted_newlines(void **state)
                 wf_buf_printf(&b, "%d,\"line %d\nnext, \"\"line\"\"\n\",z\n", i, i);
         }
         assert_true(b.len > (4u << 20));
-        tbl_table *t = read_with(b.data, b.len, 1, 0);
+        tbl_table *t = read_with(b.data, b.len, TBL_HEADER_PRESENT, 0);
         assert_int_equal(t->nrows, ROWS);
         assert_int_equal(t->cols[0].type, TBL_INTEGER);
         for (int i = 0; i < ROWS; i++)
@@ -651,8 +651,8 @@ static void csv_large_input_reads_like_its_pieces(void **state)
         wf_buf_append(&big, block.data, block.len);
         copies++;
     }
-    tbl_table *s = read_with(small.data, small.len, 1, ',');
-    tbl_table *t = read_with(big.data, big.len, 1, ',');
+    tbl_table *s = read_with(small.data, small.len, TBL_HEADER_PRESENT, ',');
+    tbl_table *t = read_with(big.data, big.len, TBL_HEADER_PRESENT, ',');
     assert_int_equal(s->nrows, 400);
     assert_int_equal(t->nrows, s->nrows * copies);
     char x[256];
