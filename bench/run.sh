@@ -14,3 +14,6 @@ echo "== CSV import (bench/csv_import.sh)"
 echo
 echo "== Native format: open and memory (bench_native)"
 "$BUILD/bench_native"
+echo
+echo "== Pipeline runs (bench/bench_engine.sh)"
+"$ROOT/bench/bench_engine.sh"

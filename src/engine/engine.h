@@ -116,7 +116,8 @@ int eng_topological_order(const eng_pipeline *p, size_t **order, wf_error *err);
 
 /* Output schemas of every node without running (configure, in topological
  * order). schemas[i][k] is node i's output port k as a zero-row table, or
- * NULL when unknown. Free with eng_schemas_free. */
+ * NULL when unknown; schemas[i] itself is NULL for a node whose module is
+ * unknown. Free with eng_schemas_free. */
 int eng_propagate_schemas(const eng_pipeline *p, const struct json_t *bindings,
                           const eng_env *env, tbl_table ****schemas, eng_issues *issues,
                           wf_error *err);
