@@ -34,10 +34,10 @@ struct json_t;
 
 typedef struct eng_node {
     char *id;
-    char *module_ref;              /* as written: "split-data@1" */
-    const mod_descriptor *module;  /* NULL when the module is unknown */
-    struct json_t *params;         /* as written (object; may hold {"$param": name}) */
-    bool regenerate;               /* "regenerate": true: never reuse cached outputs */
+    char *module_ref;             /* as written: "split-data@1" */
+    const mod_descriptor *module; /* NULL when the module is unknown */
+    struct json_t *params;        /* as written (object; may hold {"$param": name}) */
+    bool regenerate;              /* "regenerate": true: never reuse cached outputs */
 } eng_node;
 
 typedef struct eng_edge {
@@ -47,7 +47,7 @@ typedef struct eng_edge {
 
 typedef struct eng_pipeline_param {
     char *name;
-    char *type;                  /* "number", "int", "string", "bool", "dataset", ... */
+    char *type;                   /* "number", "int", "string", "bool", "dataset", ... */
     struct json_t *default_value; /* may be NULL */
 } eng_pipeline_param;
 
@@ -68,7 +68,7 @@ typedef struct eng_pipeline {
  * "node.port" edge ends); everything else is validation. */
 int eng_pipeline_parse(const char *text, size_t len, eng_pipeline **out, wf_error *err);
 int eng_pipeline_load_file(const char *path, eng_pipeline **out, wf_error *err);
-void eng_pipeline_free(eng_pipeline *p); /* accepts NULL */
+void eng_pipeline_free(eng_pipeline *p);                  /* accepts NULL */
 int eng_find_node(const eng_pipeline *p, const char *id); /* index or -1 */
 
 /* The canonical document: keys in a stable order, every module parameter
@@ -101,8 +101,8 @@ typedef struct eng_env {
  * column selections against the propagated schemas. Problems go to *issues
  * (the pipeline is valid when issues->count == 0); the return value is
  * negative only when validation itself could not run (OOM). */
-int eng_pipeline_validate(const eng_pipeline *p, const struct json_t *bindings,
-                          const eng_env *env, eng_issues *issues, wf_error *err);
+int eng_pipeline_validate(const eng_pipeline *p, const struct json_t *bindings, const eng_env *env,
+                          eng_issues *issues, wf_error *err);
 
 /* The parameters of node i with defaults filled and {"$param": name}
  * replaced by the bound value (or the pipeline parameter's default). A new
@@ -118,9 +118,8 @@ int eng_topological_order(const eng_pipeline *p, size_t **order, wf_error *err);
  * order). schemas[i][k] is node i's output port k as a zero-row table, or
  * NULL when unknown; schemas[i] itself is NULL for a node whose module is
  * unknown. Free with eng_schemas_free. */
-int eng_propagate_schemas(const eng_pipeline *p, const struct json_t *bindings,
-                          const eng_env *env, tbl_table ****schemas, eng_issues *issues,
-                          wf_error *err);
+int eng_propagate_schemas(const eng_pipeline *p, const struct json_t *bindings, const eng_env *env,
+                          tbl_table ****schemas, eng_issues *issues, wf_error *err);
 void eng_schemas_free(const eng_pipeline *p, tbl_table ***schemas);
 
 /* ---- runs -------------------------------------------------------------- */
@@ -160,10 +159,10 @@ typedef struct eng_run_options {
     const struct json_t *bindings; /* pipeline parameter values; may be NULL */
     int jobs;                      /* steps at once; 0: the number of cores */
     bool no_cache;
-    double time_limit_s;           /* per step; 0: the default (3600 s) */
-    size_t memory_limit_mb;        /* per step; 0: the default (half of RAM) */
-    const char *weft_binary;       /* the `weft` to run steps with; NULL: this one */
-    eng_event_fn on_event;         /* may be NULL */
+    double time_limit_s;     /* per step; 0: the default (3600 s) */
+    size_t memory_limit_mb;  /* per step; 0: the default (half of RAM) */
+    const char *weft_binary; /* the `weft` to run steps with; NULL: this one */
+    eng_event_fn on_event;   /* may be NULL */
     void *user;
     volatile sig_atomic_t *cancel; /* set to cancel the run; may be NULL */
 } eng_run_options;
@@ -173,8 +172,8 @@ typedef struct eng_run_options {
  * as soon as the run exists. Returns 0 when the run completed, WF_EINVAL
  * (with the validation messages) when it could not start, or another code
  * when it failed (the run and steps say why). */
-int eng_run(st_workspace *ws, const eng_pipeline *p, const eng_run_options *opt,
-            int64_t *run_id, wf_error *err);
+int eng_run(st_workspace *ws, const eng_pipeline *p, const eng_run_options *opt, int64_t *run_id,
+            wf_error *err);
 
 /* The `weft step` entry point: runs one step in this process, as the local
  * and Slurm executors call it. Returns the exit status. */

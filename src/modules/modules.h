@@ -144,9 +144,9 @@ struct json_t *mod_catalogue_json(void);
  * `borrowed`; JSON values hold one reference. */
 typedef struct mod_value {
     mod_port_kind kind;
-    tbl_table *table;     /* MOD_TABLE */
-    struct json_t *json;  /* the other kinds */
-    bool borrowed;        /* table belongs to someone else: do not free */
+    tbl_table *table;    /* MOD_TABLE */
+    struct json_t *json; /* the other kinds */
+    bool borrowed;       /* table belongs to someone else: do not free */
 } mod_value;
 
 /* Loads a registered dataset for dataset@1: ref is "name@N" or "name@latest".
@@ -164,15 +164,15 @@ typedef struct mod_field_error {
 struct mod_ctx {
     const mod_descriptor *module;
     const char *node_id;
-    struct json_t *params; /* every parameter, defaults filled, $param resolved */
-    mod_value *inputs;     /* module->ninputs, in port order; .table/.json NULL if absent */
-    mod_value *outputs;    /* module->noutputs, filled by the module */
-    bool schema_only;      /* configure, not run */
-    uint64_t seed;         /* for modules that draw random numbers without a seed param */
+    struct json_t *params;         /* every parameter, defaults filled, $param resolved */
+    mod_value *inputs;             /* module->ninputs, in port order; .table/.json NULL if absent */
+    mod_value *outputs;            /* module->noutputs, filled by the module */
+    bool schema_only;              /* configure, not run */
+    uint64_t seed;                 /* for modules that draw random numbers without a seed param */
     volatile sig_atomic_t *cancel; /* may be NULL */
-    void (*on_log)(void *user, const char *line);      /* may be NULL: stderr */
-    void (*on_progress)(void *user, double fraction);  /* may be NULL */
-    mod_dataset_loader load_dataset;                    /* may be NULL */
+    void (*on_log)(void *user, const char *line);     /* may be NULL: stderr */
+    void (*on_progress)(void *user, double fraction); /* may be NULL */
+    mod_dataset_loader load_dataset;                  /* may be NULL */
     void *user;
     /* ---- written by the context functions ---- */
     wf_error err;

@@ -96,11 +96,13 @@ static const char *const st__migrations[] = {
 
 #define ST__MIGRATION_COUNT ((int)(sizeof st__migrations / sizeof st__migrations[0]))
 
-int st__migration_count(void) {
+int st__migration_count(void)
+{
     return ST__MIGRATION_COUNT;
 }
 
-static int st__current_version(st_workspace *ws, int *version, wf_error *err) {
+static int st__current_version(st_workspace *ws, int *version, wf_error *err)
+{
     sqlite3_stmt *stmt;
     int rc = st__prepare(ws, "SELECT coalesce(max(version), 0) FROM schema_migrations", &stmt, err);
     if (rc < 0) return rc;
@@ -113,7 +115,8 @@ static int st__current_version(st_workspace *ws, int *version, wf_error *err) {
 }
 
 /* Applies migration `version` inside an open transaction. */
-static int st__apply(st_workspace *ws, int version, wf_error *err) {
+static int st__apply(st_workspace *ws, int version, wf_error *err)
+{
     if (st__fault("migrate"))
         return wf_error_set(err, WF_ESTORE, "migration %d: injected fault", version);
     int rc = st__exec(ws, st__migrations[version - 1], err);
@@ -134,7 +137,8 @@ static int st__apply(st_workspace *ws, int version, wf_error *err) {
     return rc;
 }
 
-int st__migrate(st_workspace *ws, wf_error *err) {
+int st__migrate(st_workspace *ws, wf_error *err)
+{
     int rc = st__exec(ws,
                       "CREATE TABLE IF NOT EXISTS schema_migrations ("
                       "  version INTEGER PRIMARY KEY,"

@@ -59,7 +59,7 @@ int st_artifact_load_table(st_workspace *ws, const char *digest, tbl_table **out
 
 typedef struct st_dataset_version {
     char *name;
-    int version; /* 1, 2, ... per name */
+    int version;  /* 1, 2, ... per name */
     char *digest; /* the table artifact */
     char *description;
     char *source; /* where it came from: "file:…", "url:…", "sample:…" */
@@ -87,8 +87,8 @@ int st_dataset_get(st_workspace *ws, const char *ref, st_dataset_version *out, w
 int st_dataset_list(st_workspace *ws, bool include_archived, st_dataset_version **out,
                     size_t *count, wf_error *err);
 /* Every version of one dataset, oldest first. */
-int st_dataset_versions(st_workspace *ws, const char *name, st_dataset_version **out,
-                        size_t *count, wf_error *err);
+int st_dataset_versions(st_workspace *ws, const char *name, st_dataset_version **out, size_t *count,
+                        wf_error *err);
 /* Archives a dataset (all versions): hidden from lists, still loadable. */
 int st_dataset_archive(st_workspace *ws, const char *name, wf_error *err);
 /* Loads the table of `ref` (memory-mapped); meta (may be NULL) gets its row. */
