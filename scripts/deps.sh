@@ -10,13 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake make gcc pkg-config libjansson-dev libsqlite3-dev libcmocka-dev
-          ca-certificates dpkg-dev)
+          libmicrohttpd-dev ca-certificates dpkg-dev)
 # Node.js may come from elsewhere than Debian; any working node and npm will do.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 for extra in "$@"; do
   case "$extra" in
     fuzz)  packages+=(clang libclang-rt-14-dev) ;;
-    bench) packages+=(python3-pandas python3-numpy hyperfine) ;;
+    bench) packages+=(python3-pandas python3-numpy hyperfine wrk) ;;
     *) echo "deps.sh: unknown extra '$extra'" >&2; exit 2 ;;
   esac
 done
