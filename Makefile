@@ -23,11 +23,10 @@ test: deps
 	@cmake --build build-test -j$(JOBS)
 	@cd build-test && ctest --output-on-failure -j$(JOBS)
 
-# Until the server exists: register the samples in ./workspace and show them.
+# Serve ./workspace (a new one gets the sample datasets) on
+# http://127.0.0.1:8080 until Ctrl-C.
 run: build
-	@./build/weft --workspace $(WORKSPACE) datasets
-	@for d in $$(./build/weft --workspace $(WORKSPACE) datasets --names); do \
-	  echo; ./build/weft --workspace $(WORKSPACE) profile $$d || exit 1; done
+	@exec ./build/weft serve --workspace $(WORKSPACE)
 
 bench: build
 	@scripts/deps.sh bench

@@ -37,6 +37,10 @@ static const char *const cli__usage =
     "  step [--report-fd N] [FILE|-]\n"
     "                       run one step (what `weft run` starts for each node)\n"
     "\n"
+    "Server:\n"
+    "  serve [--host 127.0.0.1] [--port 8080] [--token T] [--jobs N] [--ui DIR]\n"
+    "                       serve the REST API and the UI until SIGINT or SIGTERM\n"
+    "\n"
     "The workspace is --workspace DIR, else $WEFT_WORKSPACE, else ./workspace.\n"
     "A new workspace gets the sample datasets.\n";
 
@@ -50,7 +54,7 @@ static const cli__command cli__commands[] = {
     {"profile", cli_cmd_profile},   {"export", cli_cmd_export},     {"modules", cli_cmd_modules},
     {"validate", cli_cmd_validate}, {"run", cli_cmd_run},           {"runs", cli_cmd_runs},
     {"run-show", cli_cmd_run_show}, {"output", cli_cmd_output},     {"cancel", cli_cmd_cancel},
-    {"step", cli_cmd_step},
+    {"step", cli_cmd_step},         {"serve", cli_cmd_serve},
 };
 
 int cli_fail(const wf_error *err)

@@ -37,24 +37,26 @@ typedef struct srv_request {
     srv_server *server;
     struct MHD_Connection *conn;
     const char *method;
-    const char *path;  /* without the query string */
+    const char *path;                        /* without the query string */
     const char *params[SRV_MAX_PATH_PARAMS]; /* {captures}, URL-decoded, in order */
     size_t nparams;
-    const char *body;  /* the buffered body (NUL-terminated), or NULL */
+    const char *body; /* the buffered body (NUL-terminated), or NULL */
     size_t body_len;
     const char *upload_path; /* SRV_ROUTE_STREAM_UPLOAD: the body, streamed to a
                                 temporary file in the workspace; deleted after the reply */
     size_t upload_len;
+    wf_arena *arena; /* freed after the reply; the router's captures live here and
+                        handlers may allocate from it */
 } srv_request;
 
 /* How a reply is made. Exactly one of the bodies is used. */
 typedef struct srv_response {
     int status;
-    json_t *json;          /* a JSON body (owned) */
-    char *bytes;           /* a raw body (owned, malloc'd) ... */
+    json_t *json; /* a JSON body (owned) */
+    char *bytes;  /* a raw body (owned, malloc'd) ... */
     size_t nbytes;
-    char *content_type;    /* ... with its type (owned) */
-    char *download_name;   /* Content-Disposition: attachment; filename=... (owned) */
+    char *content_type;  /* ... with its type (owned) */
+    char *download_name; /* Content-Disposition: attachment; filename=... (owned) */
     /* A streamed body (server-sent events): called by the daemon for more
      * bytes; see srv_reply_stream. */
     ssize_t (*stream)(void *user, uint64_t pos, char *buf, size_t max);
@@ -87,12 +89,17 @@ extern const srv_route srv_model_routes[];
 
 /* Finds the route for method and path, filling req->params. Returns the
  * route, or NULL with *status set to 404 (no such path) or 405 (path exists,
- * method does not). */
+ * method does not). path is as sent (percent-encoded, without the query);
+ * each segment is decoded before matching, and a capture is never empty and
+ * never holds '/', a NUL, a control character or invalid UTF-8. Captures are
+ * allocated from req->arena (created if NULL; the caller frees it). */
 const srv_route *srv_route_match(const char *method, const char *path, srv_request *req,
                                  int *status);
 
 /* The calling thread's workspace handle (opened on first use, one per
- * thread, since a st_workspace is used by one thread at a time). */
+ * thread, since a st_workspace is used by one thread at a time). Never NULL
+ * in a handler: when it cannot be opened the server answers 500 instead of
+ * calling the handler. For the daemon's threads only. */
 st_workspace *srv_workspace(srv_request *req);
 const char *srv_workspace_dir(const srv_server *s);
 /* The event bus runs publish into (SSE subscribes). */
@@ -125,5 +132,27 @@ int srv_reply_bytes(srv_response *res, int status, const char *content_type, cha
 int srv_reply_stream(srv_response *res, const char *content_type,
                      ssize_t (*stream)(void *user, uint64_t pos, char *buf, size_t max),
                      void (*stream_free)(void *user), void *user);
+
+/* Like srv_reply_error, with a details value (stolen; e.g. per-node
+ * validation issues) in place of null. */
+int srv_reply_error_details(srv_response *res, int status, const char *code, json_t *details,
+                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Streams (server-sent events). The daemon's few threads serve every
+ * connection, so a stream callback must never block: it returns the bytes it
+ * has (whole events), 0 when it has nothing yet, MHD_CONTENT_READER_END_OF_STREAM
+ * (-1) when the stream is over, or -2 on error. On 0 the server parks the
+ * connection and calls again within about 100 ms, or at once after
+ * srv_streams_wake (safe from any thread, e.g. an eng_bus subscriber). An idle
+ * text/event-stream gets a ": keep-alive" comment every 15 s. At shutdown the
+ * server ends every stream and then calls stream_free. */
+void srv_streams_wake(srv_server *s);
+
+/* Implemented by routes_runs.c: called once at shutdown, after the daemon has
+ * stopped (no handler runs any more, so no run can start), before the event
+ * bus is freed. It cancels the runs this server started and waits
+ * for their threads; the server then marks what is left interrupted. A
+ * handler must therefore never wait for a run to end. */
+void srv_runs_shutdown(srv_server *s);
 
 #endif

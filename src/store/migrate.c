@@ -92,6 +92,41 @@ static const char *const st__migrations[] = {
     "  node_id TEXT NOT NULL,"
     "  created_at TEXT NOT NULL"
     ") WITHOUT ROWID;",
+    /* 4: pipeline drafts (edited in place, guarded by a revision number),
+     * the model registry, and the events of finished runs, kept so that a
+     * client connecting after a run ended still gets its whole history. A
+     * model keeps its lineage (the dataset versions of the run's snapshot)
+     * as JSON, fixed when it is registered. */
+    "CREATE TABLE drafts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  document TEXT NOT NULL,"
+    "  revision INTEGER NOT NULL CHECK (revision >= 1),"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE models ("
+    "  name TEXT NOT NULL,"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id),"
+    "  node_id TEXT NOT NULL,"
+    "  port TEXT NOT NULL,"
+    "  digest TEXT NOT NULL REFERENCES artifacts(digest),"
+    "  kind TEXT NOT NULL,"
+    "  lineage TEXT NOT NULL DEFAULT '[]',"
+    "  created_at TEXT NOT NULL,"
+    "  PRIMARY KEY (name, version)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX models_by_digest ON models(digest);"
+    "CREATE INDEX models_by_run ON models(run_id);"
+    "CREATE TABLE run_events ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id),"
+    "  seq INTEGER NOT NULL CHECK (seq >= 1),"
+    "  kind TEXT NOT NULL,"
+    "  data TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, seq)"
+    ") WITHOUT ROWID;",
 };
 
 #define ST__MIGRATION_COUNT ((int)(sizeof st__migrations / sizeof st__migrations[0]))

@@ -259,4 +259,124 @@ int st_cache_lookup(st_workspace *ws, const char *cache_key, char **outputs_json
 int st_cache_store(st_workspace *ws, const char *cache_key, const char *outputs_json,
                    int64_t run_id, const char *node_id, wf_error *err);
 
+/* ---- drafts and models ------------------------------------------------- */
+
+/* A draft is a pipeline document being edited (in the designer, or through
+ * the API). It is saved in place; its revision, 1 when created, grows by
+ * one with every save, and a save names the revision it was made from, so
+ * that of two editors saving from the same revision the second is refused
+ * instead of silently undoing the first:
+ *
+ *     st_draft d = {0};
+ *     st_draft_create(ws, "cars", "{\"format\":...}", &d, &err);   // revision 1
+ *     st_draft_update(ws, d.id, 1, "cars", text, &d2, &err);      // revision 2
+ *     st_draft_update(ws, d.id, 1, "cars", other, &d3, &err);     // WF_EEXIST
+ *
+ * The store keeps the document as text and does not parse it; the engine
+ * checks its shape before it is saved. */
+
+#define ST_DRAFT_NAME_MAX 200
+
+typedef struct st_draft {
+    int64_t id;
+    char *name;
+    char *document_json; /* "" in lists */
+    int64_t revision;
+    char *created_at;
+    char *updated_at;
+} st_draft;
+
+void st_draft_clear(st_draft *d); /* accepts a zeroed struct */
+void st_drafts_free(st_draft *d, size_t n);
+
+/* 1-200 characters of UTF-8 text without control characters. */
+int st_draft_name_check(const char *name, wf_error *err);
+/* Saves a new draft at revision 1. */
+int st_draft_create(st_workspace *ws, const char *name, const char *document_json, st_draft *out,
+                    wf_error *err);
+/* WF_ENOTFOUND when there is no such draft. */
+int st_draft_get(st_workspace *ws, int64_t id, st_draft *out, wf_error *err);
+/* Drafts, most recently changed first, without their documents; at most
+ * `limit` (0: all) from `offset`. *total (may be NULL) gets how many there
+ * are in all. */
+int st_draft_list(st_workspace *ws, size_t offset, size_t limit, st_draft **out, size_t *count,
+                  int64_t *total, wf_error *err);
+/* Replaces the draft's name and document when its revision is still
+ * `revision`, making it revision + 1 (filled into *out, which may be NULL).
+ * WF_ENOTFOUND when there is no such draft; WF_EEXIST when the draft has
+ * moved on past `revision` (someone else saved first). The check and the
+ * write are one statement, so two concurrent saves cannot both win. */
+int st_draft_update(st_workspace *ws, int64_t id, int64_t revision, const char *name,
+                    const char *document_json, st_draft *out, wf_error *err);
+/* WF_ENOTFOUND when there is no such draft. */
+int st_draft_delete(st_workspace *ws, int64_t id, wf_error *err);
+
+/* A model is a registered output of a run's step (a trained model, in the
+ * usual case): a name and a version point to the artifact, with lineage
+ * back to the run, the step and the dataset versions the run's snapshot
+ * read. Versions count from 1 per name. */
+typedef struct st_model {
+    char *name;
+    int version;
+    char *description;
+    int64_t run_id;
+    char *node_id;
+    char *port;
+    char *digest;       /* the artifact */
+    char *kind;         /* the port kind: "model", "transform", "table", ... */
+    char *lineage_json; /* [{"node", "name", "version", "digest"}, ...]: the datasets */
+    char *created_at;
+    int versions; /* st_model_list: how many versions the name has; else 0 */
+} st_model;
+
+void st_model_clear(st_model *m); /* accepts a zeroed struct */
+void st_models_free(st_model *m, size_t n);
+
+/* What st_model_register records. The caller has looked the output up
+ * (digest and kind: the store does not know modules). */
+typedef struct st_model_spec {
+    const char *name;        /* as st_model_name_check allows */
+    const char *description; /* NULL: "" */
+    int64_t run_id;
+    const char *node_id;
+    const char *port;
+    const char *digest;
+    const char *kind;
+} st_model_spec;
+
+/* A name is 1-100 characters of letters, digits, '-', '_' and '.',
+ * starting with a letter or digit. */
+int st_model_name_check(const char *name, wf_error *err);
+/* Registers the output as the next version of spec->name, with the
+ * lineage read from the run's snapshot. WF_ENOTFOUND when the run does not
+ * exist. */
+int st_model_register(st_workspace *ws, const st_model_spec *spec, st_model *out, wf_error *err);
+/* One version (0: the latest). WF_ENOTFOUND when there is none. */
+int st_model_get(st_workspace *ws, const char *name, int version, st_model *out, wf_error *err);
+/* The latest version of every model, by name. */
+int st_model_list(st_workspace *ws, st_model **out, size_t *count, wf_error *err);
+/* Every version of one model, oldest first; WF_ENOTFOUND when none. */
+int st_model_versions(st_workspace *ws, const char *name, st_model **out, size_t *count,
+                      wf_error *err);
+
+/* Run events, kept once a run has ended (the server holds them in memory
+ * while it runs): every step transition, log line and progress figure, in
+ * order, numbered from 1 per run. data_json is the event as the server
+ * streams it. */
+typedef struct st_run_event {
+    int64_t seq;
+    char *kind; /* "run", "step", "log", "progress" */
+    char *data_json;
+} st_run_event;
+
+void st_run_events_free(st_run_event *e, size_t n); /* accepts NULL */
+/* Records n events of a run in one transaction (an event already recorded
+ * under the same seq is replaced). */
+int st_run_events_append(st_workspace *ws, int64_t run_id, const st_run_event *events, size_t n,
+                         wf_error *err);
+/* The events of a run whose seq is above `after`, in order. None (count 0)
+ * for a run that recorded none. */
+int st_run_events_list(st_workspace *ws, int64_t run_id, int64_t after, st_run_event **out,
+                       size_t *count, wf_error *err);
+
 #endif
