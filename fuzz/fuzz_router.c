@@ -12,52 +12,16 @@
  *            whose message is valid UTF-8 and says where.
  *   192..255 a message for srv_reply_error: the reply is always valid JSON.
  *
- * The fuzz build links the engine only, so the harness compiles the
- * server's router and reply code itself, over route tables that mirror the
- * real patterns (those files need the HTTP library to link).
+ * It runs over the server's real route tables.
  */
-#include "server/reply.c"
-#include "server/router.c"
+#include "server/http_int.h"
+
+#include <string.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int fuzz_handler(srv_request *req, srv_response *res)
-{
-    (void)req;
-    (void)res;
-    return 0;
-}
-
-#define R(m, p)                                                                                    \
-    {                                                                                              \
-        m, p, fuzz_handler, 0                                                                      \
-    }
-const srv_route srv_health_routes[] = {R("GET", "/api/health"),
-                                       R("GET", "/api/openapi.json"),
-                                       R("POST", "/api/test/echo"),
-                                       {NULL, NULL, NULL, 0}};
-const srv_route srv_module_routes[] = {
-    R("GET", "/api/modules"), R("GET", "/api/modules/{id}"), {NULL, NULL, NULL, 0}};
-const srv_route srv_dataset_routes[] = {R("POST", "/api/datasets"),
-                                        R("GET", "/api/datasets"),
-                                        R("GET", "/api/datasets/{name}"),
-                                        R("GET", "/api/datasets/{name}/versions"),
-                                        R("POST", "/api/datasets/{name}/archive"),
-                                        {NULL, NULL, NULL, 0}};
-const srv_route srv_pipeline_routes[] = {
-    R("POST", "/api/pipelines"),        R("POST", "/api/pipelines/import"),
-    R("GET", "/api/pipelines/{id}"),    R("PUT", "/api/pipelines/{id}"),
-    R("DELETE", "/api/pipelines/{id}"), {NULL, NULL, NULL, 0}};
-const srv_route srv_run_routes[] = {R("GET", "/api/runs/{id}"),
-                                    R("GET", "/api/runs/{id}/events"),
-                                    R("GET", "/api/runs/{id}/steps/{node}/outputs/{port}"),
-                                    R("GET", "/api/runs/{id}/steps/{node}/outputs/{port}/download"),
-                                    {NULL, NULL, NULL, 0}};
-const srv_route srv_model_routes[] = {
-    R("GET", "/api/models/{name}"), R("GET", "/api/models/{name}/lineage"), {NULL, NULL, NULL, 0}};
 
 static const char *const fuzz_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"};
 #define FUZZ_NMETHODS (sizeof fuzz_methods / sizeof fuzz_methods[0])

@@ -468,6 +468,14 @@ static enum MHD_Result srv__dispatch(srv__exchange *x, struct MHD_Connection *co
         return srv__send_error(x, conn, 500, "internal", "the workspace cannot be opened");
     srv_response res = {0};
     int rc = x->route->handler(&x->req, &res);
+    /* The handler is done with a streamed upload: remove it before the reply
+     * goes out, so a client never sees it in the workspace after its answer. */
+    if (x->upload_path != NULL) {
+        unlink(x->upload_path);
+        free(x->upload_path);
+        x->upload_path = NULL;
+        x->req.upload_path = NULL;
+    }
     if (res.status == 0) {
         srv__response_clear(&res);
         srv_reply_error(&res, 500, "internal",

@@ -302,8 +302,9 @@ int srv_run(const srv_options *opt, wf_error *err)
     }
 
     srv__wait_and_drain(s, d, &signals);
-    srv__streams_stop(s);
+    /* Runs first: their threads may still wake streams while they end. */
     srv_runs_shutdown(s);
+    srv__streams_stop(s);
     wf_error sweep = {0};
     if (st_runs_mark_interrupted(ws, NULL, &sweep) < 0)
         fprintf(stderr, "weft: marking interrupted runs: %s\n", sweep.message);

@@ -16,11 +16,11 @@
 
 typedef struct srv_options {
     const char *workspace_dir;
-    const char *host;   /* NULL: 127.0.0.1 */
-    int port;           /* 0: 8080; the actual port is printed at start */
-    const char *token;  /* NULL: $WEFT_TOKEN, else <workspace>/token, else none */
-    int jobs;           /* steps at once per run; 0: the number of cores */
-    const char *ui_dir; /* the built UI (ui/dist) served at /; NULL: none */
+    const char *host;      /* NULL: 127.0.0.1 */
+    int port;              /* 0: 8080; the actual port is printed at start */
+    const char *token;     /* NULL: $WEFT_TOKEN, else <workspace>/token, else none */
+    int jobs;              /* steps at once per run; 0: the number of cores */
+    const char *ui_dir;    /* the built UI (ui/dist) served at /; NULL: none */
     const char *port_file; /* if set, the bound port is written there (tests) */
 } srv_options;
 
