@@ -188,7 +188,10 @@ static enum MHD_Result srv__send(srv__exchange *x, struct MHD_Connection *conn, 
         if (r == NULL) close(fd);
         x->bytes = fd_size;
     } else if (res->json != NULL) {
-        char *text = json_dumps(res->json, JSON_COMPACT);
+        /* 15 significant digits: 5.1 reads "5.1", not jansson's default
+         * "5.0999999999999996". Exact values come from the CSV and native
+         * downloads. */
+        char *text = json_dumps(res->json, JSON_COMPACT | JSON_REAL_PRECISION(15));
         size_t len = text ? strlen(text) : 0;
         if (text != NULL) text = srv__redact(s, text, &len, x->raw_path);
         if (text != NULL) r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
