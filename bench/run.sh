@@ -7,7 +7,7 @@ BUILD=${BUILD:-$ROOT/build-bench}
 export BUILD
 
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWEFT_TESTS=OFF >/dev/null
-cmake --build "$BUILD" --target bench_csv bench_native -j2 >/dev/null
+cmake --build "$BUILD" --target bench_csv bench_native bench_mhd_static weft -j2 >/dev/null
 
 echo "== CSV import (bench/csv_import.sh)"
 "$ROOT/bench/csv_import.sh"
@@ -17,3 +17,6 @@ echo "== Native format: open and memory (bench_native)"
 echo
 echo "== Pipeline runs (bench/bench_engine.sh)"
 "$ROOT/bench/bench_engine.sh"
+echo
+echo "== HTTP API (bench/bench_server.sh)"
+"$ROOT/bench/bench_server.sh"

@@ -46,20 +46,57 @@ typedef struct tbl__point {
     size_t row;
 } tbl__point;
 
-/* Points sort by value, then by row, so equal values run together with
- * their first row first. */
-static int tbl__cmp_points_f64(const void *a, const void *b)
+/* The sort key of a point: an unsigned integer whose order is the value's
+ * order. For doubles, flip every bit of negatives and the sign bit of
+ * positives (IEEE 754 then orders like unsigned integers); -0 keys as +0,
+ * since they are equal. For integers, flip the sign bit. */
+static uint64_t tbl__point_key(const tbl__point *p, bool is_double)
 {
-    const tbl__point *p = a, *q = b;
-    if (p->x != q->x) return p->x < q->x ? -1 : 1;
-    return (p->row > q->row) - (p->row < q->row);
+    if (!is_double) return (uint64_t)p->i ^ (1ull << 63);
+    double x = p->x == 0 ? 0.0 : p->x;
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u ^ (1ull << 63);
 }
 
-static int tbl__cmp_points_i64(const void *a, const void *b)
+/* Sorts points by value with a least-significant-digit radix sort on their
+ * keys, 16 bits a pass. LSD radix sort is stable, and points arrive in row
+ * order, so equal values run together with their first row first, as the
+ * mode's tie rule needs. Passes whose digit is the same for every point are
+ * skipped. This is several times faster than qsort with a comparator on
+ * the million-row columns profiles see at import. */
+static int tbl__sort_points(tbl__point *pts, size_t n, bool is_double)
 {
-    const tbl__point *p = a, *q = b;
-    if (p->i != q->i) return p->i < q->i ? -1 : 1;
-    return (p->row > q->row) - (p->row < q->row);
+    if (n < 2) return 0;
+    tbl__point *tmp = wf_mallocarray(n, sizeof *tmp);
+    size_t *count = wf_calloc(65536, sizeof *count);
+    if (tmp == NULL || count == NULL) {
+        free(tmp);
+        free(count);
+        return WF_ENOMEM;
+    }
+    tbl__point *src = pts, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(tbl__point_key(&src[i], is_double) >> shift) & 0xffff]++;
+        if (count[(tbl__point_key(&src[0], is_double) >> shift) & 0xffff] == n) continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(tbl__point_key(&src[i], is_double) >> shift) & 0xffff]++] = src[i];
+        tbl__point *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != pts) memcpy(pts, src, n * sizeof *pts);
+    free(tmp);
+    free(count);
+    return 0;
 }
 
 static double tbl__quantile(const tbl__point *pts, size_t n, double p)
@@ -144,8 +181,12 @@ static int tbl__profile_values(tbl_column_profile *cp, const tbl_column *c, size
         pts[n++] = p;
     }
     cp->missing = nrows - n;
-    /* Integers sort exactly, so distinct values above 2^53 stay distinct. */
-    qsort(pts, n, sizeof *pts, c->type == TBL_NUMERIC ? tbl__cmp_points_f64 : tbl__cmp_points_i64);
+    /* Integers sort by their exact value, so distinct values above 2^53
+     * stay distinct. */
+    if (tbl__sort_points(pts, n, c->type == TBL_NUMERIC) < 0) {
+        free(pts);
+        return WF_ENOMEM;
+    }
 
     size_t mode_at = 0, mode_count = 0;
     for (size_t i = 0; i < n;) {
