@@ -71,6 +71,16 @@ static int st__read_draft(sqlite3_stmt *stmt, st_draft *d, wf_error *err)
     return 0;
 }
 
+static int st__read_draft_row(sqlite3_stmt *stmt, void *elem, wf_error *err)
+{
+    return st__read_draft(stmt, elem, err);
+}
+
+static void st_draft_clear_row(void *elem)
+{
+    st_draft_clear(elem);
+}
+
 int st_draft_get(st_workspace *ws, int64_t id, st_draft *out, wf_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -138,25 +148,8 @@ int st_draft_list(st_workspace *ws, size_t offset, size_t limit, st_draft **out,
         return rc;
     sqlite3_bind_int64(stmt, 1, limit == 0 ? -1 : (sqlite3_int64)limit);
     sqlite3_bind_int64(stmt, 2, (sqlite3_int64)offset);
-    st_draft *list = NULL;
-    size_t n = 0, cap = 0;
-    int s = SQLITE_DONE;
-    while (rc == 0 && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (wf_grow((void **)&list, &cap, n + 1, sizeof *list) < 0) {
-            rc = wf_error_set(err, WF_ENOMEM, "out of memory");
-            break;
-        }
-        if ((rc = st__read_draft(stmt, &list[n], err)) == 0) n++;
-    }
-    if (rc == 0 && s != SQLITE_DONE) rc = st__sql_error(ws, err, "listing pipelines");
-    sqlite3_finalize(stmt);
-    if (rc < 0) {
-        st_drafts_free(list, n);
-        return rc;
-    }
-    *out = list;
-    *count = n;
-    return 0;
+    return st__collect_rows(ws, stmt, sizeof(st_draft), st__read_draft_row, st_draft_clear_row,
+                            "listing pipelines", (void **)out, count, err);
 }
 
 int st_draft_update(st_workspace *ws, int64_t id, int64_t revision, const char *name,

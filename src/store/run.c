@@ -352,6 +352,16 @@ static int st__read_run(sqlite3_stmt *stmt, st_run *r, wf_error *err)
     return 0;
 }
 
+static int st__read_run_row(sqlite3_stmt *stmt, void *elem, wf_error *err)
+{
+    return st__read_run(stmt, elem, err);
+}
+
+static void st_run_clear_row(void *elem)
+{
+    st_run_clear(elem);
+}
+
 int st_run_get(st_workspace *ws, int64_t run_id, st_run *out, wf_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -387,25 +397,8 @@ int st_run_list(st_workspace *ws, const char *experiment, size_t limit, st_run *
     if (rc < 0) return rc;
     if (experiment != NULL) sqlite3_bind_text(stmt, 1, experiment, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 2, limit == 0 ? -1 : (sqlite3_int64)limit);
-    st_run *list = NULL;
-    size_t n = 0, cap = 0;
-    int s = SQLITE_DONE;
-    while (rc == 0 && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (wf_grow((void **)&list, &cap, n + 1, sizeof *list) < 0) {
-            rc = wf_error_set(err, WF_ENOMEM, "out of memory");
-            break;
-        }
-        if ((rc = st__read_run(stmt, &list[n], err)) == 0) n++;
-    }
-    if (rc == 0 && s != SQLITE_DONE) rc = st__sql_error(ws, err, "listing runs");
-    sqlite3_finalize(stmt);
-    if (rc < 0) {
-        st_runs_free(list, n);
-        return rc;
-    }
-    *out = list;
-    *count = n;
-    return 0;
+    return st__collect_rows(ws, stmt, sizeof(st_run), st__read_run_row, st_run_clear_row,
+                            "listing runs", (void **)out, count, err);
 }
 
 /* ---- cancel ---------------------------------------------------------------- */

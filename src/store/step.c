@@ -81,6 +81,16 @@ static int st__read_step(sqlite3_stmt *stmt, st_step *s, wf_error *err)
     return 0;
 }
 
+static int st__read_step_row(sqlite3_stmt *stmt, void *elem, wf_error *err)
+{
+    return st__read_step(stmt, elem, err);
+}
+
+static void st_step_clear_row(void *elem)
+{
+    st_step_clear(elem);
+}
+
 int st_run_steps(st_workspace *ws, int64_t run_id, st_step **out, size_t *count, wf_error *err)
 {
     *out = NULL;
@@ -90,25 +100,8 @@ int st_run_steps(st_workspace *ws, int64_t run_id, st_step **out, size_t *count,
                          &stmt, err);
     if (rc < 0) return rc;
     sqlite3_bind_int64(stmt, 1, run_id);
-    st_step *list = NULL;
-    size_t n = 0, cap = 0;
-    int s = SQLITE_DONE;
-    while (rc == 0 && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (wf_grow((void **)&list, &cap, n + 1, sizeof *list) < 0) {
-            rc = wf_error_set(err, WF_ENOMEM, "out of memory");
-            break;
-        }
-        if ((rc = st__read_step(stmt, &list[n], err)) == 0) n++;
-    }
-    if (rc == 0 && s != SQLITE_DONE) rc = st__sql_error(ws, err, "listing steps");
-    sqlite3_finalize(stmt);
-    if (rc < 0) {
-        st_steps_free(list, n);
-        return rc;
-    }
-    *out = list;
-    *count = n;
-    return 0;
+    return st__collect_rows(ws, stmt, sizeof(st_step), st__read_step_row, st_step_clear_row,
+                            "listing steps", (void **)out, count, err);
 }
 
 int st_step_get(st_workspace *ws, int64_t run_id, const char *node_id, st_step *out, wf_error *err)

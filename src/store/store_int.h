@@ -44,6 +44,17 @@ int st__commit(st_workspace *ws, wf_error *err);
 void st__rollback(st_workspace *ws);
 /* sqlite3_prepare_v2 with the error convention. */
 int st__prepare(st_workspace *ws, const char *sql, sqlite3_stmt **stmt, wf_error *err);
+/* Fills one element (a struct of a list) from the current row of stmt: 0,
+ * or a WF_E* code with err set. */
+typedef int (*st__row_reader)(sqlite3_stmt *stmt, void *elem, wf_error *err);
+/* Steps stmt to its end, reading every row with `read` into a new array of
+ * `size`-byte elements (*out, *count; the caller frees it with the list's
+ * _free function). On failure every element read so far is released with
+ * `clear` and nothing is returned; `what` names the work in SQL errors.
+ * Finalizes stmt in every case. */
+int st__collect_rows(st_workspace *ws, sqlite3_stmt *stmt, size_t size, st__row_reader read,
+                     void (*clear)(void *elem), const char *what, void **out, size_t *count,
+                     wf_error *err);
 /* Steps a statement that changes data, after asking st__fault(step).
  * 0 on SQLITE_DONE. */
 int st__step_done(st_workspace *ws, sqlite3_stmt *stmt, const char *step, const char *what,

@@ -67,6 +67,36 @@ void st__rollback(st_workspace *ws)
     if (!sqlite3_get_autocommit(ws->db)) sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int st__collect_rows(st_workspace *ws, sqlite3_stmt *stmt, size_t size, st__row_reader read,
+                     void (*clear)(void *elem), const char *what, void **out, size_t *count,
+                     wf_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    char *list = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0, s = SQLITE_DONE;
+    while (rc == 0 && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (wf_grow((void **)&list, &cap, n + 1, size) < 0) {
+            rc = wf_error_set(err, WF_ENOMEM, "out of memory");
+            break;
+        }
+        memset(list + n * size, 0, size);
+        if ((rc = read(stmt, list + n * size, err)) == 0) n++;
+    }
+    if (rc == 0 && s != SQLITE_DONE) rc = st__sql_error(ws, err, what);
+    sqlite3_finalize(stmt);
+    if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            clear(list + i * size);
+        free(list);
+        return rc;
+    }
+    *out = list;
+    *count = n;
+    return 0;
+}
+
 int st__prepare(st_workspace *ws, const char *sql, sqlite3_stmt **stmt, wf_error *err)
 {
     if (sqlite3_prepare_v2(ws->db, sql, -1, stmt, NULL) != SQLITE_OK) {
