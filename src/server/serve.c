@@ -317,6 +317,13 @@ out:
     free(s);
     st_close(ws);
     if (old_pipe != SIG_ERR) signal(SIGPIPE, old_pipe);
-    if (masked) pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    if (masked) {
+        /* A signal repeated while shutting down is answered by the shutdown
+         * itself: take it, so unmasking does not end the process with it. */
+        struct timespec now = {0, 0};
+        while (sigtimedwait(&signals, NULL, &now) > 0) {
+        }
+        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    }
     return rc;
 }

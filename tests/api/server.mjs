@@ -90,7 +90,9 @@ export async function startServer({ token, ui, args = [], env = {}, workspace } 
     async stop({ timeoutMs = 20_000 } = {}) {
       if (stopped) return exit;
       stopped = true;
-      if (!exit) child.kill('SIGTERM');
+      // A test may have signalled the server itself; a second SIGTERM would
+      // race the end of its shutdown.
+      if (!exit && !child.killed) child.kill('SIGTERM');
       let timer;
       const timeout = new Promise((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
