@@ -193,6 +193,21 @@ static st_workspace *ds__workspace(srv_request *req, srv_response *res)
     return ws;
 }
 
+/* Replies {key: [version...]} and frees the versions. */
+static int ds__reply_versions(srv_response *res, const char *key, st_dataset_version *v, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list != NULL && i < n; i++)
+        if (json_array_append_new(list, ds__version_json(&v[i])) < 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    st_dataset_versions_free(v, n);
+    json_t *body = list ? json_pack("{s:o}", key, list) : NULL;
+    if (body == NULL) return srv_reply_error(res, 500, "internal", "out of memory");
+    return srv_reply_json(res, 200, body);
+}
+
 /* GET /api/datasets[?archived=true] */
 static int list_datasets(srv_request *req, srv_response *res)
 {
@@ -204,16 +219,7 @@ static int list_datasets(srv_request *req, srv_response *res)
     size_t n = 0;
     wf_error err = {0};
     if (st_dataset_list(ws, all, &v, &n, &err) < 0) return ds__reply_store(res, ws, &err);
-    json_t *list = json_array();
-    for (size_t i = 0; list != NULL && i < n; i++)
-        if (json_array_append_new(list, ds__version_json(&v[i])) < 0) {
-            json_decref(list);
-            list = NULL;
-        }
-    st_dataset_versions_free(v, n);
-    json_t *body = list ? json_pack("{s:o}", "datasets", list) : NULL;
-    if (body == NULL) return srv_reply_error(res, 500, "internal", "out of memory");
-    return srv_reply_json(res, 200, body);
+    return ds__reply_versions(res, "datasets", v, n);
 }
 
 /* GET /api/datasets/{name}[?version=N] */
@@ -243,16 +249,7 @@ static int list_versions(srv_request *req, srv_response *res)
     wf_error err = {0};
     if (st_dataset_versions(ws, srv_path_param(req, 0), &v, &n, &err) < 0)
         return ds__reply_store(res, ws, &err);
-    json_t *list = json_array();
-    for (size_t i = 0; list != NULL && i < n; i++)
-        if (json_array_append_new(list, ds__version_json(&v[i])) < 0) {
-            json_decref(list);
-            list = NULL;
-        }
-    st_dataset_versions_free(v, n);
-    json_t *body = list ? json_pack("{s:o}", "versions", list) : NULL;
-    if (body == NULL) return srv_reply_error(res, 500, "internal", "out of memory");
-    return srv_reply_json(res, 200, body);
+    return ds__reply_versions(res, "versions", v, n);
 }
 
 /* POST /api/datasets/{name}/archive */
