@@ -6,6 +6,7 @@
 #     same mode (bench_mhd_static), the DESIGN.md section 11 peer;
 #   - uploading the 1M x 20 numeric CSV (POST /api/datasets) against
 #     `weft import` of the same file (target: at most 1.5x);
+#   - how fast step events reach an SSE client (bench/sse_latency.mjs);
 #   - the server's resident memory when idle.
 # Everything listens on loopback only, and every load is bounded in time.
 set -eu
@@ -66,6 +67,8 @@ PEER_P99=$1 PEER_RPS=$2
 echo "GET /api/runs/$RUN, 64 connections, 10 s: weft p99 ${WEFT_P99} ms, ${WEFT_RPS} req/s;" \
      "static libmicrohttpd reply p99 ${PEER_P99} ms, ${PEER_RPS} req/s" \
      "(throughput ratio peer/weft $(echo "$PEER_RPS $WEFT_RPS" | awk '{printf "%.2f", $1/$2}'))"
+
+node "$ROOT/bench/sse_latency.mjs" "$URL" 20
 
 FILE=$DATA/numeric.csv
 t0=$(date +%s.%N)
