@@ -381,9 +381,55 @@ static int srv__run_from_path(srv_request *req, srv_response *res, st_workspace 
     return 0;
 }
 
+/* The replies of ended runs never change, and clients poll them: the last
+ * few are kept, so a poll costs a lookup instead of the SQL and the JSON.
+ * The cached objects are shared read-only between replies (jansson counts
+ * references atomically here). */
+#define SRV__RUN_CACHE 64
+static struct {
+    int64_t id;
+    json_t *reply;
+} srv__run_cache[SRV__RUN_CACHE];
+static pthread_mutex_t srv__run_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static json_t *srv__run_cache_get(int64_t id)
+{
+    pthread_mutex_lock(&srv__run_cache_lock);
+    size_t slot = (size_t)id % SRV__RUN_CACHE;
+    json_t *hit = srv__run_cache[slot].id == id ? json_incref(srv__run_cache[slot].reply) : NULL;
+    pthread_mutex_unlock(&srv__run_cache_lock);
+    return hit;
+}
+
+static void srv__run_cache_put(int64_t id, json_t *reply)
+{
+    pthread_mutex_lock(&srv__run_cache_lock);
+    size_t slot = (size_t)id % SRV__RUN_CACHE;
+    json_decref(srv__run_cache[slot].reply);
+    srv__run_cache[slot].id = id;
+    srv__run_cache[slot].reply = json_incref(reply);
+    pthread_mutex_unlock(&srv__run_cache_lock);
+}
+
+static void srv__run_cache_clear(void)
+{
+    pthread_mutex_lock(&srv__run_cache_lock);
+    for (size_t i = 0; i < SRV__RUN_CACHE; i++) {
+        json_decref(srv__run_cache[i].reply);
+        srv__run_cache[i].reply = NULL;
+        srv__run_cache[i].id = 0;
+    }
+    pthread_mutex_unlock(&srv__run_cache_lock);
+}
+
+static bool srv__is_final(const char *status);
+
 /* GET /api/runs/{id}: the run, its snapshot and every step. */
 static int get_run(srv_request *req, srv_response *res)
 {
+    int64_t id;
+    json_t *cached = srv__path_id(req, 0, &id) ? srv__run_cache_get(id) : NULL;
+    if (cached != NULL) return srv_reply_json(res, 200, cached);
     st_workspace *ws = srv__ws(req, res);
     st_run r;
     if (ws == NULL || srv__run_from_path(req, res, ws, &r) < 0) return 0;
@@ -407,6 +453,7 @@ static int get_run(srv_request *req, srv_response *res)
         json_decref(list);
     }
     st_steps_free(steps, n);
+    if (o != NULL && r.status != NULL && srv__is_final(r.status)) srv__run_cache_put(r.id, o);
     st_run_clear(&r);
     return srv_reply_json(res, 200, o);
 }
@@ -706,6 +753,7 @@ void srv_runs_shutdown(srv_server *s)
         srv__job_free(all);
         all = next;
     }
+    srv__run_cache_clear();
 }
 
 const srv_route srv_run_routes[] = {
