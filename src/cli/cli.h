@@ -26,6 +26,9 @@ int cli_fail(const wf_error *err);
 /* Prints "weft <cmd>: <message>" and the usage line to stderr; returns 2. */
 int cli_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Parses the ROWS of `-n ROWS`: a non-negative decimal count. 0 or -1. */
+int cli_parse_rows(const char *text, long *rows);
+
 /* Prints rows of cells as a table with aligned columns; right-aligns the
  * columns flagged in right_align (may be NULL). cells is nrows * ncols,
  * row-major, the first row being the header. */

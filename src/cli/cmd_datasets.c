@@ -210,9 +210,7 @@ int cli_cmd_head(cli_context *ctx)
     for (int i = 0; i < ctx->argc; i++) {
         const char *a = ctx->argv[i];
         if (strcmp(a, "-n") == 0 && i + 1 < ctx->argc) {
-            char *end;
-            rows = strtol(ctx->argv[++i], &end, 10);
-            if (*end != '\0' || rows < 0)
+            if (cli_parse_rows(ctx->argv[++i], &rows) < 0)
                 return cli_usage(usage, "-n takes a row count, not \"%s\"", ctx->argv[i]);
         } else if (a[0] == '-') {
             return cli_usage(usage, "unknown option %s", a);

@@ -1,6 +1,7 @@
 /* print.c: aligned plain-text tables for the terminal. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,16 @@ static size_t cli__width(const char *s)
     for (; *s; s++)
         w += ((unsigned char)*s & 0xc0) != 0x80;
     return w;
+}
+
+int cli_parse_rows(const char *text, long *rows)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || n < 0 || errno != 0) return -1;
+    *rows = n;
+    return 0;
 }
 
 void cli_print_aligned(const char *const *cells, size_t nrows, size_t ncols,

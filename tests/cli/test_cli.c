@@ -175,6 +175,10 @@ static void usage_errors_exit_with_two(void **state)
     r = weft(NO_SAMPLES, "export fruit --format xml");
     assert_int_equal(r.status, 2);
     run_free(&r);
+    r = weft(NO_SAMPLES, "head fruit -n lots");
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "-n takes a row count, not \"lots\""));
+    run_free(&r);
 }
 
 static void new_workspace_registers_the_samples(void **state)
