@@ -5,18 +5,22 @@
 #
 #   scripts/deps.sh            build, test and run dependencies, sample data
 #   scripts/deps.sh fuzz       also clang and its sanitizer runtimes
-#   scripts/deps.sh bench      also Debian's pandas, the benchmarks' peer
+#   scripts/deps.sh bench      also hyperfine and wrk
+# Python (pandas, scikit-learn, xgboost) is the tests' reference for the
+# learners and the runtime of Execute Python Script, so it is always needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake make gcc pkg-config libjansson-dev libsqlite3-dev libcmocka-dev
-          libmicrohttpd-dev ca-certificates dpkg-dev)
+          libmicrohttpd-dev ca-certificates dpkg-dev libcurl4-openssl-dev
+          libxgboost-dev liblinear-dev liblapacke-dev libopenblas-dev
+          python3 python3-numpy python3-pandas python3-sklearn python3-xgboost python3-scipy)
 # Node.js may come from elsewhere than Debian; any working node and npm will do.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 for extra in "$@"; do
   case "$extra" in
     fuzz)  packages+=(clang libclang-rt-14-dev) ;;
-    bench) packages+=(python3-pandas python3-numpy hyperfine wrk) ;;
+    bench) packages+=(hyperfine wrk) ;;
     *) echo "deps.sh: unknown extra '$extra'" >&2; exit 2 ;;
   esac
 done

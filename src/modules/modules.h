@@ -115,6 +115,13 @@ typedef struct mod_descriptor {
     /* Propagates schemas (may be NULL: every output schema is unknown). */
     int (*configure)(mod_ctx *ctx);
     int (*run)(mod_ctx *ctx);
+    /* Modules that output a fitted `transform` also apply one: Apply
+     * Transformation finds the module named in the transform's "module" field
+     * and calls this with the transform JSON it wrote and a table; it sets
+     * *out (owned by the caller) or fails with mod_fail, naming the column
+     * that does not fit. NULL for modules without a transform output. */
+    int (*apply)(mod_ctx *ctx, const struct json_t *transform, const tbl_table *in,
+                 tbl_table **out);
 } mod_descriptor;
 
 #define MOD_PORTS(field, array) .field = array, .n##field = sizeof array / sizeof array[0]

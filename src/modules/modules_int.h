@@ -17,6 +17,13 @@ extern const mod_descriptor mod_edit_metadata;  /* manipulation.c */
 extern const mod_descriptor mod_add_rows;       /* manipulation.c */
 extern const mod_descriptor mod_enter_data;     /* manipulation.c */
 extern const mod_descriptor mod_split_data;     /* split.c */
+/* -- data input and output, SQL, math (io.c, sql.c, math.c) -- */
+/* -- transformations with a fitted transform (clean.c, clip.c, normalize.c, bins.c,
+      indicator.c, transform.c) -- */
+/* -- rows and statistics (join.c, partition.c, duplicates.c, smote.c, summarize.c,
+      feature_selection.c) -- */
+/* -- scripting (python.c) -- */
+/* -- learners, training, scoring, evaluation (learners.c, train.c, score.c, evaluate.c) -- */
 #ifdef WEFT_TEST_MODULES
 extern const mod_descriptor mod_test_crash;    /* test_faults.c */
 extern const mod_descriptor mod_test_sleep;    /* test_faults.c */

@@ -20,6 +20,11 @@ static const mod_descriptor *const mod__catalogue[] = {
     &mod_edit_metadata,  /* manipulation.c */
     &mod_add_rows,       /* manipulation.c */
     &mod_split_data,     /* split.c */
+    /* -- data input and output, SQL, math -- */
+    /* -- transformations with a fitted transform -- */
+    /* -- rows and statistics -- */
+    /* -- scripting -- */
+    /* -- learners, training, scoring, evaluation -- */
 #ifdef WEFT_TEST_MODULES
     &mod_test_crash,    /* test_faults.c */
     &mod_test_sleep,    /* test_faults.c */

@@ -19,42 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the random generator ---------------------------------------------- */
-
-/* SplitMix64 (G. L. Steele, D. Lea and C. H. Flood, "Fast splittable
- * pseudorandom number generators", OOPSLA 2014; the constants are those of
- * Java's SplittableRandom). Small, passes BigCrush, and fully determined by
- * its 64-bit state, which is all a reproducible split needs. */
-typedef struct split_rng {
-    uint64_t state;
-} split_rng;
-
-static uint64_t split_next(split_rng *r)
-{
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, bound), bound > 0. Rejecting the lowest 2^64 mod bound
- * values removes the modulo bias. */
-static uint64_t split_below(split_rng *r, uint64_t bound)
-{
-    uint64_t threshold = (0 - bound) % bound;
-    for (;;) {
-        uint64_t x = split_next(r);
-        if (x >= threshold) return x % bound;
-    }
-}
-
 /* Marks k of the m rows rows[0..m) as first, chosen uniformly when `random`
  * (a partial Fisher-Yates shuffle), else the first k. */
-static void split_choose(size_t *rows, size_t m, size_t k, bool random, split_rng *rng, bool *first)
+static void split_choose(size_t *rows, size_t m, size_t k, bool random, wf_rng *rng, bool *first)
 {
     for (size_t i = 0; i < k; i++) {
         if (random) {
-            size_t j = i + (size_t)split_below(rng, (uint64_t)(m - i));
+            size_t j = i + (size_t)wf_rng_below(rng, (uint64_t)(m - i));
             size_t tmp = rows[i];
             rows[i] = rows[j];
             rows[j] = tmp;
@@ -289,7 +260,7 @@ static int split_rows(mod_ctx *ctx, const tbl_table *in, bool *first)
         return mod_param_error(ctx, "stratify_column", "choose the column to stratify by");
     if (first == NULL) return 0; /* configure: the parameters are fine */
 
-    split_rng rng = {.state = (uint64_t)seed};
+    wf_rng rng = {.state = (uint64_t)seed};
     size_t n = in->nrows;
     size_t *rows = wf_mallocarray(n, sizeof *rows);
     if (rows == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory splitting %zu rows", n);

@@ -35,7 +35,8 @@
     X(WF_ELIMIT, -8, "limit exceeded")                                                             \
     X(WF_EFORMAT, -9, "unsupported format")                                                        \
     X(WF_ESTORE, -10, "workspace store error")                                                     \
-    X(WF_ECORRUPT, -11, "corrupt data")
+    X(WF_ECORRUPT, -11, "corrupt data")                                                           \
+    X(WF_ECANCELED, -12, "cancelled")
 
 enum {
 #define WF__ERROR_ENUM(name, value, text) name = value,
@@ -151,5 +152,20 @@ void wf_buf_append(wf_buf *b, const char *s, size_t n);
 void wf_buf_puts(wf_buf *b, const char *s);
 void wf_buf_printf(wf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void wf_buf_free(wf_buf *b);
+
+/* A reproducible random generator: SplitMix64, fully determined by its 64-bit
+ * state, so a seed parameter gives the same rows, folds and trees on every
+ * machine. Seed it with `wf_rng r = {.state = seed};`. */
+typedef struct wf_rng {
+    uint64_t state;
+} wf_rng;
+
+uint64_t wf_rng_next(wf_rng *r);
+/* Uniform in [0, bound), without modulo bias; bound > 0. */
+uint64_t wf_rng_below(wf_rng *r, uint64_t bound);
+/* Uniform in [0, 1), with 53 random bits. */
+double wf_rng_uniform(wf_rng *r);
+/* Standard normal (Marsaglia's polar method). */
+double wf_rng_normal(wf_rng *r);
 
 #endif
