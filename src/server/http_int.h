@@ -12,9 +12,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#ifndef WEFT_VERSION
-#define WEFT_VERSION "0.1.0"
-#endif
 
 /* The largest JSON (buffered) body; larger ones get 413. */
 #define SRV_MAX_JSON_BODY ((size_t)16 << 20)

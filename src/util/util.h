@@ -23,6 +23,9 @@
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* The version the server reports and artifacts record. */
+#define WEFT_VERSION "0.1.0"
+
 /* X(name, value, description): the one table of error codes. */
 #define WF_ERROR_TABLE(X)                                                                          \
     X(WF_EINVAL, -1, "invalid argument")                                                           \
@@ -152,6 +155,12 @@ void wf_buf_append(wf_buf *b, const char *s, size_t n);
 void wf_buf_puts(wf_buf *b, const char *s);
 void wf_buf_printf(wf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void wf_buf_free(wf_buf *b);
+
+/* Base64 (RFC 4648, with padding), for binary state inside JSON artifacts.
+ * encode: a new NUL-terminated string, NULL on OOM. decode: 0, WF_ENOMEM, or
+ * WF_EPARSE for text that is not base64; the caller frees *out. */
+char *wf_base64_encode(const void *data, size_t len);
+int wf_base64_decode(const char *text, size_t len, uint8_t **out, size_t *out_len);
 
 /* A reproducible random generator: SplitMix64, fully determined by its 64-bit
  * state, so a seed parameter gives the same rows, folds and trees on every
