@@ -10,6 +10,8 @@
 
 #include "store/store.h"
 
+#include <stdio.h>
+
 typedef struct cli_context {
     const char *workspace_dir; /* --workspace, $WEFT_WORKSPACE, or ./workspace */
     int argc;                  /* the subcommand's arguments, after its name */
@@ -60,5 +62,12 @@ int cli_cmd_serve(cli_context *ctx);
 /* Prints a run's steps as a table, then why those that did not complete did
  * not (cmd_runs.c). 0, or -1 after printing the error. */
 int cli_print_run_steps(st_workspace *ws, int64_t run_id);
+
+/* Prints a readable summary of an evaluation report (report.c); false when
+ * the JSON is not one, and nothing was printed. */
+bool cli_print_report(FILE *f, const struct json_t *report);
+/* Prints the summary of every evaluation report the run's steps made
+ * (cmd_runs.c). */
+void cli_print_run_reports(st_workspace *ws, int64_t run_id);
 
 #endif

@@ -288,6 +288,7 @@ int cli_cmd_run(cli_context *ctx)
     } else {
         putchar('\n');
         if (cli_print_run_steps(ws, run_id) < 0) status = 1;
+        cli_print_run_reports(ws, run_id);
         st_run r;
         wf_error gerr = {0};
         if (st_run_get(ws, run_id, &r, &gerr) == 0) {

@@ -282,19 +282,57 @@ int cli_cmd_run_show(cli_context *ctx)
     return rc;
 }
 
-/* Prints a JSON artifact, indented. */
-static int cli__print_json_artifact(st_workspace *ws, const char *digest)
+/* Loads a JSON artifact (NULL with err set). */
+static json_t *cli__load_json_artifact(st_workspace *ws, const char *digest, wf_error *err)
 {
     char *path = st_artifact_path(ws, digest);
-    wf_error err = {0};
     char *text = NULL;
     size_t size = 0;
-    int rc = path ? wf_read_file(path, &text, &size, &err)
-                  : wf_error_set(&err, WF_EINVAL, "\"%s\" is not a digest", digest);
+    int rc = path ? wf_read_file(path, &text, &size, err)
+                  : wf_error_set(err, WF_EINVAL, "\"%s\" is not a digest", digest);
     free(path);
-    if (rc < 0) return cli_fail(&err);
+    if (rc < 0) return NULL;
     json_t *v = json_loadb(text, size, JSON_DECODE_ANY, NULL);
     free(text);
+    if (v == NULL) wf_error_set(err, WF_ECORRUPT, "artifact %s is not JSON", digest);
+    return v;
+}
+
+void cli_print_run_reports(st_workspace *ws, int64_t run_id)
+{
+    wf_error err = {0};
+    st_step *steps = NULL;
+    size_t n = 0;
+    if (st_run_steps(ws, run_id, &steps, &n, &err) < 0) return;
+    for (size_t i = 0; i < n; i++) {
+        const mod_descriptor *m = mod_find(steps[i].module);
+        json_t *outputs = json_loads(steps[i].outputs_json ? steps[i].outputs_json : "{}", 0, NULL);
+        for (size_t k = 0; m != NULL && k < m->noutputs; k++) {
+            const char *digest = json_string_value(json_object_get(outputs, m->outputs[k].name));
+            if (m->outputs[k].kind != MOD_REPORT || digest == NULL) continue;
+            json_t *report = cli__load_json_artifact(ws, digest, &err);
+            if (report != NULL) {
+                printf("\n%s.%s: ", steps[i].node_id, m->outputs[k].name);
+                if (!cli_print_report(stdout, report)) puts("(not an evaluation report)");
+            }
+            json_decref(report);
+        }
+        json_decref(outputs);
+    }
+    st_steps_free(steps, n);
+}
+
+/* Prints a JSON artifact: an evaluation report as its summary (unless
+ * raw), anything else indented. */
+static int cli__print_json_artifact(st_workspace *ws, const char *digest, bool raw)
+{
+    wf_error err = {0};
+    json_t *v = cli__load_json_artifact(ws, digest, &err);
+    if (v == NULL) return cli_fail(&err);
+    if (!raw && cli_print_report(stdout, v)) {
+        json_decref(v);
+        return 0;
+    }
     char *pretty = v ? json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY) : NULL;
     json_decref(v);
     if (pretty == NULL) {
@@ -308,12 +346,15 @@ static int cli__print_json_artifact(st_workspace *ws, const char *digest)
 
 int cli_cmd_output(cli_context *ctx)
 {
-    static const char *usage = "weft output ID NODE.PORT [-n ROWS]";
+    static const char *usage = "weft output ID NODE.PORT [-n ROWS] [--json]";
     const char *id_text = NULL, *target = NULL;
     long rows = 20;
+    bool raw = false;
     for (int i = 0; i < ctx->argc; i++) {
         const char *a = ctx->argv[i];
-        if (strcmp(a, "-n") == 0 && i + 1 < ctx->argc) {
+        if (strcmp(a, "--json") == 0) {
+            raw = true;
+        } else if (strcmp(a, "-n") == 0 && i + 1 < ctx->argc) {
             if (cli_parse_rows(ctx->argv[++i], &rows) < 0)
                 return cli_usage(usage, "-n takes a row count, not \"%s\"", ctx->argv[i]);
         } else if (a[0] == '-') {
@@ -366,7 +407,7 @@ int cli_cmd_output(cli_context *ctx)
         }
         tbl_free(t);
     } else {
-        rc = cli__print_json_artifact(ws, digest);
+        rc = cli__print_json_artifact(ws, digest, raw);
     }
     json_decref(outputs);
     st_step_clear(&step);

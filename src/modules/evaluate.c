@@ -1,0 +1,443 @@
+/*
+ * evaluate.c: Evaluate Model. It reads one or two scored tables (Score Model
+ * or Assign Data to Clusters output), works out from their score columns
+ * what kind of model scored them, computes the Azure designer's metrics with
+ * src/ml, and writes a `report` artifact (docs/formats.md, "Evaluation
+ * reports") that the UI draws and `weft output` summarises.
+ *
+ * The truth is the column with the label role, which Score Model sets on the
+ * model's label column.
+ */
+#include "modules_int.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const mod_port evaluate_in[] = {
+    {.name = "scored_dataset", .kind = MOD_TABLE, .help = "The output of Score Model."},
+    {.name = "scored_dataset_to_compare",
+     .kind = MOD_TABLE,
+     .optional = true,
+     .help = "A second scored table, to compare two models on the same report."},
+};
+
+static const mod_port evaluate_out[] = {
+    {.name = "evaluation_results",
+     .kind = MOD_REPORT,
+     .help = "The metrics, and the curves and tables the UI draws."},
+};
+
+/* ---- JSON helpers ------------------------------------------------------------------- */
+
+/* A number, or null when it is not finite (JSON has no NaN). */
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *confusion_json(const ml_confusion *c)
+{
+    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "threshold",
+                     num(c->threshold), "true_positives", (json_int_t)c->tp, "false_positives",
+                     (json_int_t)c->fp, "true_negatives", (json_int_t)c->tn, "false_negatives",
+                     (json_int_t)c->fn, "accuracy", num(c->accuracy), "precision",
+                     num(c->precision), "recall", num(c->recall), "f1_score", num(c->f1));
+}
+
+/* Curve points as [x, y, threshold] triples. */
+static json_t *points_json(const ml_point *p, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < n; i++)
+        if (json_array_append_new(
+                a, json_pack("[o, o, o]", num(p[i].x), num(p[i].y), num(p[i].threshold))) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+/* ---- finding the columns ------------------------------------------------------------- */
+
+typedef struct eval_columns {
+    ml_task task;
+    int label;          /* the truth: the label-role column */
+    int scored_labels;  /* "Scored Labels" */
+    int probability;    /* binary: "Scored Probabilities" */
+    size_t *class_cols; /* multiclass: "Scored Probabilities_<class>", in order */
+    size_t nclasses;
+    int assignments; /* clustering */
+    size_t *distance_cols;
+    size_t k;
+} eval_columns;
+
+static void eval_columns_clear(eval_columns *c)
+{
+    free(c->class_cols);
+    free(c->distance_cols);
+}
+
+static int eval_find_columns(mod_ctx *ctx, const char *port, const tbl_table *t, eval_columns *c)
+{
+    memset(c, 0, sizeof *c);
+    c->label = c->scored_labels = c->probability = c->assignments = -1;
+    c->class_cols = wf_mallocarray(t->ncols + 1, sizeof *c->class_cols);
+    c->distance_cols = wf_mallocarray(t->ncols + 1, sizeof *c->distance_cols);
+    if (c->class_cols == NULL || c->distance_cols == NULL)
+        return mod_fail(ctx, WF_ENOMEM, "out of memory");
+    for (size_t j = 0; j < t->ncols; j++) {
+        const char *name = t->cols[j].name;
+        if (t->cols[j].role == TBL_ROLE_LABEL && c->label < 0) c->label = (int)j;
+        if (strcmp(name, "Scored Labels") == 0)
+            c->scored_labels = (int)j;
+        else if (strcmp(name, "Scored Probabilities") == 0)
+            c->probability = (int)j;
+        else if (strncmp(name, "Scored Probabilities_", 21) == 0)
+            c->class_cols[c->nclasses++] = j;
+        else if (strcmp(name, "Assignments") == 0)
+            c->assignments = (int)j;
+        else if (strncmp(name, "DistancesToClusterCenter no.", 28) == 0)
+            c->distance_cols[c->k++] = j;
+    }
+    if (c->assignments >= 0 && c->k > 0) {
+        c->task = ML_CLUSTERING;
+        return 0;
+    }
+    if (c->scored_labels < 0)
+        return mod_fail(ctx, WF_EINVAL,
+                        "input \"%s\" has no \"Scored Labels\" column: connect the "
+                        "output of Score Model",
+                        port);
+    c->task = c->nclasses >= 2 ? ML_MULTICLASS : c->probability >= 0 ? ML_BINARY : ML_REGRESSION;
+    if (c->label < 0)
+        return mod_fail(ctx, WF_EINVAL,
+                        "input \"%s\" has no label column: score rows that still "
+                        "have the column the model was trained to predict",
+                        port);
+    return 0;
+}
+
+/* ---- one scored table per task ------------------------------------------------------------ */
+
+/* Column j of t as doubles (NaN where missing, or not a number). */
+static double *eval_numbers(mod_ctx *ctx, const tbl_table *t, size_t j)
+{
+    wf_error err = {0};
+    double *v = NULL;
+    if (ml_label_numbers(t, j, &v, &err) < 0) {
+        mod_fail_with(ctx, &err);
+        return NULL;
+    }
+    return v;
+}
+
+/* A histogram of the residuals (20 equal bins) and up to 1000 evenly spread
+ * (actual, predicted) pairs, for the report's charts. */
+static json_t *eval_regression_charts(const double *y, const double *p, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    size_t present = 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = y[i] - p[i];
+        if (isnan(e)) continue;
+        present++;
+        lo = fmin(lo, e);
+        hi = fmax(hi, e);
+    }
+    enum { BINS = 20, POINTS = 1000 };
+    size_t counts[BINS] = {0};
+    double width = hi > lo ? (hi - lo) / BINS : 1;
+    for (size_t i = 0; i < n; i++) {
+        double e = y[i] - p[i];
+        if (isnan(e)) continue;
+        size_t b = (size_t)((e - lo) / width);
+        counts[b >= BINS ? BINS - 1 : b]++;
+    }
+    json_t *bins = json_array(), *pairs = json_array();
+    for (size_t b = 0; present > 0 && b < BINS; b++)
+        json_array_append_new(bins,
+                              json_pack("{s:o, s:o, s:I}", "from", num(lo + b * width), "to",
+                                        num(lo + (b + 1) * width), "count", (json_int_t)counts[b]));
+    size_t step = n > POINTS ? n / POINTS : 1;
+    for (size_t i = 0; i < n; i += step)
+        if (!isnan(y[i] - p[i]))
+            json_array_append_new(pairs, json_pack("[o, o]", num(y[i]), num(p[i])));
+    return json_pack("{s:o, s:o}", "residual_histogram", bins, "actual_vs_predicted", pairs);
+}
+
+static json_t *eval_regression(mod_ctx *ctx, const tbl_table *t, const eval_columns *c)
+{
+    double *y = eval_numbers(ctx, t, (size_t)c->label);
+    double *p = y != NULL ? eval_numbers(ctx, t, (size_t)c->scored_labels) : NULL;
+    json_t *out = NULL;
+    ml_regression_metrics m;
+    wf_error err = {0};
+    if (p != NULL && ml_regression_evaluate(y, p, t->nrows, &m, &err) < 0)
+        mod_fail_with(ctx, &err);
+    else if (p != NULL)
+        out =
+            json_pack("{s:{s:I, s:o, s:o, s:o, s:o, s:o}, s:o}", "metrics", "rows", (json_int_t)m.n,
+                      "mean_absolute_error", num(m.mae), "root_mean_squared_error", num(m.rmse),
+                      "relative_absolute_error", num(m.rae), "relative_squared_error", num(m.rse),
+                      "coefficient_of_determination", num(m.r2), "charts",
+                      eval_regression_charts(y, p, t->nrows));
+    free(y);
+    free(p);
+    return out;
+}
+
+static json_t *eval_binary(mod_ctx *ctx, const tbl_table *t, const eval_columns *c)
+{
+    wf_error err = {0};
+    ml_classes classes = {0};
+    int32_t *y = NULL;
+    double *p = NULL;
+    json_t *out = NULL;
+    if (ml_label_classes(t, (size_t)c->label, &classes, &y, &err) < 0) {
+        mod_fail_with(ctx, &err);
+        goto done;
+    }
+    if (classes.count != 2) {
+        mod_fail(ctx, WF_EINVAL,
+                 classes.count < 2 ? "label column \"%s\" has only one class in the scored data: "
+                                     "AUC and the curves need both"
+                                   : "label column \"%s\" has more than two classes, but the "
+                                     "scores are two-class",
+                 t->cols[c->label].name);
+        goto done;
+    }
+    if ((p = eval_numbers(ctx, t, (size_t)c->probability)) == NULL) goto done;
+    ml_binary_metrics m = {0};
+    if (ml_binary_evaluate(y, p, t->nrows, &m, &err) < 0) {
+        mod_fail_with(ctx, &err);
+        goto done;
+    }
+    json_t *thresholds = json_array();
+    for (size_t i = 0; i < ML_THRESHOLDS; i++)
+        json_array_append_new(thresholds, confusion_json(&m.thresholds[i]));
+    out = json_pack("{s:s, s:s, s:{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}, s:o, s:o, s:o, "
+                    "s:o, s:o}",
+                    "positive_class", classes.names[1], "negative_class", classes.names[0],
+                    "metrics", "rows", (json_int_t)m.n, "positives", (json_int_t)m.positives,
+                    "accuracy", num(m.at_half.accuracy), "precision", num(m.at_half.precision),
+                    "recall", num(m.at_half.recall), "f1_score", num(m.at_half.f1), "auc",
+                    num(m.auc), "log_loss", num(m.log_loss), "threshold", num(0.5),
+                    "confusion_matrix", confusion_json(&m.at_half), "thresholds", thresholds, "roc",
+                    points_json(m.roc, m.nroc), "precision_recall", points_json(m.pr, m.npr),
+                    "lift", points_json(m.lift, m.nlift));
+    ml_binary_metrics_clear(&m);
+done:
+    ml_classes_clear(&classes);
+    free(y);
+    free(p);
+    return out;
+}
+
+static json_t *eval_multiclass(mod_ctx *ctx, const tbl_table *t, const eval_columns *c)
+{
+    size_t n = t->nrows, k = c->nclasses;
+    ml_classes classes = {.names = wf_calloc(k + 1, sizeof(char *)), .count = k};
+    double *probs = wf_mallocarray(n * k + 1, sizeof *probs);
+    int32_t *pred = wf_mallocarray(n + 1, sizeof *pred), *y = NULL;
+    json_t *out = NULL;
+    wf_error err = {0};
+    if (classes.names == NULL || probs == NULL || pred == NULL) {
+        mod_fail(ctx, WF_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < k; j++) {
+        const tbl_column *col = &t->cols[c->class_cols[j]];
+        if ((classes.names[j] = wf_strdup(col->name + 21)) == NULL) {
+            mod_fail(ctx, WF_ENOMEM, "out of memory");
+            goto done;
+        }
+        double *v = eval_numbers(ctx, t, c->class_cols[j]);
+        if (v == NULL) goto done;
+        for (size_t r = 0; r < n; r++)
+            probs[r * k + j] = v[r];
+        free(v);
+    }
+    for (size_t r = 0; r < n; r++) {
+        size_t best = 0;
+        for (size_t j = 1; j < k; j++)
+            if (probs[r * k + j] > probs[r * k + best]) best = j;
+        pred[r] = (int32_t)best;
+    }
+    if (ml_label_lookup(t, (size_t)c->label, &classes, &y, &err) < 0) {
+        mod_fail_with(ctx, &err);
+        goto done;
+    }
+    size_t unknown = 0;
+    for (size_t r = 0; r < n; r++)
+        unknown += y[r] < 0;
+    if (unknown > 0)
+        mod_log(ctx,
+                "%zu rows have a missing label or a class the model does not know; they "
+                "are not counted",
+                unknown);
+    ml_multiclass_metrics m = {0};
+    if (ml_multiclass_evaluate(y, pred, probs, n, k, &m, &err) < 0) {
+        mod_fail_with(ctx, &err);
+        goto done;
+    }
+    json_t *per_class = json_array(), *matrix = json_array(), *names = json_array();
+    for (size_t a = 0; a < k; a++) {
+        json_array_append_new(names, json_string(classes.names[a]));
+        json_array_append_new(per_class,
+                              json_pack("{s:s, s:o, s:o}", "class", classes.names[a], "precision",
+                                        num(m.precision[a]), "recall", num(m.recall[a])));
+        json_t *row = json_array();
+        for (size_t b = 0; b < k; b++)
+            json_array_append_new(row, json_integer((json_int_t)m.confusion[a * k + b]));
+        json_array_append_new(matrix, row);
+    }
+    out =
+        json_pack("{s:o, s:{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}, s:o, s:o}", "classes", names,
+                  "metrics", "rows", (json_int_t)m.n, "overall_accuracy", num(m.overall_accuracy),
+                  "average_accuracy", num(m.average_accuracy), "micro_precision",
+                  num(m.micro_precision), "macro_precision", num(m.macro_precision), "micro_recall",
+                  num(m.micro_recall), "macro_recall", num(m.macro_recall), "log_loss",
+                  num(m.log_loss), "per_class", per_class, "confusion_matrix", matrix);
+    ml_multiclass_metrics_clear(&m);
+done:
+    ml_classes_clear(&classes);
+    free(probs);
+    free(pred);
+    free(y);
+    return out;
+}
+
+static json_t *stats_json(const ml_cluster_stats *s)
+{
+    return json_pack("{s:I, s:o, s:o, s:o}", "count", (json_int_t)s->count,
+                     "average_distance_to_cluster_center", num(s->mean_to_own),
+                     "average_distance_to_other_centers", num(s->mean_to_other),
+                     "maximal_distance_to_cluster_center", num(s->max_to_own));
+}
+
+static json_t *eval_clustering(mod_ctx *ctx, const tbl_table *t, const eval_columns *c)
+{
+    size_t n = t->nrows, k = c->k;
+    double *dist = wf_mallocarray(n * k + 1, sizeof *dist), *a = NULL;
+    int32_t *assign = wf_mallocarray(n + 1, sizeof *assign);
+    json_t *out = NULL;
+    if (dist == NULL || assign == NULL) {
+        mod_fail(ctx, WF_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < k; j++) {
+        double *v = eval_numbers(ctx, t, c->distance_cols[j]);
+        if (v == NULL) goto done;
+        for (size_t r = 0; r < n; r++)
+            dist[r * k + j] = v[r];
+        free(v);
+    }
+    if ((a = eval_numbers(ctx, t, (size_t)c->assignments)) == NULL) goto done;
+    for (size_t r = 0; r < n; r++) {
+        if (!(a[r] >= 0 && a[r] < (double)k)) {
+            mod_fail(ctx, WF_EINVAL, "row %zu: Assignments is %g, not a cluster between 0 and %zu",
+                     r + 1, a[r], k - 1);
+            goto done;
+        }
+        assign[r] = (int32_t)a[r];
+    }
+    ml_cluster_metrics m = {0};
+    wf_error err = {0};
+    if (ml_cluster_evaluate(assign, dist, n, k, &m, &err) < 0) {
+        mod_fail_with(ctx, &err);
+        goto done;
+    }
+    json_t *clusters = json_array();
+    for (size_t j = 0; j < k; j++) {
+        json_t *s = stats_json(&m.clusters[j]);
+        json_object_set_new(s, "cluster", json_integer((json_int_t)j));
+        json_array_append_new(clusters, s);
+    }
+    out = json_pack("{s:o, s:o}", "metrics", stats_json(&m.combined), "clusters", clusters);
+    ml_cluster_metrics_clear(&m);
+done:
+    free(dist);
+    free(a);
+    free(assign);
+    return out;
+}
+
+/* ---- the module ------------------------------------------------------------------------- */
+
+static int evaluate_run(mod_ctx *ctx)
+{
+    const char *ports[] = {"scored_dataset", "scored_dataset_to_compare"};
+    json_t *models = json_array();
+    if (models == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory");
+    ml_task task = ML_REGRESSION;
+    const char *label = NULL;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < 2; i++) {
+        const tbl_table *t = mod_input_table(ctx, ports[i]);
+        if (t == NULL) {
+            if (i == 0) rc = mod_fail(ctx, WF_EINVAL, "input \"scored_dataset\" is missing");
+            continue;
+        }
+        eval_columns c;
+        rc = eval_find_columns(ctx, ports[i], t, &c);
+        if (rc == 0 && i == 1 && c.task != task)
+            rc = mod_fail(ctx, WF_EINVAL,
+                          "the two inputs were scored by different kinds of "
+                          "model (%s and %s)",
+                          mod__task_name(task), mod__task_name(c.task));
+        json_t *one = NULL;
+        if (rc == 0) {
+            task = c.task;
+            one = c.task == ML_REGRESSION   ? eval_regression(ctx, t, &c)
+                  : c.task == ML_BINARY     ? eval_binary(ctx, t, &c)
+                  : c.task == ML_MULTICLASS ? eval_multiclass(ctx, t, &c)
+                                            : eval_clustering(ctx, t, &c);
+            if (one == NULL) rc = ctx->err.code ? ctx->err.code : WF_ENOMEM;
+        }
+        if (rc == 0) {
+            if (i == 0 && c.label >= 0) label = t->cols[c.label].name;
+            json_object_set_new(one, "input", json_string(ports[i]));
+            if (json_array_append_new(models, one) < 0)
+                rc = mod_fail(ctx, WF_ENOMEM, "out of memory");
+        }
+        eval_columns_clear(&c);
+    }
+    if (rc < 0) {
+        json_decref(models);
+        return rc;
+    }
+    json_t *report =
+        json_pack("{s:s, s:s, s:i, s:s, s:s*, s:o}", "kind", "report", "report", "evaluation",
+                  "format", 1, "task", mod__task_name(task), "label", label, "models", models);
+    if (report == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory");
+    return mod_output_json(ctx, "evaluation_results", report);
+}
+
+const mod_descriptor mod_evaluate_model = {
+    .name = "evaluate-model",
+    .version = 1,
+    .display_name = "Evaluate Model",
+    .category = "Model Scoring and Evaluation",
+    .help = "Measures how well a model scored, from the output of Score Model (or Assign Data "
+            "to Clusters). Connect a second scored table to compare two models on the same "
+            "report.\n\n"
+            "The kind of model is read from the score columns:\n\n"
+            "- **Regression**: mean absolute error, root mean squared error, relative absolute "
+            "error, relative squared error and the coefficient of determination (R²), with a "
+            "residual histogram and predicted-against-actual points.\n"
+            "- **Two classes**: accuracy, precision, recall, F1 score at threshold 0.5, AUC and "
+            "log loss; the confusion matrix; a table over thresholds 0 to 1 in steps of 0.01; "
+            "the ROC, precision-recall and lift curves.\n"
+            "- **Several classes**: overall and average accuracy, micro and macro precision and "
+            "recall, per-class precision and recall, and the confusion matrix.\n"
+            "- **Clustering**: per cluster and overall, the number of points and the average "
+            "and largest distances to the centres.\n\n"
+            "The truth is the column with the label role (Score Model marks the model's label "
+            "column). Rows whose label is missing are not counted.",
+    MOD_PORTS(inputs, evaluate_in),
+    MOD_PORTS(outputs, evaluate_out),
+    .run = evaluate_run,
+};
