@@ -9,7 +9,7 @@
 
 static const char *const cli__serve_usage =
     "weft serve [--host 127.0.0.1] [--port 8080] [--token T] [--jobs N] [--ui DIR]\n"
-    "       [--port-file FILE]";
+    "       [--port-file FILE] [--body-seconds S]";
 
 /* Reads an integer option value in [lo, hi]. */
 static bool cli__int_arg(const char *text, long lo, long hi, int *out)
@@ -43,6 +43,10 @@ int cli_cmd_serve(cli_context *ctx)
         } else if (strcmp(a, "--jobs") == 0 && v) {
             if (!cli__int_arg(v, 1, 1024, &opt.jobs))
                 return cli_usage(cli__serve_usage, "--jobs must be from 1 to 1024");
+            i++;
+        } else if (strcmp(a, "--body-seconds") == 0 && v) {
+            if (!cli__int_arg(v, 1, 86400, &opt.body_seconds))
+                return cli_usage(cli__serve_usage, "--body-seconds must be from 1 to 86400");
             i++;
         } else if (strcmp(a, "--ui") == 0 && v) {
             opt.ui_dir = ctx->argv[++i];

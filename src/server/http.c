@@ -46,6 +46,7 @@ typedef struct srv__exchange {
     bool has_pending; /* a reply decided before the body, sent once it is drained */
     srv_response pending;
     uint64_t drained; /* body bytes read and thrown away */
+    bool overdue;     /* the body took longer than its time limit */
     int status;       /* what was queued; 0 before */
     uint64_t bytes;
 } srv__exchange;
@@ -87,7 +88,8 @@ void srv__exchange_end(void *cls, struct MHD_Connection *conn, void **req_cls,
         clock_gettime(CLOCK_MONOTONIC, &now);
         double ms = (double)(now.tv_sec - x->start.tv_sec) * 1e3 +
                     (double)(now.tv_nsec - x->start.tv_nsec) / 1e6;
-        const char *note = why == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
+        const char *note = x->overdue                                      ? " (body time limit)"
+                           : why == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
                            : why == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timed out)"
                            : why == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? " (shutdown)"
                                                                            : " (closed early)";
@@ -402,10 +404,25 @@ static enum MHD_Result srv__begin(srv__exchange *x, struct MHD_Connection *conn,
     return MHD_YES;
 }
 
+/* Seconds since the request began. */
+static double srv__elapsed_s(const srv__exchange *x)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - x->start.tv_sec) + (double)(now.tv_nsec - x->start.tv_nsec) / 1e9;
+}
+
 /* Takes n more bytes of body. False when the connection should be closed: a
- * body being thrown away has gone on too long. */
+ * body being thrown away has gone on too long, or the body has taken longer
+ * than its time limit (no reply can reach a client that is still sending,
+ * so the connection is closed and the access log says why). */
 static bool srv__take_body(srv__exchange *x, const char *data, size_t n)
 {
+    double limit = (double)x->server->body_seconds * (x->upload_fd >= 0 ? SRV_UPLOAD_TIME_FACTOR : 1);
+    if (srv__elapsed_s(x) > limit) {
+        x->overdue = true;
+        return false;
+    }
     if (x->has_pending || x->too_large || x->upload_errno != 0) {
         x->drained += n;
         return x->drained <= SRV__DRAIN_MAX;

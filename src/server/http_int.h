@@ -17,6 +17,12 @@
 #define SRV_MAX_JSON_BODY ((size_t)16 << 20)
 /* The largest streamed upload. */
 #define SRV_MAX_UPLOAD ((uint64_t)4 << 30)
+/* How long a request may take to send its body by default, from its first
+ * byte: a client that trickles a body (slowloris) is cut off however often
+ * it sends (idle connections are cut by MHD's own timeout). Uploads may be
+ * large, so they get SRV_UPLOAD_TIME_FACTOR times as long. */
+#define SRV_BODY_SECONDS 60
+#define SRV_UPLOAD_TIME_FACTOR 60
 
 typedef struct srv__stream srv__stream;
 
@@ -34,6 +40,7 @@ struct srv_server {
     bool ws_key_made;
 
     atomic_int inflight;   /* requests between their first byte and their end */
+    int body_seconds;      /* the body time limit (srv_options) */
     atomic_bool stopping;  /* shutdown began: streams end, no new parking */
     atomic_bool ws_failed; /* a thread could not open the workspace */
 

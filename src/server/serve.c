@@ -221,6 +221,7 @@ int srv_run(const srv_options *opt, wf_error *err)
 
     s->workspace_dir = wf_strdup(opt->workspace_dir);
     s->jobs = opt->jobs > 0 ? opt->jobs : srv__cores();
+    s->body_seconds = opt->body_seconds > 0 ? opt->body_seconds : SRV_BODY_SECONDS;
     if (s->workspace_dir == NULL) {
         rc = wf_error_set(err, WF_ENOMEM, "out of memory");
         goto out;

@@ -22,6 +22,8 @@ typedef struct srv_options {
     int jobs;              /* steps at once per run; 0: the number of cores */
     const char *ui_dir;    /* the built UI (ui/dist) served at /; NULL: none */
     const char *port_file; /* if set, the bound port is written there (tests) */
+    int body_seconds;      /* most seconds a request may take to send its body; 0: 60.
+                              Uploads get 60 times as long. */
 } srv_options;
 
 /* Serves until SIGINT or SIGTERM, then shuts down gracefully: stops

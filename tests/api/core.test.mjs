@@ -3,6 +3,7 @@
 // uploads, tokens, the static UI and traversal, streams and shutdown.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -432,6 +433,34 @@ describe('shutdown', () => {
     assert.equal(r.status, 200);
     assert.equal(json.bytes, 8 * chunk.length);
     await srv.stop();
+  });
+
+  test('a body trickled past the time limit is cut off, and the log says why', async () => {
+    const srv = await startServer({ args: ['--body-seconds', '1'] });
+    try {
+      const sock = net.connect(srv.port, '127.0.0.1');
+      await new Promise((res) => sock.once('connect', res));
+      const closed = new Promise((res) => sock.once('close', res));
+      sock.on('error', () => {});
+      sock.write('POST /api/pipelines HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+                 'Content-Length: 100\r\n\r\n');
+      // One byte every 300 ms: never idle, but 100 bytes would take 30 s.
+      const t0 = Date.now();
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (!sock.destroyed && sent < 100) sock.write(' ', () => {}), sent++;
+      }, 300);
+      await closed;
+      clearInterval(timer);
+      const elapsed = Date.now() - t0;
+      assert.ok(sent < 100, `closed after ${sent} bytes`);
+      assert.ok(elapsed < 10_000, `closed after ${elapsed} ms`);
+      // The server still answers, and its access log names the cause.
+      assert.equal((await api(srv.url, 'GET', '/api/health')).status, 200);
+      assert.match(srv.output().stderr, /POST \/api\/pipelines .*\(body time limit\)/);
+    } finally {
+      await srv.stop();
+    }
   });
 
   test('the raw socket answers with the same server after a malformed request', async () => {
