@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 packages=(cmake make gcc pkg-config libjansson-dev libsqlite3-dev libcmocka-dev
           libmicrohttpd-dev ca-certificates dpkg-dev libcurl4-openssl-dev
           libxgboost-dev liblinear-dev liblapacke-dev libopenblas-dev
-          python3 python3-numpy python3-pandas python3-sklearn python3-xgboost python3-scipy)
+          python3 python3-numpy python3-pandas python3-sklearn python3-xgboost python3-scipy
+          chromium)
 # Node.js may come from elsewhere than Debian; any working node and npm will do.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 for extra in "$@"; do
@@ -42,4 +43,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+scripts/ui.sh deps
 exec scripts/samples.sh

@@ -387,7 +387,7 @@ static void eng__schedule(eng__exec *e)
                 continue;
             }
         }
-        if (!s->cache_checked && !e->opt->no_cache && !e->plan.steps[i].node->regenerate) {
+        if (!s->cache_checked && !e->opt->no_cache && !e->plan.steps[i].regenerate) {
             s->cache_checked = true;
             if (eng__try_reuse(e, i)) continue;
         }

@@ -186,6 +186,9 @@ int eng__plan_build(st_workspace *ws, const eng_pipeline *p, const json_t *bindi
         }
         rc = eng__wire_inputs(p, s, err);
         if (rc == 0) rc = eng__pin_dataset(ws, s, err);
+        /* A module that reads or writes outside the workspace (Import Data
+         * with `use_cached_results` off, Export Data) is never reused. */
+        s->regenerate = s->node->regenerate || !mod_cacheable(s->module, s->params);
     }
     if (rc < 0) eng__plan_clear(plan);
     return rc;

@@ -47,6 +47,8 @@ typedef struct eng__step {
     char *dataset_ref;    /* "name@N" the node reads, or NULL */
     char *dataset_name;   /* its name, or NULL */
     char *dataset_digest; /* its table artifact, or NULL */
+    bool regenerate;      /* never reuse a cached result: the node asks, or the module's
+                             cacheable rule says no (Import Data, Export Data) */
 } eng__step;
 
 typedef struct eng__plan {

@@ -32,6 +32,8 @@ typedef struct eng__step_run {
     int report_fd;
     st_workspace *ws;
     json_t *datasets; /* {"name": "name@N"}: the versions the plan pinned */
+    int64_t run_id;   /* the run this step belongs to (0 when not said) */
+    const char *node; /* the node's id */
 } eng__step_run;
 
 /* ---- crashes --------------------------------------------------------------- */
@@ -131,6 +133,22 @@ static int eng__step_load_dataset(void *user, const char *ref, tbl_table **out, 
         }
     }
     return st_dataset_load(r->ws, ref, out, NULL, err);
+}
+
+/* Registers a new dataset version for export-data@1. Its source names the
+ * run and node that made it, so the dataset's page can point back to them. */
+static int eng__step_save_dataset(void *user, const char *name, const tbl_table *t,
+                                  const char *description, int *version, wf_error *err)
+{
+    eng__step_run *r = user;
+    char source[300];
+    snprintf(source, sizeof source, "run:%lld/%.200s", (long long)r->run_id,
+             r->node ? r->node : "");
+    st_dataset_version v = {0};
+    int rc = st_dataset_register(r->ws, name, t, description, source, &v, err);
+    if (rc == 0 && version != NULL) *version = v.version;
+    st_dataset_version_clear(&v);
+    return rc;
 }
 
 /* ---- inputs and outputs ---------------------------------------------------- */
@@ -233,6 +251,9 @@ static int eng__run_description(eng__step_run *r, json_t *desc)
         return eng__report_error(r, msg);
     }
     r->datasets = json_object_get(desc, "datasets");
+    r->node = node;
+    json_t *run = json_object_get(desc, "run");
+    r->run_id = json_is_integer(run) ? (int64_t)json_integer_value(run) : 0;
     if (st_open(workspace, &r->ws, &err) < 0) return eng__report_error(r, err.message);
 
     mod_ctx ctx;
@@ -246,6 +267,7 @@ static int eng__run_description(eng__step_run *r, json_t *desc)
     ctx.on_log = eng__on_log;
     ctx.on_progress = eng__on_progress;
     ctx.load_dataset = eng__step_load_dataset;
+    ctx.save_dataset = eng__step_save_dataset;
     ctx.user = r;
     int status = ENG__STEP_OK;
     if (eng__load_inputs(r, &ctx, inputs, &err) < 0) {

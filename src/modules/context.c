@@ -105,6 +105,11 @@ void mod_ctx_clear(mod_ctx *ctx)
     ctx->params = NULL;
 }
 
+bool mod_cacheable(const mod_descriptor *m, const json_t *params)
+{
+    return m == NULL || m->cacheable == NULL || m->cacheable(params);
+}
+
 /* ---- inputs ------------------------------------------------------------ */
 
 const tbl_table *mod_input_table(mod_ctx *ctx, const char *port)

@@ -367,6 +367,13 @@ done:
 
 /* ---- the module ------------------------------------------------------------------------- */
 
+/* A report has no schema; what kind of scores arrive is known only at run. */
+static int evaluate_configure(mod_ctx *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
 static int evaluate_run(mod_ctx *ctx)
 {
     const char *ports[] = {"scored_dataset", "scored_dataset_to_compare"};
@@ -436,8 +443,13 @@ const mod_descriptor mod_evaluate_model = {
             "- **Clustering**: per cluster and overall, the number of points and the average "
             "and largest distances to the centres.\n\n"
             "The truth is the column with the label role (Score Model marks the model's label "
-            "column). Rows whose label is missing are not counted.",
+            "column). Rows whose label is missing are not counted.\n\n"
+            "## Example\n\n"
+            "Compare two classifiers: connect one Score Model to `scored_dataset` and the other "
+            "to `scored_dataset_to_compare`. There are no parameters:\n\n"
+            "```json\n{}\n```",
     MOD_PORTS(inputs, evaluate_in),
     MOD_PORTS(outputs, evaluate_out),
+    .configure = evaluate_configure,
     .run = evaluate_run,
 };

@@ -413,12 +413,12 @@ static int learner_configure(mod_ctx *ctx)
     return learner_check_ranges(ctx);
 }
 
-#define LEARNER(var, id, title, category_name, params_array, text)                                 \
+#define LEARNER(var, id, title, category_name, params_array, text, example)                        \
     const mod_descriptor var = {.name = id,                                                        \
                                 .version = 1,                                                      \
                                 .display_name = title,                                             \
                                 .category = category_name,                                         \
-                                .help = text,                                                      \
+                                .help = text "\n\n## Example\n\n" example,                          \
                                 MOD_PORTS(outputs, learner_out),                                   \
                                 MOD_PARAMS(params_array),                                          \
                                 .configure = learner_configure,                                    \
@@ -442,19 +442,27 @@ LEARNER(mod_linear_regression, "linear-regression", "Linear Regression", REGRESS
         "**Ordinary least squares** solves min |y - Xw - b|^2 + l2 |w|^2 exactly by a QR "
         "decomposition (LAPACK); the intercept is not penalised. **Online gradient descent** "
         "takes stochastic gradient steps over shuffled rows, for data too large to solve "
-        "at once.\n\n" LINEAR_HELP);
+        "at once.\n\n" LINEAR_HELP,
+        "Ordinary least squares with a small ridge penalty, connected to Train Model with the "
+        "label `price`:\n\n```json\n{\"solution_method\": \"ordinary-least-squares\", "
+        "\"l2_regularization_weight\": 0.001}\n```");
 
 LEARNER(mod_two_class_logistic_regression, "two-class-logistic-regression",
         "Two-Class Logistic Regression", CLASSIFICATION, logreg_params,
-        "Predicts the probability of the positive class (the second class in sorted order: 1, "
-        "true, or the later name) with a logistic model.\n\n"
+        "Predicts the probability of the positive class (the second class: 1 of 0/1, true of "
+        "false/true, or a categorical label's second level) with a logistic model.\n\n"
         "Minimises the log loss plus l1 |w|_1 + (l2 / 2) |w|^2 by L-BFGS, with OWL-QN for the L1 "
-        "term (Andrew and Gao, 2007), as the Azure designer does.\n\n" LINEAR_HELP);
+        "term (Andrew and Gao, 2007), as the Azure designer does.\n\n" LINEAR_HELP,
+        "L2 only, as scikit-learn's LogisticRegression(C = 1):\n\n```json\n"
+        "{\"l1_regularization_weight\": 0, \"l2_regularization_weight\": 1}\n```");
 
 LEARNER(mod_multiclass_logistic_regression, "multiclass-logistic-regression",
         "Multiclass Logistic Regression", CLASSIFICATION, logreg_params,
         "Predicts the probability of each class with a multinomial (softmax) logistic model, "
-        "trained like Two-Class Logistic Regression.\n\n" LINEAR_HELP);
+        "trained like Two-Class Logistic Regression.\n\n" LINEAR_HELP,
+        "A sweep over the L2 weight for Tune Model Hyperparameters:\n\n```json\n"
+        "{\"create_trainer_mode\": \"parameter-range\", "
+        "\"l2_regularization_weight_range\": \"0.01; 0.1; 1\"}\n```");
 
 LEARNER(mod_two_class_support_vector_machine, "two-class-support-vector-machine",
         "Two-Class Support Vector Machine", CLASSIFICATION, svm_params,
@@ -462,38 +470,50 @@ LEARNER(mod_two_class_support_vector_machine, "two-class-support-vector-machine"
         "with LIBLINEAR's dual coordinate descent (Hsieh et al., 2008). Azure uses Pegasos, a "
         "stochastic solver of the same objective; weft solves it to convergence. Scored "
         "Probabilities is the logistic function of the margin, so thresholds and AUC work as "
-        "for other classifiers.\n\n" LINEAR_HELP);
+        "for other classifiers.\n\n" LINEAR_HELP,
+        "A stronger penalty, rows scaled to unit length:\n\n```json\n"
+        "{\"lambda\": 0.01, \"project_to_the_unit_sphere\": true}\n```");
 
 LEARNER(mod_boosted_decision_tree_regression, "boosted-decision-tree-regression",
         "Boosted Decision Tree Regression", REGRESSION, boosted_params,
         "Gradient-boosted regression trees (XGBoost's histogram method), each tree fitted to "
-        "the residuals of the ones before.\n\n" TREES_HELP);
+        "the residuals of the ones before.\n\n" TREES_HELP,
+        "Smaller steps, more trees:\n\n```json\n{\"learning_rate\": 0.05, "
+        "\"number_of_trees_constructed\": 400}\n```");
 
 LEARNER(mod_two_class_boosted_decision_tree, "two-class-boosted-decision-tree",
         "Two-Class Boosted Decision Tree", CLASSIFICATION, boosted_params,
-        "Gradient-boosted trees for two classes (XGBoost, logistic loss).\n\n" TREES_HELP);
+        "Gradient-boosted trees for two classes (XGBoost, logistic loss).\n\n" TREES_HELP,
+        "XGBoost's usual depth-6 trees:\n\n```json\n{\"maximum_depth\": 6, "
+        "\"maximum_number_of_leaves_per_tree\": 64, \"learning_rate\": 0.3}\n```");
 
 LEARNER(mod_multiclass_boosted_decision_tree, "multiclass-boosted-decision-tree",
         "Multiclass Boosted Decision Tree", CLASSIFICATION, boosted_params,
         "Gradient-boosted trees for several classes (XGBoost, softmax loss; one tree per class "
-        "per round).\n\n" TREES_HELP);
+        "per round).\n\n" TREES_HELP,
+        "Defaults (20 leaves, 100 trees, learning rate 0.2):\n\n```json\n{}\n```");
 
 LEARNER(mod_decision_forest_regression, "decision-forest-regression", "Decision Forest Regression",
         REGRESSION, forest_params,
         "A random forest of regression trees (Breiman, 2001), built by XGBoost's random "
-        "forest mode; the prediction is the trees' average.\n\n" TREES_HELP);
+        "forest mode; the prediction is the trees' average.\n\n" TREES_HELP,
+        "A larger forest:\n\n```json\n{\"number_of_decision_trees\": 100}\n```");
 
 LEARNER(mod_two_class_decision_forest, "two-class-decision-forest", "Two-Class Decision Forest",
         CLASSIFICATION, forest_params,
         "A random forest for two classes (Breiman, 2001), built by XGBoost's random forest "
-        "mode.\n\n" TREES_HELP);
+        "mode.\n\n" TREES_HELP,
+        "Replicate resampling, shallower trees:\n\n```json\n{\"resampling_method\": \"replicate\", "
+        "\"maximum_depth_of_the_decision_trees\": 8}\n```");
 
 LEARNER(mod_multiclass_decision_forest, "multiclass-decision-forest", "Multiclass Decision Forest",
         CLASSIFICATION, forest_params,
         "A random forest for several classes (Breiman, 2001), built by XGBoost's random forest "
-        "mode.\n\n" TREES_HELP);
+        "mode.\n\n" TREES_HELP,
+        "Defaults (8 bagged trees of depth up to 32):\n\n```json\n{}\n```");
 
 LEARNER(mod_k_means_clustering, "k-means-clustering", "K-Means Clustering", CLUSTERING,
         kmeans_params,
         "Groups rows into k clusters around centroids (Lloyd's algorithm), for Train Clustering "
-        "Model.\n\n" LINEAR_HELP);
+        "Model.\n\n" LINEAR_HELP,
+        "Three clusters by cosine distance:\n\n```json\n{\"number_of_centroids\": 3, \"metric\": \"cosine\"}\n```");

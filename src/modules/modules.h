@@ -122,6 +122,13 @@ typedef struct mod_descriptor {
      * that does not fit. NULL for modules without a transform output. */
     int (*apply)(mod_ctx *ctx, const struct json_t *transform, const tbl_table *in,
                  tbl_table **out);
+    /* Whether the engine may reuse an earlier result of this step, given its
+     * resolved parameters, instead of running it again (NULL: always, the
+     * rule for modules that compute from their inputs and parameters alone).
+     * Modules that read from or write to the world outside the workspace say
+     * no: Import Data when its `use_cached_results` is off, Export Data
+     * always. */
+    bool (*cacheable)(const struct json_t *params);
 } mod_descriptor;
 
 #define MOD_PORTS(field, array) .field = array, .n##field = sizeof array / sizeof array[0]
@@ -134,6 +141,9 @@ const mod_descriptor *const *mod_all(size_t *count);
 /* The module named "name@version" (or "name", meaning its highest version);
  * NULL when there is none. */
 const mod_descriptor *mod_find(const char *ref);
+/* Whether the engine may reuse a cached result of a step of m with these
+ * resolved parameters (the descriptor's `cacheable` rule; true without one). */
+bool mod_cacheable(const mod_descriptor *m, const struct json_t *params);
 /* Index of a port or parameter by name, or -1. */
 int mod_input_index(const mod_descriptor *m, const char *port);
 int mod_output_index(const mod_descriptor *m, const char *port);
@@ -160,6 +170,12 @@ typedef struct mod_value {
  * The engine provides it; modules never see the store. */
 typedef int (*mod_dataset_loader)(void *user, const char *ref, tbl_table **out, wf_error *err);
 
+/* Registers t as the next version of dataset `name` for export-data@1, with
+ * a description (may be NULL); *version gets the version number it became.
+ * The engine provides it; modules never see the store. */
+typedef int (*mod_dataset_saver)(void *user, const char *name, const tbl_table *t,
+                                 const char *description, int *version, wf_error *err);
+
 /* One parameter problem found by configure, named by its field. */
 typedef struct mod_field_error {
     char *field; /* parameter name, or "" for the node as a whole */
@@ -180,6 +196,7 @@ struct mod_ctx {
     void (*on_log)(void *user, const char *line);     /* may be NULL: stderr */
     void (*on_progress)(void *user, double fraction); /* may be NULL */
     mod_dataset_loader load_dataset;                  /* may be NULL */
+    mod_dataset_saver save_dataset;                   /* may be NULL */
     void *user;
     /* ---- written by the context functions ---- */
     wf_error err;

@@ -21,10 +21,46 @@ static const mod_descriptor *const mod__catalogue[] = {
     &mod_add_rows,       /* manipulation.c */
     &mod_split_data,     /* split.c */
     /* -- data input and output, SQL, math -- */
+    &mod_import_data,              /* import.c */
+    &mod_export_data,              /* export.c */
+    &mod_convert_to_csv,           /* export.c */
+    &mod_add_columns,              /* add_columns.c */
+    &mod_apply_sql_transformation, /* sql.c */
+    &mod_apply_math_operation,     /* math.c */
     /* -- transformations with a fitted transform -- */
+    &mod_clean_missing_data,          /* clean.c */
+    &mod_clip_values,                 /* clip.c */
+    &mod_normalize_data,              /* normalize.c */
+    &mod_group_data_into_bins,        /* bins.c */
+    &mod_convert_to_indicator_values, /* indicator.c */
+    &mod_select_columns_transform,    /* transform.c */
+    &mod_apply_transformation,        /* transform.c */
     /* -- rows and statistics -- */
+    &mod_join_data,                      /* join.c */
+    &mod_partition_and_sample,           /* partition.c */
+    &mod_remove_duplicate_rows,          /* duplicates.c */
+    &mod_smote,                          /* smote.c */
+    &mod_summarize_data,                 /* summarize.c */
+    &mod_filter_based_feature_selection, /* feature_selection.c */
     /* -- scripting -- */
+    &mod_execute_python_script, /* python.c */
     /* -- learners, training, scoring, evaluation -- */
+    &mod_linear_regression,                /* learners.c */
+    &mod_boosted_decision_tree_regression, /* learners.c */
+    &mod_decision_forest_regression,       /* learners.c */
+    &mod_two_class_logistic_regression,    /* learners.c */
+    &mod_two_class_boosted_decision_tree,  /* learners.c */
+    &mod_two_class_decision_forest,        /* learners.c */
+    &mod_two_class_support_vector_machine, /* learners.c */
+    &mod_multiclass_logistic_regression,   /* learners.c */
+    &mod_multiclass_boosted_decision_tree, /* learners.c */
+    &mod_multiclass_decision_forest,       /* learners.c */
+    &mod_k_means_clustering,               /* learners.c */
+    &mod_train_model,                      /* train.c */
+    &mod_train_clustering_model,           /* train.c */
+    &mod_score_model,                      /* score.c */
+    &mod_assign_data_to_clusters,          /* score.c */
+    &mod_evaluate_model,                   /* evaluate.c */
 #ifdef WEFT_TEST_MODULES
     &mod_test_crash,    /* test_faults.c */
     &mod_test_sleep,    /* test_faults.c */

@@ -264,6 +264,14 @@ static int score_run_common(mod_ctx *ctx, const char *append_param, const char *
     return mod_output_table(ctx, port, res);
 }
 
+/* The score columns depend on the model (its task and classes), which
+ * configure does not see, so the output schema stays unknown. */
+static int score_configure(mod_ctx *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
 /* ---- score-model@1 ---------------------------------------------------------------- */
 
 static const mod_port score_out[] = {
@@ -301,10 +309,15 @@ const mod_descriptor mod_score_model = {
             "The scoring rows must have every feature column the model was trained on, of a "
             "compatible type; a missing one is an error naming it. The label column is not "
             "needed; when present it keeps the label role for Evaluate Model. Missing feature "
-            "values are handled as in training. Score columns carry the score role.",
+            "values are handled as in training. Score columns carry the score role.\n\n"
+            "## Example\n\n"
+            "Connect Train Model's `trained_model` and the test half of Split Data; keep the "
+            "input columns:\n\n"
+            "```json\n{\"append_score_columns_to_output\": true}\n```",
     MOD_PORTS(inputs, score_in),
     MOD_PORTS(outputs, score_out),
     MOD_PARAMS(score_params),
+    .configure = score_configure,
     .run = score_model_run,
 };
 
@@ -339,9 +352,13 @@ const mod_descriptor mod_assign_data_to_clusters = {
     .help = "Assigns each row to the nearest cluster of a trained clustering model (from Train "
             "Clustering Model), adding `Assignments` (the cluster index, from 0) and "
             "`DistancesToClusterCenter no.<k>` for each cluster, with the score role. The rows "
-            "are scaled as the training rows were.",
+            "are scaled as the training rows were.\n\n"
+            "## Example\n\n"
+            "Only the assignments and distances:\n\n"
+            "```json\n{\"check_for_append_or_uncheck_for_result_only\": false}\n```",
     MOD_PORTS(inputs, score_in),
     MOD_PORTS(outputs, assign_out),
     MOD_PARAMS(assign_params),
+    .configure = score_configure,
     .run = assign_run,
 };

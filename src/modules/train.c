@@ -389,6 +389,15 @@ static int train_model_run(mod_ctx *ctx)
     return mod_output_json(ctx, "trained_model", out);
 }
 
+/* The output is a model, which has no schema; configure checks that the
+ * label column is in the input (when its schema is known). */
+static int train_model_configure(mod_ctx *ctx)
+{
+    const tbl_table *in = mod_input_table(ctx, "dataset");
+    size_t label;
+    return in != NULL ? mod__column_param(ctx, "label_column", in, &label) : 0;
+}
+
 const mod_descriptor mod_train_model = {
     .name = "train-model",
     .version = 1,
@@ -406,12 +415,19 @@ const mod_descriptor mod_train_model = {
             "many). Missing feature values become the training mean for linear learners; trees "
             "learn where to send them.\n"
             "- **Classes** of a classification label are its distinct values; for two classes "
-            "the positive one is the second in sorted order (1, true, or the later name).\n\n"
+            "the positive one is the second: numbers and booleans ascending (1 of 0/1, true), "
+            "a categorical label's levels in their order (an ARFF file's declared order, or "
+            "first appearance in a CSV), strings sorted.\n\n"
             "The model records the training schema, the learner and its parameters, and the "
-            "fitted state, so Score Model can check new data against it.",
+            "fitted state, so Score Model can check new data against it.\n\n"
+            "## Example\n\n"
+            "Connect Two-Class Boosted Decision Tree to `untrained_model`, the training half of "
+            "Split Data to `dataset`, and predict `class`:\n\n"
+            "```json\n{\"label_column\": \"class\"}\n```",
     MOD_PORTS(inputs, train_in),
     MOD_PORTS(outputs, train_out),
     MOD_PARAMS(train_params),
+    .configure = train_model_configure,
     .run = train_model_run,
 };
 
@@ -510,6 +526,18 @@ static int train_clustering_run(mod_ctx *ctx)
     return mod_output_table(ctx, "results_dataset", results);
 }
 
+/* The results' score columns depend on k, which is in the learner, so
+ * only the column set is checked. */
+static int train_clustering_configure(mod_ctx *ctx)
+{
+    const tbl_table *in = mod_input_table(ctx, "dataset");
+    if (in == NULL) return 0;
+    size_t *cols = NULL, n = 0;
+    int rc = mod__resolve_selection(ctx, "column_set", in, &cols, &n);
+    free(cols);
+    return rc;
+}
+
 const mod_descriptor mod_train_clustering_model = {
     .name = "train-clustering-model",
     .version = 1,
@@ -519,9 +547,14 @@ const mod_descriptor mod_train_clustering_model = {
             "outputs the model and the training rows with their assignments.\n\n"
             "Categorical and string columns are one-hot encoded; missing numbers become the "
             "column's mean. The `Assignments` column (the cluster index) and one "
-            "`DistancesToClusterCenter no.K` column per cluster carry the score role.",
+            "`DistancesToClusterCenter no.K` column per cluster carry the score role.\n\n"
+            "## Example\n\n"
+            "Cluster on every numeric column, keeping the input columns in the results:\n\n"
+            "```json\n{\"column_set\": {\"include\": [{\"type\": \"numeric\"}]},\n"
+            " \"check_for_append_or_uncheck_for_result_only\": true}\n```",
     MOD_PORTS(inputs, train_in),
     MOD_PORTS(outputs, cluster_out),
     MOD_PARAMS(cluster_params),
+    .configure = train_clustering_configure,
     .run = train_clustering_run,
 };

@@ -1,31 +1,120 @@
 /*
- * join.c: the hash join behind Join Data. The right table is the build side:
- * its rows are chained by key in a hash table, keeping right row order within
- * a key. Left rows then probe in order, so the output keeps left row order
- * and, for each left row, right row order. A full outer join appends the
- * right rows that never matched at the end, in right order.
+ * join.c: the hash join behind Join Data.
  *
- * The join first computes pairs (left row, right row), with TBL__NO_ROW for
- * the side that has none, and then gathers every output column from them.
+ * 1. Grouping. The smaller table is the build side: its rows' keys go into
+ *    an open-addressing hash table (linear probing), one entry per distinct
+ *    key, numbered in first-seen order; those numbers are the groups. The
+ *    other table's rows then look their keys up, so every row of both
+ *    tables ends up with a group, or none when its key is absent (missing,
+ *    or NaN) or, on the probe side, not in the table.
+ * 2. Pairs. The right rows are laid out by group (a counting sort, which
+ *    keeps right order within a group). A first pass over the left rows
+ *    counts the output rows, so the pair arrays (left row, right row, with
+ *    TBL__NO_ROW for the side that has none) are allocated once; a second
+ *    fills them in left row order and, for each left row, right row order.
+ *    A full outer join appends the right rows that never matched at the
+ *    end, in right order.
+ * 3. Output. Every output column is gathered from the pairs.
+ *
+ * One key of the same fixed-width type on both sides (integer, datetime,
+ * numeric or boolean; the common case) takes a faster path: the key's
+ * 64-bit value is the hash table entry itself, so a lookup compares two
+ * integers instead of hashing bytes and comparing cells.
+ *
+ * The lookups of the probe side and the gathering of output columns run on
+ * several threads when there is enough work. Each thread writes only its
+ * own rows or its own columns, so the result does not depend on how many
+ * threads ran.
  */
 #include "ops_int.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* An entry of the hash table: the group (plus one; 0 marks an empty slot)
+ * and a tag, which is the key itself on the fixed-width path and the key's
+ * hash otherwise (compared before the cells, which cost more). */
+typedef struct tbl__slot {
+    uint64_t tag;
+    size_t group;
+} tbl__slot;
 
 typedef struct tbl__join {
     const tbl_table *left, *right;
     const tbl_join_options *opt;
-    /* the right rows, chained by key */
-    size_t *slots; /* head row + 1; 0 = empty */
-    size_t nslots;
-    uint64_t *hashes; /* per right row */
-    size_t *next;     /* next right row with the same key, or TBL__NO_ROW */
-    size_t *tail;     /* per chain head: the chain's last row */
+    bool by_value; /* the fixed-width path (see the top of this file) */
+    /* the build side's table and keys, and its hash table */
+    const tbl_table *build;
+    const size_t *build_keys;
+    tbl__slot *slots;
+    size_t mask;   /* slots - 1, a power of two minus one */
+    size_t *first; /* per group: its first build row */
+    size_t ngroups;
+    /* per row of each table: its group, or TBL__NO_ROW */
+    size_t *left_group, *right_group;
+    /* the right rows by group: group g's are by_group[start[g] .. start[g + 1]) */
+    size_t *start, *by_group;
     /* the output pairs */
     size_t *lrows, *rrows;
-    size_t npairs, lcap, rcap;
+    size_t npairs;
 } tbl__join;
+
+/* ---- running on several threads ---------------------------------------- */
+
+#define TBL__THREADS_MAX 8
+/* Below this many cells of work, starting a thread costs more than it
+ * saves. */
+#define TBL__THREAD_WORK (1u << 18)
+
+/* Threads for a pass over rows x cols cells. */
+static size_t tbl__thread_count(size_t rows, size_t cols)
+{
+    if (cols == 0 || rows < TBL__THREAD_WORK / cols) return 1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cpus < 1 ? 1 : (size_t)cpus;
+    return n > TBL__THREADS_MAX ? TBL__THREADS_MAX : n;
+}
+
+typedef void (*tbl__part_fn)(void *ctx, size_t part, size_t nparts);
+
+typedef struct tbl__part {
+    tbl__part_fn fn;
+    void *ctx;
+    size_t part, nparts;
+} tbl__part;
+
+static void *tbl__part_main(void *arg)
+{
+    tbl__part *p = arg;
+    p->fn(p->ctx, p->part, p->nparts);
+    return NULL;
+}
+
+/* Runs fn(ctx, part, n) for every part 0..n-1 (n <= TBL__THREADS_MAX): part
+ * 0 on this thread, the others on threads of their own. A part whose
+ * thread cannot be started runs on this thread afterwards. */
+static void tbl__run_parts(tbl__part_fn fn, void *ctx, size_t n)
+{
+    pthread_t tid[TBL__THREADS_MAX];
+    tbl__part parts[TBL__THREADS_MAX];
+    bool started[TBL__THREADS_MAX] = {false};
+    for (size_t i = 0; i < n; i++)
+        parts[i] = (tbl__part){fn, ctx, i, n};
+    for (size_t i = 1; i < n; i++)
+        started[i] = pthread_create(&tid[i], NULL, tbl__part_main, &parts[i]) == 0;
+    fn(ctx, 0, n);
+    for (size_t i = 1; i < n; i++) {
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        else
+            fn(ctx, i, n);
+    }
+}
+
+/* ---- keys -------------------------------------------------------------- */
 
 static bool tbl__fold(const tbl__join *j, size_t k)
 {
@@ -33,14 +122,52 @@ static bool tbl__fold(const tbl__join *j, size_t k)
            tbl__key_class_of(j->left->cols[j->opt->left_keys[k]].type) == TBL__KEY_TEXT;
 }
 
-/* The key hash of a row of `side` (left or right), or false when one of its
- * keys is missing, which rules the row out of matching. */
-static bool tbl__row_key(const tbl__join *j, const tbl_table *side, const size_t *keys, size_t row,
-                         uint64_t *hash)
+/* The fixed-width path's key of a cell as 64 bits, or false when the cell
+ * can match nothing (missing, or NaN). Two present cells of one column type
+ * are equal exactly when these bits are: integers and datetimes are their
+ * value, booleans 0 or 1, and numbers their IEEE bits with -0.0 taken as
+ * 0.0 (the only two distinct bit patterns that compare equal, once NaN is
+ * out). */
+static inline bool tbl__value_key(const tbl_column *c, size_t row, uint64_t *key)
+{
+    if (c->missing != NULL && c->missing[row]) return false;
+    switch (c->type) {
+    case TBL_NUMERIC: {
+        double x = c->v.f64[row];
+        if (isnan(x)) return false;
+        if (x == 0) x = 0;
+        memcpy(key, &x, sizeof *key);
+        return true;
+    }
+    case TBL_BOOLEAN:
+        *key = c->v.b8[row] != 0;
+        return true;
+    default:
+        *key = (uint64_t)c->v.i64[row];
+        return true;
+    }
+}
+
+/* Spreads a key over the table's low bits (the splitmix64 finaliser, Steele,
+ * Lea and Flood, "Fast splittable pseudorandom number generators", OOPSLA
+ * 2014), so that keys in a run or with equal low bits do not pile up. */
+static inline uint64_t tbl__mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* The key hash of a row of t (the left or right table), or false when one
+ * of its keys is absent, which rules the row out of matching. */
+static bool tbl__row_hash(const tbl__join *j, const tbl_table *t, const size_t *keys, size_t row,
+                          uint64_t *hash)
 {
     uint64_t h = 0;
     for (size_t k = 0; k < j->opt->nkeys; k++) {
-        const tbl_column *c = &side->cols[keys[k]];
+        const tbl_column *c = &t->cols[keys[k]];
         if (tbl__key_absent(c, row)) return false;
         h = tbl__key_hash(c, row, tbl__fold(j, k), h);
     }
@@ -48,103 +175,217 @@ static bool tbl__row_key(const tbl__join *j, const tbl_table *side, const size_t
     return true;
 }
 
-static bool tbl__keys_equal(const tbl__join *j, const tbl_table *a, const size_t *akeys, size_t ra,
-                            size_t rb)
+/* Whether row `row` of t has the keys of group g (of its first build row). */
+static bool tbl__row_in_group(const tbl__join *j, const tbl_table *t, const size_t *keys,
+                              size_t row, size_t g)
 {
+    size_t b = j->first[g];
     for (size_t k = 0; k < j->opt->nkeys; k++) {
-        const tbl_column *cb = &j->right->cols[j->opt->right_keys[k]];
-        if (!tbl__key_equal(&a->cols[akeys[k]], ra, cb, rb, tbl__fold(j, k))) return false;
+        const tbl_column *cb = &j->build->cols[j->build_keys[k]];
+        if (!tbl__key_equal(&t->cols[keys[k]], row, cb, b, tbl__fold(j, k))) return false;
     }
     return true;
 }
 
-/* The head of the right chain whose key equals row `row` of table a (the
- * left table, or the right one while building), or TBL__NO_ROW; *slot is
- * where the probe stopped. */
-static size_t tbl__find_chain(const tbl__join *j, const tbl_table *a, const size_t *akeys,
-                              size_t row, uint64_t h, size_t *slot)
+/* Looks up the keys of a row of t. Returns false when a key is absent.
+ * Otherwise *slot is the slot that holds the row's key, or the empty one
+ * where it would go, and *tag what that slot holds or would hold. */
+static inline bool tbl__lookup(const tbl__join *j, const tbl_table *t, const size_t *keys,
+                               size_t row, size_t *slot, uint64_t *tag)
 {
-    size_t i = h & (j->nslots - 1);
-    for (; j->slots[i] != 0; i = (i + 1) & (j->nslots - 1)) {
-        size_t head = j->slots[i] - 1;
-        if (j->hashes[head] == h && tbl__keys_equal(j, a, akeys, row, head)) {
-            *slot = i;
-            return head;
-        }
+    const tbl__slot *s = j->slots;
+    uint64_t h;
+    size_t i;
+    if (j->by_value) {
+        if (!tbl__value_key(&t->cols[keys[0]], row, &h)) return false;
+        for (i = tbl__mix(h) & j->mask; s[i].group != 0 && s[i].tag != h; i = (i + 1) & j->mask)
+            ;
+    } else {
+        if (!tbl__row_hash(j, t, keys, row, &h)) return false;
+        for (i = h & j->mask; s[i].group != 0; i = (i + 1) & j->mask)
+            if (s[i].tag == h && tbl__row_in_group(j, t, keys, row, s[i].group - 1)) break;
     }
     *slot = i;
-    return TBL__NO_ROW;
+    *tag = h;
+    return true;
 }
 
-static int tbl__build(tbl__join *j)
+/* ---- 1. grouping ------------------------------------------------------- */
+
+/* Fills the hash table from the build side, and *group (per build row). */
+static int tbl__build(tbl__join *j, size_t **group)
 {
-    size_t n = j->right->nrows;
-    j->nslots = 16;
-    while (j->nslots < 2 * n)
-        j->nslots *= 2;
-    j->slots = wf_calloc(j->nslots, sizeof *j->slots);
-    j->hashes = wf_mallocarray(n, sizeof *j->hashes);
-    j->next = wf_mallocarray(n, sizeof *j->next);
-    j->tail = wf_mallocarray(n, sizeof *j->tail);
-    if (j->slots == NULL || j->hashes == NULL || j->next == NULL || j->tail == NULL)
-        return WF_ENOMEM;
-    const size_t *keys = j->opt->right_keys;
+    size_t n = j->build->nrows, nslots = 16;
+    while (nslots < 2 * n)
+        nslots *= 2;
+    j->mask = nslots - 1;
+    j->slots = wf_calloc(nslots, sizeof *j->slots);
+    j->first = wf_mallocarray(n, sizeof *j->first);
+    size_t *g = *group = wf_mallocarray(n, sizeof *g);
+    if (j->slots == NULL || j->first == NULL || g == NULL) return WF_ENOMEM;
     for (size_t r = 0; r < n; r++) {
-        uint64_t h;
-        if (!tbl__row_key(j, j->right, keys, r, &h)) continue;
-        j->hashes[r] = h;
-        j->next[r] = TBL__NO_ROW;
-        size_t slot;
-        size_t head = tbl__find_chain(j, j->right, keys, r, h, &slot);
-        if (head == TBL__NO_ROW) {
-            j->slots[slot] = r + 1;
-            j->tail[r] = r;
-        } else {
-            j->next[j->tail[head]] = r;
-            j->tail[head] = r;
-        }
-    }
-    return 0;
-}
-
-static int tbl__emit(tbl__join *j, size_t l, size_t r)
-{
-    if (wf_grow((void **)&j->lrows, &j->lcap, j->npairs + 1, sizeof *j->lrows) < 0 ||
-        wf_grow((void **)&j->rrows, &j->rcap, j->npairs + 1, sizeof *j->rrows) < 0)
-        return WF_ENOMEM;
-    j->lrows[j->npairs] = l;
-    j->rrows[j->npairs] = r;
-    j->npairs++;
-    return 0;
-}
-
-static int tbl__probe(tbl__join *j)
-{
-    tbl_join_kind kind = j->opt->kind;
-    size_t nr = j->right->nrows;
-    bool *matched = NULL;
-    if (kind == TBL_JOIN_FULL_OUTER && (matched = wf_calloc(nr, sizeof *matched)) == NULL)
-        return WF_ENOMEM;
-    int rc = 0;
-    for (size_t l = 0; l < j->left->nrows && rc == 0; l++) {
-        uint64_t h;
-        size_t slot, head = TBL__NO_ROW;
-        if (tbl__row_key(j, j->left, j->opt->left_keys, l, &h))
-            head = tbl__find_chain(j, j->left, j->opt->left_keys, l, h, &slot);
-        if (kind == TBL_JOIN_LEFT_SEMI) {
-            if (head != TBL__NO_ROW) rc = tbl__emit(j, l, TBL__NO_ROW);
+        size_t at;
+        uint64_t tag;
+        if (!tbl__lookup(j, j->build, j->build_keys, r, &at, &tag)) {
+            g[r] = TBL__NO_ROW;
             continue;
         }
-        for (size_t r = head; r != TBL__NO_ROW && rc == 0; r = j->next[r]) {
-            rc = tbl__emit(j, l, r);
-            if (matched) matched[r] = true;
+        if (j->slots[at].group == 0) {
+            j->first[j->ngroups] = r;
+            j->slots[at] = (tbl__slot){tag, ++j->ngroups};
         }
-        if (head == TBL__NO_ROW && kind != TBL_JOIN_INNER) rc = tbl__emit(j, l, TBL__NO_ROW);
+        g[r] = j->slots[at].group - 1;
     }
-    for (size_t r = 0; matched != NULL && r < nr && rc == 0; r++)
-        if (!matched[r]) rc = tbl__emit(j, TBL__NO_ROW, r);
+    return 0;
+}
+
+typedef struct tbl__probe_ctx {
+    const tbl__join *j;
+    const tbl_table *t;
+    const size_t *keys;
+    size_t *group;
+} tbl__probe_ctx;
+
+/* Part `part` of the probe side's rows: each gets its key's group, or
+ * TBL__NO_ROW. The hash table is only read here. */
+static void tbl__probe_part(void *vctx, size_t part, size_t nparts)
+{
+    const tbl__probe_ctx *ctx = vctx;
+    const tbl__slot *s = ctx->j->slots;
+    size_t n = ctx->t->nrows, lo = n / nparts * part, hi = part + 1 == nparts ? n : lo + n / nparts;
+    for (size_t r = lo; r < hi; r++) {
+        size_t at;
+        uint64_t tag;
+        bool found = tbl__lookup(ctx->j, ctx->t, ctx->keys, r, &at, &tag) && s[at].group != 0;
+        ctx->group[r] = found ? s[at].group - 1 : TBL__NO_ROW;
+    }
+}
+
+static int tbl__group_rows(tbl__join *j)
+{
+    const tbl_join_options *o = j->opt;
+    const tbl_column *lk = &j->left->cols[o->left_keys[0]];
+    j->by_value = o->nkeys == 1 && lk->type == j->right->cols[o->right_keys[0]].type &&
+                  lk->type != TBL_STRING && lk->type != TBL_CATEGORICAL;
+    /* The smaller table builds: a smaller hash table stays in cache. */
+    bool build_left = j->left->nrows < j->right->nrows;
+    j->build = build_left ? j->left : j->right;
+    j->build_keys = build_left ? o->left_keys : o->right_keys;
+    size_t **build_group = build_left ? &j->left_group : &j->right_group;
+    size_t **probe_group = build_left ? &j->right_group : &j->left_group;
+    int rc = tbl__build(j, build_group);
+    if (rc < 0) return rc;
+    tbl__probe_ctx ctx = {j, build_left ? j->right : j->left,
+                          build_left ? o->right_keys : o->left_keys, NULL};
+    ctx.group = *probe_group = wf_mallocarray(ctx.t->nrows, sizeof *ctx.group);
+    if (ctx.group == NULL) return WF_ENOMEM;
+    tbl__run_parts(tbl__probe_part, &ctx, tbl__thread_count(ctx.t->nrows, o->nkeys));
+    return 0;
+}
+
+/* Lays out the right rows by group, in right order within each group (a
+ * counting sort on the group). */
+static int tbl__order_right(tbl__join *j)
+{
+    size_t n = j->right->nrows;
+    j->start = wf_calloc(j->ngroups + 1, sizeof *j->start);
+    j->by_group = wf_mallocarray(n, sizeof *j->by_group);
+    if (j->start == NULL || j->by_group == NULL) return WF_ENOMEM;
+    const size_t *g = j->right_group;
+    for (size_t r = 0; r < n; r++)
+        if (g[r] != TBL__NO_ROW) j->start[g[r] + 1]++;
+    for (size_t i = 0; i < j->ngroups; i++)
+        j->start[i + 1] += j->start[i];
+    /* start[g] serves as group g's fill point, and ends as group g + 1's
+     * start; shifting back restores it. */
+    for (size_t r = 0; r < n; r++)
+        if (g[r] != TBL__NO_ROW) j->by_group[j->start[g[r]]++] = r;
+    for (size_t i = j->ngroups; i > 0; i--)
+        j->start[i] = j->start[i - 1];
+    j->start[0] = 0;
+    return 0;
+}
+
+/* ---- 2. pairs ---------------------------------------------------------- */
+
+/* How many right rows match left row l. */
+static inline size_t tbl__matches(const tbl__join *j, size_t l)
+{
+    size_t g = j->left_group[l];
+    return g == TBL__NO_ROW ? 0 : j->start[g + 1] - j->start[g];
+}
+
+/* Whether right row r matched no left row; matched[g] says whether group g
+ * met a left row. */
+static inline bool tbl__right_alone(const tbl__join *j, const bool *matched, size_t r)
+{
+    return j->right_group[r] == TBL__NO_ROW || !matched[j->right_group[r]];
+}
+
+/* The number of output rows (WF_ENOMEM when it overflows), and matched[]. */
+static int tbl__count_pairs(const tbl__join *j, bool *matched, size_t *count)
+{
+    tbl_join_kind kind = j->opt->kind;
+    size_t n = 0;
+    for (size_t l = 0; l < j->left->nrows; l++) {
+        size_t m = tbl__matches(j, l);
+        if (m > 0) matched[j->left_group[l]] = true;
+        if (kind == TBL_JOIN_LEFT_SEMI) m = m > 0;
+        if (m == 0 && kind != TBL_JOIN_INNER && kind != TBL_JOIN_LEFT_SEMI) m = 1;
+        if (m > SIZE_MAX - n) return WF_ENOMEM;
+        n += m;
+    }
+    if (kind == TBL_JOIN_FULL_OUTER)
+        for (size_t r = 0; r < j->right->nrows; r++)
+            if (tbl__right_alone(j, matched, r)) {
+                if (n == SIZE_MAX) return WF_ENOMEM;
+                n++;
+            }
+    *count = n;
+    return 0;
+}
+
+static inline void tbl__put(tbl__join *j, size_t *k, size_t l, size_t r)
+{
+    j->lrows[*k] = l;
+    j->rrows[*k] = r;
+    (*k)++;
+}
+
+static int tbl__make_pairs(tbl__join *j)
+{
+    tbl_join_kind kind = j->opt->kind;
+    bool *matched = wf_calloc(j->ngroups, sizeof *matched);
+    if (matched == NULL) return WF_ENOMEM;
+    size_t n = 0;
+    int rc = tbl__count_pairs(j, matched, &n);
+    if (rc == 0) {
+        j->lrows = wf_mallocarray(n, sizeof *j->lrows);
+        j->rrows = wf_mallocarray(n, sizeof *j->rrows);
+        if (j->lrows == NULL || j->rrows == NULL) rc = WF_ENOMEM;
+    }
+    if (rc < 0) {
+        free(matched);
+        return rc;
+    }
+    size_t k = 0;
+    for (size_t l = 0; l < j->left->nrows; l++) {
+        size_t m = tbl__matches(j, l);
+        if (m == 0 || kind == TBL_JOIN_LEFT_SEMI) {
+            bool keep = kind == TBL_JOIN_LEFT_SEMI ? m > 0 : kind != TBL_JOIN_INNER;
+            if (keep) tbl__put(j, &k, l, TBL__NO_ROW);
+            continue;
+        }
+        const size_t *from = j->by_group + j->start[j->left_group[l]];
+        for (size_t i = 0; i < m; i++)
+            tbl__put(j, &k, l, from[i]);
+    }
+    if (kind == TBL_JOIN_FULL_OUTER)
+        for (size_t r = 0; r < j->right->nrows; r++)
+            if (tbl__right_alone(j, matched, r)) tbl__put(j, &k, TBL__NO_ROW, r);
+    j->npairs = k;
     free(matched);
-    return rc;
+    return 0;
 }
 
 /* ---- coalescing keys of a full outer join ------------------------------ */
@@ -234,19 +475,46 @@ static int tbl__coalesce_key(tbl_column *dst, const tbl_column *rc, const size_t
     return 0;
 }
 
-/* ---- output ------------------------------------------------------------ */
+/* ---- 3. output --------------------------------------------------------- */
 
-static int tbl__add_gathered(tbl_table *res, const tbl_column *src, const size_t *rows, size_t n,
-                             const tbl_column *coalesce_from, const size_t *rrows, wf_error *err)
+/* One output column: gathered from src by rows (lrows or rrows); a left key
+ * of a full outer join also takes the keys of right-only rows from
+ * coalesce_from. */
+typedef struct tbl__out_col {
+    const tbl_column *src;
+    const size_t *rows;
+    const tbl_column *coalesce_from;
+    tbl_column col;
+    int rc;
+    wf_error err;
+} tbl__out_col;
+
+typedef struct tbl__gather_ctx {
+    const tbl__join *j;
+    tbl__out_col *cols;
+    size_t ncols;
+    atomic_size_t next; /* the next column to take */
+} tbl__gather_ctx;
+
+/* Takes columns one at a time until none is left: columns differ in cost
+ * (strings, scattered right rows), so a fixed share per thread would leave
+ * one idle. */
+static void tbl__gather_part(void *vctx, size_t part, size_t nparts)
 {
-    tbl_column c;
-    int rc = tbl__gather_column(&c, src, rows, n, err);
-    if (rc < 0) return rc;
-    if (coalesce_from != NULL && tbl__coalesce_key(&c, coalesce_from, rrows, n) < 0) {
-        tbl_column_clear(&c);
-        return wf_error_set(err, WF_ENOMEM, "out of memory joining on \"%s\"", src->name);
+    (void)part;
+    (void)nparts;
+    tbl__gather_ctx *ctx = vctx;
+    size_t n = ctx->j->npairs;
+    for (size_t c; (c = atomic_fetch_add(&ctx->next, 1)) < ctx->ncols;) {
+        tbl__out_col *o = &ctx->cols[c];
+        o->rc = tbl__gather_column(&o->col, o->src, o->rows, n, &o->err);
+        if (o->rc == 0 && o->coalesce_from != NULL &&
+            tbl__coalesce_key(&o->col, o->coalesce_from, ctx->j->rrows, n) < 0) {
+            tbl_column_clear(&o->col);
+            o->rc = wf_error_set(&o->err, WF_ENOMEM, "out of memory joining on \"%s\"",
+                                 o->src->name);
+        }
     }
-    return tbl__add_column_renamed(res, &c, n, err);
 }
 
 static const tbl_column *tbl__coalesce_source(const tbl__join *j, size_t col)
@@ -264,20 +532,50 @@ static bool tbl__is_right_key(const tbl__join *j, size_t col)
     return false;
 }
 
+/* The output columns, in order: *cols (caller frees) and *ncols. */
+static int tbl__plan_output(const tbl__join *j, tbl__out_col **cols, size_t *ncols)
+{
+    const tbl_table *l = j->left, *r = j->right;
+    *cols = wf_calloc(l->ncols + r->ncols, sizeof **cols);
+    if (*cols == NULL) return WF_ENOMEM;
+    size_t n = 0;
+    for (size_t c = 0; c < l->ncols; c++)
+        (*cols)[n++] = (tbl__out_col){.src = &l->cols[c],
+                                      .rows = j->lrows,
+                                      .coalesce_from = tbl__coalesce_source(j, c)};
+    if (j->opt->kind != TBL_JOIN_LEFT_SEMI)
+        for (size_t c = 0; c < r->ncols; c++)
+            if (j->opt->keep_right_keys || !tbl__is_right_key(j, c))
+                (*cols)[n++] = (tbl__out_col){.src = &r->cols[c], .rows = j->rrows};
+    *ncols = n;
+    return 0;
+}
+
 static int tbl__assemble(const tbl__join *j, tbl_table **out, wf_error *err)
 {
+    tbl__gather_ctx ctx = {.j = j};
+    atomic_init(&ctx.next, 0);
     tbl_table *res = tbl_new();
-    if (res == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
+    if (res == NULL || tbl__plan_output(j, &ctx.cols, &ctx.ncols) < 0) {
+        tbl_free(res);
+        return wf_error_set(err, WF_ENOMEM, "out of memory");
+    }
     res->nrows = j->npairs;
+    size_t parts = tbl__thread_count(j->npairs, ctx.ncols);
+    if (parts > ctx.ncols && ctx.ncols > 0) parts = ctx.ncols;
+    tbl__run_parts(tbl__gather_part, &ctx, parts);
+    /* Columns join the table in order, so renaming is as without threads;
+     * the first failed column reports, and every column is freed. */
     int rc = 0;
-    for (size_t c = 0; c < j->left->ncols && rc == 0; c++)
-        rc = tbl__add_gathered(res, &j->left->cols[c], j->lrows, j->npairs,
-                               tbl__coalesce_source(j, c), j->rrows, err);
-    if (j->opt->kind != TBL_JOIN_LEFT_SEMI)
-        for (size_t c = 0; c < j->right->ncols && rc == 0; c++)
-            if (j->opt->keep_right_keys || !tbl__is_right_key(j, c))
-                rc = tbl__add_gathered(res, &j->right->cols[c], j->rrows, j->npairs, NULL, NULL,
-                                       err);
+    for (size_t c = 0; c < ctx.ncols; c++) {
+        tbl__out_col *o = &ctx.cols[c];
+        if (rc == 0 && o->rc < 0) rc = wf_error_set(err, o->rc, "%s", o->err.message);
+        if (rc == 0)
+            rc = tbl__add_column_renamed(res, &o->col, j->npairs, err);
+        else
+            tbl_column_clear(&o->col);
+    }
+    free(ctx.cols);
     if (rc < 0) {
         tbl_free(res);
         return rc;
@@ -332,15 +630,17 @@ int tbl_join(const tbl_table *left, const tbl_table *right, const tbl_join_optio
     int rc = tbl__check_keys(left, right, opt, err);
     if (rc < 0) return rc;
     tbl__join j = {.left = left, .right = right, .opt = opt};
-    if (tbl__build(&j) < 0 || tbl__probe(&j) < 0)
+    if (tbl__group_rows(&j) < 0 || tbl__order_right(&j) < 0 || tbl__make_pairs(&j) < 0)
         rc = wf_error_set(err, WF_ENOMEM, "out of memory joining %zu rows with %zu rows",
                           left->nrows, right->nrows);
     else
         rc = tbl__assemble(&j, out, err);
     free(j.slots);
-    free(j.hashes);
-    free(j.next);
-    free(j.tail);
+    free(j.first);
+    free(j.left_group);
+    free(j.right_group);
+    free(j.start);
+    free(j.by_group);
     free(j.lrows);
     free(j.rrows);
     return rc;

@@ -10,6 +10,96 @@
 
 /* ---- gathering rows ---------------------------------------------------- */
 
+/* Marks cell i of dst missing, allocating the mask (zeroed, so every other
+ * cell reads as present) the first time. False on OOM. */
+static bool tbl__mark_missing(tbl_column *dst, size_t i, size_t n)
+{
+    if (dst->missing == NULL && (dst->missing = wf_calloc(n, 1)) == NULL) return false;
+    dst->missing[i] = 1;
+    return true;
+}
+
+/* The fixed-width gathers below copy one typed value per row, which the
+ * compiler turns into a plain load and store; a memcpy call per cell of a
+ * width known only at run time cost several times more. Missing cells get
+ * a zero payload whatever the source held, so equal tables encode to equal
+ * bytes. Each returns false on OOM. */
+#define TBL__GATHER_FIXED(name, type)                                                              \
+    static bool name(tbl_column *dst, const tbl_column *src, const size_t *rows, size_t n)         \
+    {                                                                                              \
+        type *to = (type *)dst->v.f64;                                                             \
+        const type *from = (const type *)src->v.f64;                                               \
+        const uint8_t *gone = src->missing;                                                        \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            size_t r = rows[i];                                                                    \
+            if (r == TBL__NO_ROW || (gone != NULL && gone[r])) {                                   \
+                to[i] = 0;                                                                         \
+                if (!tbl__mark_missing(dst, i, n)) return false;                                   \
+                continue;                                                                          \
+            }                                                                                      \
+            to[i] = from[r];                                                                       \
+        }                                                                                          \
+        return true;                                                                               \
+    }
+
+TBL__GATHER_FIXED(tbl__gather_u64, uint64_t)
+TBL__GATHER_FIXED(tbl__gather_u8, uint8_t)
+
+/* Categorical codes: a code that points at no level is missing too (see
+ * tbl__cell_missing), and missing cells get code -1. */
+static bool tbl__gather_codes(tbl_column *dst, const tbl_column *src, const size_t *rows, size_t n)
+{
+    const uint8_t *gone = src->missing;
+    int32_t levels = src->levels.count > INT32_MAX ? INT32_MAX : (int32_t)src->levels.count;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows[i];
+        int32_t code = r == TBL__NO_ROW || (gone != NULL && gone[r]) ? -1 : src->v.codes[r];
+        if (code < 0 || code >= levels) {
+            dst->v.codes[i] = -1;
+            if (!tbl__mark_missing(dst, i, n)) return false;
+            continue;
+        }
+        dst->v.codes[i] = code;
+    }
+    return true;
+}
+
+/* Strings in two passes: the total size first, so the bytes land in one
+ * buffer of the right size instead of one that grows. Missing cells are "". */
+static bool tbl__gather_strings(tbl_column *dst, const tbl_column *src, const size_t *rows,
+                                size_t n)
+{
+    const int64_t *off = src->str.offsets;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows[i];
+        if (r == TBL__NO_ROW || (src->missing != NULL && src->missing[r])) {
+            if (!tbl__mark_missing(dst, i, n)) return false;
+            continue;
+        }
+        size_t len = (size_t)(off[r + 1] - off[r]);
+        if (len > SIZE_MAX - 1 - total) return false; /* no buffer can hold it */
+        total += len;
+    }
+    tbl_strings *s = &dst->str;
+    s->offsets = wf_mallocarray(n + 1, sizeof *s->offsets);
+    s->data = malloc(total + 1);
+    if (s->offsets == NULL || s->data == NULL) return false;
+    s->count = n;
+    size_t at = 0;
+    s->offsets[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (dst->missing == NULL || !dst->missing[i]) {
+            size_t r = rows[i], len = (size_t)(off[r + 1] - off[r]);
+            memcpy(s->data + at, src->str.data + off[r], len);
+            at += len;
+        }
+        s->offsets[i + 1] = (int64_t)at;
+    }
+    s->data[at] = '\0';
+    return true;
+}
+
 int tbl__gather_column(tbl_column *dst, const tbl_column *src, const size_t *rows, size_t n,
                        wf_error *err)
 {
@@ -18,44 +108,27 @@ int tbl__gather_column(tbl_column *dst, const tbl_column *src, const size_t *row
     dst->role = src->role;
     dst->name = wf_strdup(src->name);
     if (dst->name == NULL) goto oom;
-
-    bool any_missing = false;
-    for (size_t i = 0; i < n && !any_missing; i++)
-        any_missing = rows[i] == TBL__NO_ROW || tbl__cell_missing(src, rows[i]);
-    if (any_missing) {
-        dst->missing = wf_calloc(n, 1);
-        if (dst->missing == NULL) goto oom;
-        for (size_t i = 0; i < n; i++)
-            dst->missing[i] = rows[i] == TBL__NO_ROW || tbl__cell_missing(src, rows[i]);
-    }
-
     if (src->type == TBL_STRING) {
-        tbl_strings_builder sb = {0};
-        for (size_t i = 0; i < n; i++) {
-            size_t len = 0;
-            const char *s = "";
-            if (dst->missing == NULL || !dst->missing[i]) s = tbl__cell_text(src, rows[i], &len);
-            tbl_strings_append(&sb, s, len);
-        }
-        if (tbl_strings_finish(&sb, &dst->str) < 0) goto oom;
+        if (!tbl__gather_strings(dst, src, rows, n)) goto oom;
         return 0;
     }
     if (src->type == TBL_CATEGORICAL && tbl_strings_copy(&dst->levels, &src->levels) < 0) goto oom;
-
-    /* Missing cells get a zero payload (and code -1) whatever the source
-     * held, so equal tables encode to equal bytes. */
-    size_t width = tbl_type_width(src->type);
-    dst->v.f64 = wf_calloc(n, width);
+    /* Not zeroed: every cell is written below. */
+    dst->v.f64 = wf_mallocarray(n, tbl_type_width(src->type));
     if (dst->v.f64 == NULL) goto oom;
-    const uint8_t *from = (const uint8_t *)src->v.f64;
-    uint8_t *to = (uint8_t *)dst->v.f64;
-    for (size_t i = 0; i < n; i++) {
-        if (dst->missing != NULL && dst->missing[i]) {
-            if (src->type == TBL_CATEGORICAL) dst->v.codes[i] = -1;
-            continue;
-        }
-        memcpy(to + i * width, from + rows[i] * width, width);
+    bool ok = false;
+    switch (tbl_type_width(src->type)) {
+    case 8:
+        ok = tbl__gather_u64(dst, src, rows, n);
+        break;
+    case 4:
+        ok = tbl__gather_codes(dst, src, rows, n);
+        break;
+    case 1:
+        ok = tbl__gather_u8(dst, src, rows, n);
+        break;
     }
+    if (!ok) goto oom;
     return 0;
 oom:
     tbl_column_clear(dst);

@@ -668,7 +668,7 @@ static void validate_reports_all_problems_at_once(void **state)
     assert_int_equal(eng_pipeline_load_file(PIPELINES "design_example.json", &p, &err), 0);
     eng_issues issues = {0};
     validate(p, "{\"train_fraction\": 3, \"seed\": 1}", &issues);
-    assert_issue(&issues, "clean", "", "module \"clean-missing-data@1\" is not in the catalogue");
+    assert_issue(&issues, "clean", "", "module \"clean-missing-data@9\" is not in the catalogue");
     assert_issue(&issues, "split", "fraction", "must be at most 1; got 3");
     assert_issue(&issues, "", "seed", "which is not a parameter of this pipeline");
     assert_int_equal(issues.count, 3);

@@ -1,0 +1,685 @@
+/*
+ * logreg.c: logistic regression, two-class (one output: the positive class's
+ * logit) and multinomial (k softmax outputs), as Azure's Two-Class and
+ * Multiclass Logistic Regression train it:
+ *
+ *     min over W, b   sum_i loss_i(W x_i + b) + l1 |W|_1 + (l2 / 2) |W|^2
+ *
+ * with the biases unpenalised, loss_i the negative log-likelihood of row i's
+ * class (log(1 + e^z) - y z for two classes, logsumexp(z) - z_y for k).
+ *
+ * The minimiser is L-BFGS (Nocedal, "Updating quasi-Newton matrices with
+ * limited storage", Math. Comp. 1980; Liu and Nocedal, "On the limited memory
+ * BFGS method for large scale optimization", Math. Prog. 1989) extended to
+ * the L1 term by OWL-QN (Andrew and Gao, "Scalable training of
+ * L1-regularized log-linear models", ICML 2007): a pseudo-gradient, a search
+ * direction kept in the orthant of steepest descent, and a backtracking line
+ * search that projects back onto the current orthant. Without L1 it is plain
+ * L-BFGS with a backtracking (Armijo) line search.
+ *
+ * Conditioning: the optimiser works on standardised weights v_j = w_j s_j
+ * (s_j the column's standard deviation) with centred columns, which makes the
+ * problem far rounder; the penalties are rewritten on v (l2 / s_j^2, l1 /
+ * s_j) so the objective stays the one above, defined on the original
+ * weights, as scikit-learn's is. Centring is done algebraically (a shifted
+ * bias), not by copying the matrix, unless the matrix holds NaN (which count
+ * as 0, as in ml_linear_predict) or a column's mean dwarfs its spread.
+ *
+ * Speed: rows are visited in cache-sized blocks; each block's margins (X w)
+ * and gradient (X^T r) are two OpenBLAS calls over data still in cache, and
+ * blocks are shared among threads.
+ */
+#include "ml.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Values per block: small enough for the L2 cache and for OpenBLAS to stay
+ * on the calling thread. */
+#define BLOCK_VALUES 8192
+/* Fewest rows worth a thread (and a chunk) of their own. */
+#define ROWS_PER_THREAD 32768
+#define MAX_THREADS 64
+#define MAX_CHUNKS 256
+#define CHUNK_SUMS (4 << 20) /* values in every chunk's gradient sums together */
+/* The relative decrease is averaged over this many iterations, as in Andrew
+ * and Gao's experiments, so one short step does not stop the search. */
+#define STOP_WINDOW 5
+#define ARMIJO 1e-4
+#define MAX_BACKTRACKS 40
+
+/* ---- the objective ------------------------------------------------------ */
+
+typedef struct objective {
+    const double *x;   /* n x d, the matrix the passes read */
+    const int32_t *y;  /* n */
+    size_t n, d, k;    /* k outputs: 1 for two classes */
+    const double *xm;  /* d: what the passes subtract from x (0 when x is centred) */
+    const double *xs;  /* d: what they divide by (1 when x is scaled) */
+    const double *l2w; /* d: the L2 weight of each standardised weight */
+    const bool *fixed; /* d: constant columns, whose weights stay 0 */
+    int threads;
+} objective;
+
+/* Losses and residuals (d loss / d margin) of a block of two-class rows. */
+static double binary_block(const int32_t *y, double *z, size_t rows)
+{
+    double loss = 0;
+    for (size_t i = 0; i < rows; i++) {
+        /* softplus and sigmoid from one exp, never overflowing; log(1 + e)
+         * rather than log1p(e): its absolute error (what a sum of losses
+         * feels) is as small, and it costs half as much */
+        double m = z[i], e = exp(-fabs(m));
+        loss += (m > 0 ? m : 0) + log(1 + e) - (y[i] == 1 ? m : 0);
+        double p = m >= 0 ? 1 / (1 + e) : e / (1 + e);
+        z[i] = p - (y[i] == 1);
+    }
+    return loss;
+}
+
+static double softmax_block(const int32_t *y, double *z, size_t rows, size_t k)
+{
+    double loss = 0;
+    for (size_t i = 0; i < rows; i++) {
+        double *v = z + i * k, max = -INFINITY, sum = 0;
+        for (size_t c = 0; c < k; c++)
+            if (v[c] > max) max = v[c];
+        /* logsumexp(z) - z_y = log(sum) - (z_y - max) */
+        loss -= v[y[i]] - max;
+        for (size_t c = 0; c < k; c++)
+            sum += v[c] = exp(v[c] - max);
+        loss += log(sum);
+        for (size_t c = 0; c < k; c++)
+            v[c] /= sum;
+        v[y[i]] -= 1;
+    }
+    return loss;
+}
+
+/* Work space for evaluations, allocated once. Rows are cut into chunks
+ * whose number depends on the problem's shape alone; each chunk's sums are
+ * kept apart and added in chunk order, so a model is the same to the bit
+ * whatever the number of threads. */
+typedef struct workspace {
+    const objective *o;
+    double *w, *b;      /* k x d and k: the weights on x's own scale */
+    size_t nchunks, chunk_rows;
+    double *loss;       /* per chunk */
+    double *gw, *gb;    /* per chunk: k x d sums of r_i x_i, and k sums of r_i */
+    double *scratch;    /* per thread: block x k margins */
+} workspace;
+
+typedef struct worker {
+    const workspace *ws;
+    size_t first, step; /* its chunks: first, first + step, ... */
+    double *scratch;
+} worker;
+
+/* The loss and gradient sums of one chunk, a cache-sized block at a time:
+ * margins (X w + b), residuals, then X^T r while the block is still in
+ * cache. */
+static void run_chunk(const workspace *ws, size_t c, double *z)
+{
+    const objective *o = ws->o;
+    size_t d = o->d, k = o->k, block = BLOCK_VALUES / d > 0 ? BLOCK_VALUES / d : 1;
+    size_t from = c * ws->chunk_rows, to = from + ws->chunk_rows < o->n ? from + ws->chunk_rows : o->n;
+    double loss = 0, *gw = ws->gw + c * k * d, *gb = ws->gb + c * k;
+    memset(gw, 0, k * d * sizeof *gw);
+    memset(gb, 0, k * sizeof *gb);
+    for (size_t r0 = from; r0 < to; r0 += block) {
+        size_t rows = r0 + block < to ? block : to - r0;
+        const double *xb = o->x + r0 * d;
+        for (size_t i = 0; i < rows; i++)
+            for (size_t out = 0; out < k; out++)
+                z[i * k + out] = ws->b[out];
+        if (k == 1) {
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)rows, (int)d, 1, xb, (int)d, ws->w, 1, 1,
+                        z, 1);
+            loss += binary_block(o->y + r0, z, rows);
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)rows, (int)d, 1, xb, (int)d, z, 1, 1, gw,
+                        1);
+        } else {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)k, (int)d, 1, xb,
+                        (int)d, ws->w, (int)d, 1, z, (int)k);
+            loss += softmax_block(o->y + r0, z, rows, k);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)d, (int)rows, 1, z,
+                        (int)k, xb, (int)d, 1, gw, (int)d);
+        }
+        for (size_t i = 0; i < rows; i++)
+            for (size_t out = 0; out < k; out++)
+                gb[out] += z[i * k + out];
+    }
+    ws->loss[c] = loss;
+}
+
+static void *run_worker(void *arg)
+{
+    worker *w = arg;
+    for (size_t c = w->first; c < w->ws->nchunks; c += w->step)
+        run_chunk(w->ws, c, w->scratch);
+    return NULL;
+}
+
+static int workspace_init(workspace *ws, const objective *o)
+{
+    size_t n = o->n, d = o->d, k = o->k, t = (size_t)o->threads;
+    size_t block = BLOCK_VALUES / d > 0 ? BLOCK_VALUES / d : 1;
+    memset(ws, 0, sizeof *ws);
+    ws->o = o;
+    /* Chunks of at least ROWS_PER_THREAD rows, at most MAX_CHUNKS of them,
+     * and their sums within CHUNK_SUMS values. */
+    size_t most = CHUNK_SUMS / (k * d + k);
+    if (most > MAX_CHUNKS) most = MAX_CHUNKS;
+    if (most < 1) most = 1;
+    size_t nchunks = (n + ROWS_PER_THREAD - 1) / ROWS_PER_THREAD;
+    if (nchunks > most) nchunks = most;
+    if (nchunks < 1) nchunks = 1;
+    ws->chunk_rows = (n + nchunks - 1) / nchunks;
+    ws->nchunks = (n + ws->chunk_rows - 1) / ws->chunk_rows;
+    ws->w = wf_mallocarray(k * d, sizeof(double));
+    ws->b = wf_mallocarray(k, sizeof(double));
+    ws->loss = wf_mallocarray(ws->nchunks, sizeof(double));
+    ws->gw = wf_mallocarray(ws->nchunks * k * d, sizeof(double));
+    ws->gb = wf_mallocarray(ws->nchunks * k, sizeof(double));
+    ws->scratch = wf_mallocarray(t * block * k, sizeof(double));
+    return ws->w && ws->b && ws->loss && ws->gw && ws->gb && ws->scratch ? 0 : WF_ENOMEM;
+}
+
+static void workspace_clear(workspace *ws)
+{
+    free(ws->w);
+    free(ws->b);
+    free(ws->loss);
+    free(ws->gw);
+    free(ws->gb);
+    free(ws->scratch);
+}
+
+/* The smooth part of the objective (loss and L2) at theta = [v (k x d), c
+ * (k)], and its gradient. */
+static double evaluate(const objective *o, workspace *ws, const double *theta, double *grad)
+{
+    size_t d = o->d, k = o->k, block = BLOCK_VALUES / d > 0 ? BLOCK_VALUES / d : 1;
+    size_t t = (size_t)o->threads < ws->nchunks ? (size_t)o->threads : ws->nchunks;
+    if (t < 1) t = 1;
+    const double *v = theta, *c = theta + k * d;
+    /* Back to x's scale: w = v / xs, b = c - w . xm. */
+    for (size_t out = 0; out < k; out++) {
+        double shift = 0;
+        for (size_t j = 0; j < d; j++) {
+            double w = o->fixed[j] ? 0 : v[out * d + j] / o->xs[j];
+            ws->w[out * d + j] = w;
+            shift += w * o->xm[j];
+        }
+        ws->b[out] = c[out] - shift;
+    }
+    worker workers[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {0};
+    for (size_t i = 0; i < t; i++) {
+        workers[i] = (worker){.ws = ws, .first = i, .step = t, .scratch = ws->scratch + i * block * k};
+        /* Worker 0 runs here; one whose thread fails to start runs here too. */
+        if (i > 0) started[i] = pthread_create(&tid[i], NULL, run_worker, &workers[i]) == 0;
+    }
+    run_worker(&workers[0]);
+    for (size_t i = 1; i < t; i++)
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        else
+            run_worker(&workers[i]);
+    /* The chunks' sums in order; then the chain rule through v and c, and
+     * the L2 term. */
+    double f = ws->loss[0];
+    for (size_t ch = 1; ch < ws->nchunks; ch++) {
+        f += ws->loss[ch];
+        for (size_t j = 0; j < k * d; j++)
+            ws->gw[j] += ws->gw[ch * k * d + j];
+        for (size_t j = 0; j < k; j++)
+            ws->gb[j] += ws->gb[ch * k + j];
+    }
+    for (size_t out = 0; out < k; out++) {
+        double sum_r = ws->gb[out];
+        for (size_t j = 0; j < d; j++) {
+            size_t at = out * d + j;
+            if (o->fixed[j]) {
+                grad[at] = 0;
+                continue;
+            }
+            grad[at] = (ws->gw[at] - o->xm[j] * sum_r) / o->xs[j] + o->l2w[j] * v[at];
+            f += 0.5 * o->l2w[j] * v[at] * v[at];
+        }
+        grad[k * d + out] = sum_r;
+    }
+    return f;
+}
+
+/* ---- OWL-QN (L-BFGS when there is no L1 term) --------------------------- */
+
+typedef struct minimiser {
+    size_t p;          /* parameters */
+    const double *l1w; /* p: each parameter's L1 weight (0: smooth) */
+    bool any_l1;
+    int memory;
+    double *s, *y, *rho; /* memory x p, memory x p, memory: the history */
+    int stored, newest;
+} minimiser;
+
+static double l1_term(const minimiser *m, const double *theta)
+{
+    double sum = 0;
+    if (m->any_l1)
+        for (size_t j = 0; j < m->p; j++)
+            sum += m->l1w[j] * fabs(theta[j]);
+    return sum;
+}
+
+/* The steepest-descent-defining pseudo-gradient of Andrew and Gao: at zero,
+ * the one-sided derivative that decreases the objective, or 0. */
+static void pseudo_gradient(const minimiser *m, const double *theta, const double *g, double *pg)
+{
+    for (size_t j = 0; j < m->p; j++) {
+        double l = m->l1w[j];
+        if (l == 0)
+            pg[j] = g[j];
+        else if (theta[j] > 0)
+            pg[j] = g[j] + l;
+        else if (theta[j] < 0)
+            pg[j] = g[j] - l;
+        else if (g[j] + l < 0)
+            pg[j] = g[j] + l;
+        else if (g[j] - l > 0)
+            pg[j] = g[j] - l;
+        else
+            pg[j] = 0;
+    }
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    return cblas_ddot((int)n, a, 1, b, 1);
+}
+
+/* dir = -H pg by the two-loop recursion over the stored pairs. */
+static void two_loop(const minimiser *m, const double *pg, double *dir, double *alpha)
+{
+    size_t p = m->p;
+    for (size_t j = 0; j < p; j++)
+        dir[j] = -pg[j];
+    int mem = m->memory;
+    for (int i = 0; i < m->stored; i++) {
+        int at = (m->newest - i + mem) % mem;
+        alpha[at] = m->rho[at] * dot(m->s + (size_t)at * p, dir, p);
+        cblas_daxpy((int)p, -alpha[at], m->y + (size_t)at * p, 1, dir, 1);
+    }
+    if (m->stored > 0) {
+        const double *y = m->y + (size_t)m->newest * p;
+        double gamma = 1 / (m->rho[m->newest] * dot(y, y, p));
+        cblas_dscal((int)p, gamma, dir, 1);
+    }
+    for (int i = m->stored - 1; i >= 0; i--) {
+        int at = (m->newest - i + mem) % mem;
+        double beta = m->rho[at] * dot(m->y + (size_t)at * p, dir, p);
+        cblas_daxpy((int)p, alpha[at] - beta, m->s + (size_t)at * p, 1, dir, 1);
+    }
+}
+
+/* What a decrease of f is relative to. */
+static double scale_of(double f)
+{
+    return fabs(f) > 1e-300 ? fabs(f) : 1e-300;
+}
+
+static bool cancelled(const ml_env *env)
+{
+    return env != NULL && env->cancel != NULL && *env->cancel;
+}
+
+/* Minimises evaluate() + the L1 term from theta (updated in place). */
+static int minimise(minimiser *m, const objective *o, workspace *ws, double *theta,
+                    const ml_logreg_params *par, const ml_env *env, int *iterations,
+                    int *evaluations, double *final, wf_error *err)
+{
+    size_t p = m->p;
+    double *buf = wf_mallocarray(6 * p + (size_t)m->memory, sizeof(double));
+    if (buf == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
+    double *g = buf, *pg = g + p, *dir = pg + p, *next = dir + p, *gnext = next + p,
+           *orthant = gnext + p, *alpha = orthant + p;
+    double history[STOP_WINDOW + 1], last = INFINITY; /* the last relative decrease */
+    int rc = 0, it = 0;
+    double f = evaluate(o, ws, theta, g) + l1_term(m, theta);
+    *evaluations = 1;
+    history[0] = f;
+    for (it = 0; it < par->max_iterations; it++) {
+        if (cancelled(env)) {
+            rc = wf_error_set(err, WF_ECANCELED,
+                              "logistic regression: cancelled after %d iterations", it);
+            break;
+        }
+        pseudo_gradient(m, theta, g, pg);
+        double pg_norm = sqrt(dot(pg, pg, p));
+        if (pg_norm == 0 || !isfinite(pg_norm)) break;
+        two_loop(m, pg, dir, alpha);
+        /* Keep the penalised coordinates to steepest descent's orthant (the
+         * unpenalised biases are smooth: constraining them only slows the
+         * search, as in libLBFGS's orthantwise range). */
+        if (m->any_l1)
+            for (size_t j = 0; j < p; j++)
+                if (m->l1w[j] != 0 && dir[j] * pg[j] >= 0) dir[j] = 0;
+        double slope = dot(pg, dir, p);
+        if (!(slope < 0)) {
+            /* The history has gone stale: restart from steepest descent. */
+            m->stored = 0;
+            for (size_t j = 0; j < p; j++)
+                dir[j] = -pg[j];
+            slope = -pg_norm * pg_norm;
+        }
+        /* Converged when the last step gained less than the tolerance and
+         * the quasi-Newton model promises no more than that from the next
+         * (its predicted decrease is -slope / 2). */
+        if (m->stored > 0 && last < par->tolerance && -slope / scale_of(f) < par->tolerance)
+            break;
+        for (size_t j = 0; j < p; j++)
+            orthant[j] = theta[j] != 0 ? (theta[j] > 0 ? 1 : -1) : (pg[j] < 0 ? 1 : -1);
+        /* Without curvature yet, a first step of unit length. */
+        double step = m->stored == 0 ? 1 / sqrt(dot(dir, dir, p)) : 1;
+        double fnext = INFINITY;
+        bool accepted = false, converged = false;
+        for (int tries = 0; tries < MAX_BACKTRACKS && !accepted; tries++, step *= 0.5) {
+            for (size_t j = 0; j < p; j++) {
+                next[j] = theta[j] + step * dir[j];
+                if (m->l1w[j] != 0 && next[j] * orthant[j] <= 0) next[j] = 0;
+            }
+            fnext = evaluate(o, ws, next, gnext) + l1_term(m, next);
+            ++*evaluations;
+            double decrease = 0;
+            for (size_t j = 0; j < p; j++)
+                decrease += pg[j] * (next[j] - theta[j]);
+            accepted = isfinite(fnext) && fnext <= f + ARMIJO * decrease;
+            /* A promised decrease below the rounding of f cannot be seen:
+             * the search has converged as far as doubles go. */
+            if (!accepted && fabs(decrease) <= 8 * DBL_EPSILON * fabs(f)) {
+                converged = true;
+                break;
+            }
+        }
+        if (converged) break;
+        if (!accepted) {
+            if (m->stored == 0) break; /* no descent left to numerical precision */
+            m->stored = 0;
+            continue;
+        }
+        /* The curvature pair from the smooth part's gradients. */
+        int mem = m->memory, at = (m->newest + 1) % mem;
+        double *s = m->s + (size_t)at * p, *y = m->y + (size_t)at * p;
+        for (size_t j = 0; j < p; j++) {
+            s[j] = next[j] - theta[j];
+            y[j] = gnext[j] - g[j];
+        }
+        double sy = dot(s, y, p);
+        if (sy > 1e-12 * sqrt(dot(s, s, p) * dot(y, y, p)) && sy > 0) {
+            m->rho[at] = 1 / sy;
+            m->newest = at;
+            if (m->stored < mem) m->stored++;
+        }
+        memcpy(theta, next, p * sizeof(double));
+        memcpy(g, gnext, p * sizeof(double));
+        last = (f - fnext) / scale_of(fnext);
+        f = fnext;
+        /* Mean relative decrease over the last STOP_WINDOW iterations. */
+        int done = it + 1, window = done < STOP_WINDOW ? done : STOP_WINDOW;
+        for (int i = STOP_WINDOW; i > 0; i--)
+            history[i] = history[i - 1];
+        history[0] = f;
+        if ((history[window] - f) / (window * scale_of(f)) < par->tolerance) {
+            it++;
+            break;
+        }
+    }
+    *iterations = it;
+    *final = f;
+    free(buf);
+    return rc;
+}
+
+/* ---- checks and standardisation ----------------------------------------- */
+
+static int check_params(const ml_logreg_params *p, wf_error *err)
+{
+    if (!(p->l1 >= 0) || !isfinite(p->l1))
+        return wf_error_set(err, WF_EINVAL, "L1 weight must be a number >= 0 (got %g)", p->l1);
+    if (!(p->l2 >= 0) || !isfinite(p->l2))
+        return wf_error_set(err, WF_EINVAL, "L2 weight must be a number >= 0 (got %g)", p->l2);
+    if (!(p->tolerance > 0) || !isfinite(p->tolerance))
+        return wf_error_set(err, WF_EINVAL, "optimization tolerance must be > 0 (got %g)",
+                            p->tolerance);
+    if (p->memory < 1 || p->memory > 1000)
+        return wf_error_set(err, WF_EINVAL, "L-BFGS memory must be 1..1000 (got %d)", p->memory);
+    if (p->max_iterations < 1)
+        return wf_error_set(err, WF_EINVAL, "iterations must be at least 1 (got %d)",
+                            p->max_iterations);
+    return 0;
+}
+
+static int check_labels(const int32_t *y, size_t n, size_t nclasses, size_t *counts, wf_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] < 0)
+            return wf_error_set(err, WF_EINVAL,
+                                "row %zu has no class (a missing label); remove such rows first",
+                                i + 1);
+        if ((size_t)y[i] >= nclasses)
+            return wf_error_set(err, WF_EINVAL, "row %zu: class %d is not among the %zu classes",
+                                i + 1, (int)y[i], nclasses);
+        counts[y[i]]++;
+    }
+    size_t present = 0;
+    for (size_t c = 0; c < nclasses; c++)
+        present += counts[c] > 0;
+    if (present < 2)
+        return wf_error_set(err, WF_EINVAL,
+                            "every row has the same class; logistic regression needs at least "
+                            "two classes in the label");
+    return 0;
+}
+
+/* Column means and standard deviations (NaN counted as 0); whether any NaN
+ * was seen. An infinite value is an error. */
+static int column_stats(const ml_matrix *x, double *mean, double *sd, bool *fixed, bool *has_nan,
+                        wf_error *err)
+{
+    size_t n = x->rows, d = x->cols;
+    double *shift = wf_calloc(d, sizeof *shift), *sum = wf_calloc(d, sizeof *sum),
+           *sq = wf_calloc(d, sizeof *sq);
+    int rc = shift && sum && sq ? 0 : wf_error_set(err, WF_ENOMEM, "out of memory");
+    *has_nan = false;
+    /* Shifting by the first row keeps the sum of squares from cancelling. */
+    for (size_t j = 0; rc == 0 && j < d; j++)
+        shift[j] = isnan(x->data[j]) ? 0 : x->data[j];
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const double *row = x->data + i * d;
+        for (size_t j = 0; j < d; j++) {
+            double v = row[j];
+            if (isnan(v)) {
+                *has_nan = true;
+                v = 0;
+            } else if (isinf(v)) {
+                rc = wf_error_set(err, WF_EINVAL, "row %zu, feature %zu: an infinite value", i + 1,
+                                  j + 1);
+                break;
+            }
+            v -= shift[j];
+            sum[j] += v;
+            sq[j] += v * v;
+        }
+    }
+    for (size_t j = 0; rc == 0 && j < d; j++) {
+        double m = sum[j] / (double)n, var = sq[j] / (double)n - m * m;
+        mean[j] = m + shift[j];
+        sd[j] = var > 0 ? sqrt(var) : 0;
+        /* A column whose every value is the same carries nothing a bias
+         * does not. */
+        fixed[j] = sq[j] == 0 || !(sd[j] > 1e-12 * fabs(mean[j]));
+        if (fixed[j]) sd[j] = 1;
+    }
+    free(shift);
+    free(sum);
+    free(sq);
+    return rc;
+}
+
+/* Threads for n rows: env's count (0: the cores), at most one per
+ * ROWS_PER_THREAD rows. */
+static int thread_count(const ml_env *env, size_t n)
+{
+    long cores = env != NULL && env->threads > 0 ? env->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    long most = (long)(n / ROWS_PER_THREAD);
+    long t = cores < most ? cores : most;
+    if (t > MAX_THREADS) t = MAX_THREADS;
+    return t < 1 ? 1 : (int)t;
+}
+
+/* ---- the learner -------------------------------------------------------- */
+
+int ml_logreg_fit(const ml_matrix *x, const int32_t *y, size_t nclasses, const ml_logreg_params *p,
+                  const ml_env *env, ml_linear *out, wf_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = check_params(p, err);
+    if (rc < 0) return rc;
+    if (nclasses < 2)
+        return wf_error_set(err, WF_EINVAL, "logistic regression needs at least two classes");
+    if (x->rows == 0 || x->cols == 0)
+        return wf_error_set(err, WF_EINVAL,
+                            "logistic regression needs rows and features to train on");
+    if (x->rows > INT32_MAX || x->cols > INT32_MAX / (nclasses + 1))
+        return wf_error_set(err, WF_ELIMIT, "a %zu x %zu matrix is too large", x->rows, x->cols);
+    size_t n = x->rows, d = x->cols, k = nclasses == 2 ? 1 : nclasses, np = k * (d + 1);
+
+    size_t *counts = wf_calloc(nclasses, sizeof *counts);
+    double *mean = wf_calloc(d, sizeof *mean), *sd = wf_calloc(d, sizeof *sd);
+    double *zero = wf_calloc(d, sizeof *zero), *one = wf_mallocarray(d, sizeof *one);
+    double *l2w = wf_mallocarray(d, sizeof *l2w), *l1w = wf_calloc(np, sizeof *l1w);
+    double *theta = wf_calloc(np, sizeof *theta), *copy = NULL;
+    bool *fixed = wf_calloc(d, sizeof *fixed);
+    minimiser m = {.p = np, .l1w = l1w, .any_l1 = p->l1 > 0, .memory = p->memory};
+    m.s = wf_mallocarray((size_t)p->memory * np, sizeof(double));
+    m.y = wf_mallocarray((size_t)p->memory * np, sizeof(double));
+    m.rho = wf_mallocarray((size_t)p->memory, sizeof(double));
+    workspace ws = {0};
+    if (!counts || !mean || !sd || !zero || !one || !l2w || !l1w || !theta || !fixed || !m.s ||
+        !m.y || !m.rho) {
+        rc = wf_error_set(err, WF_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = check_labels(y, n, nclasses, counts, err)) < 0) goto done;
+    bool has_nan = false;
+    if ((rc = column_stats(x, mean, sd, fixed, &has_nan, err)) < 0) goto done;
+
+    objective o = {.x = x->data,
+                   .y = y,
+                   .n = n,
+                   .d = d,
+                   .k = k,
+                   .xm = mean,
+                   .xs = sd,
+                   .l2w = l2w,
+                   .fixed = fixed,
+                   .threads = thread_count(env, n)};
+    bool badly_centred = false;
+    for (size_t j = 0; j < d; j++) {
+        one[j] = 1;
+        l2w[j] = p->l2 / (sd[j] * sd[j]);
+        for (size_t c = 0; c < k; c++)
+            l1w[c * d + j] = fixed[j] ? 0 : p->l1 / sd[j];
+        if (fabs(mean[j]) > 1e3 * sd[j]) badly_centred = true;
+    }
+    if (has_nan || badly_centred) {
+        /* A standardised copy: NaN become 0 (before centring), and the
+         * passes need no shift that could cancel. */
+        copy = wf_mallocarray(n * d, sizeof *copy);
+        if (copy == NULL) {
+            rc = wf_error_set(err, WF_ENOMEM, "out of memory for a copy of the %zu x %zu matrix", n,
+                              d);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < d; j++) {
+                double v = x->data[i * d + j];
+                copy[i * d + j] = ((isnan(v) ? 0 : v) - mean[j]) / sd[j];
+            }
+        o.x = copy;
+        o.xm = zero;
+        o.xs = one;
+    }
+    /* Start from the class priors, so the first steps fit the weights. */
+    for (size_t c = 0; c < k; c++) {
+        if (k == 1) {
+            theta[k * d] = log((double)counts[1] / (double)counts[0]);
+        } else {
+            theta[k * d + c] = log(((double)counts[c] + 0.5) / ((double)n + 0.5 * (double)k));
+        }
+    }
+    if (workspace_init(&ws, &o) < 0) {
+        rc = wf_error_set(err, WF_ENOMEM, "out of memory");
+        goto done;
+    }
+    int iterations = 0, evaluations = 0;
+    double objective_value = 0;
+    rc = minimise(&m, &o, &ws, theta, p, env, &iterations, &evaluations, &objective_value, err);
+    if (rc < 0) goto done;
+    if (env != NULL && env->log != NULL) {
+        char line[200];
+        snprintf(line, sizeof line,
+                 "logistic regression: %d iterations of L-BFGS%s, %d evaluations, objective %.9g",
+                 iterations, m.any_l1 ? " (OWL-QN)" : "", evaluations, objective_value);
+        env->log(env->user, line);
+    }
+
+    /* Fold the standardisation back into the weights. */
+    out->weights = wf_mallocarray(k * d, sizeof(double));
+    out->bias = wf_mallocarray(k, sizeof(double));
+    if (out->weights == NULL || out->bias == NULL) {
+        rc = wf_error_set(err, WF_ENOMEM, "out of memory");
+        goto done;
+    }
+    out->nfeatures = d;
+    out->noutputs = k;
+    double mean_bias = 0;
+    for (size_t c = 0; c < k; c++) {
+        double b = theta[k * d + c];
+        for (size_t j = 0; j < d; j++) {
+            double w = fixed[j] ? 0 : theta[c * d + j] / sd[j];
+            out->weights[c * d + j] = w;
+            b -= w * mean[j];
+        }
+        out->bias[c] = b;
+        mean_bias += b / (double)k;
+    }
+    /* Softmax ignores a shift shared by every bias: centre them. */
+    if (k > 1)
+        for (size_t c = 0; c < k; c++)
+            out->bias[c] -= mean_bias;
+done:
+    if (rc < 0) ml_linear_clear(out);
+    workspace_clear(&ws);
+    free(counts);
+    free(mean);
+    free(sd);
+    free(zero);
+    free(one);
+    free(l2w);
+    free(l1w);
+    free(theta);
+    free(copy);
+    free(fixed);
+    free(m.s);
+    free(m.y);
+    free(m.rho);
+    return rc;
+}
