@@ -101,8 +101,7 @@ static void eng__exec_child(const char *binary, pid_t parent, int in_fd, int out
 int eng__child_spawn(eng__child *c, const char *binary, const char *description,
                      const char *log_path, wf_error *err)
 {
-    memset(c, 0, sizeof *c);
-    c->pidfd = c->stdin_fd = c->report_fd = c->output_fd = c->log_fd = -1;
+    eng__child_init(c);
     int in[2] = {-1, -1}, out[2] = {-1, -1}, report[2] = {-1, -1};
     int e = 0;
     const char *doing = "open the log file";
@@ -294,6 +293,12 @@ int64_t eng__child_rss_kb(const eng__child *c)
     fclose(f);
     if (n != 2) return 0;
     return (int64_t)(resident * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024);
+}
+
+void eng__child_init(eng__child *c)
+{
+    memset(c, 0, sizeof *c);
+    c->pidfd = c->stdin_fd = c->report_fd = c->output_fd = c->log_fd = -1;
 }
 
 void eng__child_clear(eng__child *c)

@@ -630,7 +630,7 @@ static int eng__prepare(eng__exec *e, const eng_pipeline *p, wf_error *err)
         s->rec.status = wf_strdup("queued");
         s->rec.log_path = eng__log_rel(e->run_id, ps->node->id);
         s->rec.elapsed_ms = -1;
-        s->child.pid = 0;
+        eng__child_init(&s->child);
         if (!s->outputs || !s->rec.node_id || !s->rec.module || !s->rec.status || !s->rec.log_path)
             rc = wf_error_set(err, WF_ENOMEM, "out of memory");
     }

@@ -100,6 +100,11 @@ typedef struct eng__child {
     struct rusage usage;
 } eng__child;
 
+/* Makes c a child that has not started: no process, every descriptor -1,
+ * so that eng__child_clear on it closes nothing (a zeroed struct would
+ * close descriptor 0, which by then may be someone else's socket). */
+void eng__child_init(eng__child *c);
+
 /* Called for each complete line: report lines (the protocol above) and log
  * lines (output), without their newline. */
 typedef void (*eng__line_fn)(void *user, bool report, const char *line);
