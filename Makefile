@@ -14,11 +14,13 @@ deps:
 
 # The release build: build/weft.
 build: deps
+	@scripts/ui.sh build
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWEFT_TESTS=OFF >/dev/null
 	@cmake --build build -j$(JOBS) --target weft
 
 # Every test, in an AddressSanitizer + UndefinedBehaviorSanitizer build.
 test: deps
+	@scripts/ui.sh build
 	@cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON -DWEFT_TEST_MODULES=ON >/dev/null
 	@cmake --build build-test -j$(JOBS)
 	@cd build-test && ctest --output-on-failure -j$(JOBS)

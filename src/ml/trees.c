@@ -158,6 +158,17 @@ static int trees__check_labels(const double *y, size_t rows, const ml_trees_para
     return 0;
 }
 
+/* NaN is the missing value, but XGBoost refuses an infinite one with a
+ * message that blames NaN too: name the cell instead. */
+static int trees__check_finite(const ml_matrix *x, wf_error *err)
+{
+    for (size_t i = 0; i < x->rows * x->cols; i++)
+        if (isinf(x->data[i]))
+            return wf_error_set(err, WF_EINVAL, "trees: row %zu, feature %zu is infinite",
+                                i / x->cols + 1, i % x->cols + 1);
+    return 0;
+}
+
 static int trees__set(BoosterHandle h, const char *name, const char *value, wf_error *err)
 {
     if (XGBoosterSetParam(h, name, value) != 0) {
@@ -262,6 +273,7 @@ int ml_trees_fit(const ml_matrix *x, const double *y, const ml_trees_params *p, 
     if (x->cols == 0) return wf_error_set(err, WF_EINVAL, "trees: no feature columns");
     int rc = trees__check_params(p, err);
     if (rc == 0) rc = trees__check_labels(y, x->rows, p, err);
+    if (rc == 0) rc = trees__check_finite(x, err);
     if (rc < 0) return rc;
     if (trees__cancelled(env)) return wf_error_set(err, WF_ECANCELED, "trees: cancelled");
 
@@ -312,6 +324,9 @@ done:
 
 /* ---- prediction ------------------------------------------------------------ */
 
+/* In place, chunk by chunk, with XGBoost's thread-safe in-place predictor,
+ * so request threads may share one model. It runs on the threads the model
+ * was fitted with (a loaded model: every core); env only cancels. */
 int ml_trees_predict(const ml_trees *m, const ml_matrix *x, const ml_env *env, double *out,
                      wf_error *err)
 {
@@ -319,6 +334,8 @@ int ml_trees_predict(const ml_trees *m, const ml_matrix *x, const ml_env *env, d
     if (x->cols != m->nfeatures)
         return wf_error_set(err, WF_EINVAL, "trees: the model was trained on %zu features, not %zu",
                             m->nfeatures, x->cols);
+    int rc = trees__check_finite(x, err);
+    if (rc < 0) return rc;
     size_t k = m->task == ML_MULTICLASS ? m->nclasses : 1;
     const char *config = "{\"type\":0,\"training\":false,\"iteration_begin\":0,"
                          "\"iteration_end\":0,\"strict_shape\":false,\"missing\":NaN,"

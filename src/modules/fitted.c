@@ -8,11 +8,14 @@
 #include "fitted.h"
 
 #include <jansson.h>
-#include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* ---- run and configure -------------------------------------------------- */
 
@@ -293,32 +296,72 @@ int mod__add_column_unique(mod_ctx *ctx, tbl_table *t, tbl_column *c)
 int mod__column_for_writing(mod_ctx *ctx, tbl_column *c, const char *name, tbl_type type,
                             size_t nrows)
 {
-    wf_error err = {0};
     size_t width = tbl_type_width(type);
     /* Strings have no fixed-width values to leave unset. */
     size_t rows = width == 0 ? nrows : 0;
-    if (tbl_column_init(c, name, type, rows, &err) < 0) return mod_fail_with(ctx, &err);
-    if (width == 0) return 0;
-    if (nrows > SIZE_MAX / width) {
-        tbl_column_clear(c);
-        return mod_fail(ctx, WF_ENOMEM, "column \"%s\" is too large", name);
+    int rc = tbl_column_init(c, name, type, rows, NULL);
+    if (rc == 0 && width > 0) {
+        const size_t huge = (size_t)2 << 20;
+        size_t bytes = nrows <= SIZE_MAX / width ? nrows * width : SIZE_MAX;
+        void *p = NULL;
+        if (bytes == SIZE_MAX) {
+            rc = WF_ENOMEM;
+        } else if (bytes >= 2 * huge && posix_memalign(&p, huge, bytes) == 0) {
+            /* Advice only: without huge pages the buffer is just a buffer. */
+            madvise(p, bytes, MADV_HUGEPAGE);
+        } else {
+            p = malloc(bytes ? bytes : 1);
+        }
+        if (p == NULL) {
+            tbl_column_clear(c);
+            rc = WF_ENOMEM;
+        } else {
+            free(c->v.f64);
+            c->v.f64 = p;
+        }
     }
-    const size_t huge = (size_t)2 << 20;
-    size_t bytes = nrows * width;
-    void *p = NULL;
-    if (bytes >= 2 * huge && posix_memalign(&p, huge, bytes) == 0) {
-        /* Advice only: without huge pages the buffer is just a buffer. */
-        madvise(p, bytes, MADV_HUGEPAGE);
-    } else {
-        p = malloc(bytes ? bytes : 1);
-    }
-    if (p == NULL) {
-        tbl_column_clear(c);
+    if (rc < 0 && ctx != NULL)
         return mod_fail(ctx, WF_ENOMEM, "out of memory for column \"%s\"", name);
-    }
-    free(c->v.f64);
-    c->v.f64 = p;
-    return 0;
+    return rc;
+}
+
+/* One worker of mod__parallel_for: takes the next index until none is
+ * left, so that uneven items spread over the threads. */
+typedef struct mod__parallel {
+    void (*fn)(void *arg, size_t k);
+    void *arg;
+    size_t n;
+    atomic_size_t next;
+} mod__parallel;
+
+static void *mod__parallel_main(void *p)
+{
+    mod__parallel *job = p;
+    for (size_t k; (k = atomic_fetch_add(&job->next, 1)) < job->n;)
+        job->fn(job->arg, k);
+    return NULL;
+}
+
+void mod__parallel_for(size_t n, size_t work, void (*fn)(void *arg, size_t k), void *arg)
+{
+    enum { MOD__MAX_THREADS = 8 };
+    mod__parallel job = {.fn = fn, .arg = arg, .n = n};
+    atomic_init(&job.next, 0);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = cores > 1 ? (size_t)cores : 1;
+    if (threads > MOD__MAX_THREADS) threads = MOD__MAX_THREADS;
+    if (threads > n) threads = n;
+    /* Starting a thread costs tens of microseconds: below a million
+     * values, one thread is faster. */
+    if (work < ((size_t)1 << 20)) threads = 1;
+    pthread_t tid[MOD__MAX_THREADS];
+    bool started[MOD__MAX_THREADS] = {false};
+    for (size_t i = 1; i < threads; i++)
+        started[i] = pthread_create(&tid[i], NULL, mod__parallel_main, &job) == 0;
+    /* The caller works too, and finishes alone if no thread started. */
+    mod__parallel_main(&job);
+    for (size_t i = 1; i < threads; i++)
+        if (started[i]) pthread_join(tid[i], NULL);
 }
 
 tbl_table *mod__empty_like(mod_ctx *ctx, const tbl_table *t)

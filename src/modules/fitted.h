@@ -158,9 +158,17 @@ int mod__add_column_unique(mod_ctx *ctx, tbl_table *t, tbl_column *c);
  * every row: as tbl_column_init, but the values of fixed-width types are
  * left unset, and large buffers ask for transparent huge pages. A fresh
  * 8 MB column otherwise costs zeroing it and a page fault per 4 KB, a third
- * of the time of a rescaling pass. */
+ * of the time of a rescaling pass. ctx may be NULL (in a worker of
+ * mod__parallel_for): then a failure is only returned, WF_ENOMEM. */
 int mod__column_for_writing(mod_ctx *ctx, tbl_column *c, const char *name, tbl_type type,
                             size_t nrows);
+
+/* Calls fn(arg, k) for every k in [0, n), spread over the machine's cores
+ * (up to 8 threads, the caller's included) when `work`, the number of
+ * values touched, makes threads worth starting; on the calling thread
+ * alone otherwise, or when no thread can start. fn runs concurrently: it
+ * must not touch the context (mod_fail, mod_log), only its own item. */
+void mod__parallel_for(size_t n, size_t work, void (*fn)(void *arg, size_t k), void *arg);
 
 /* A new table with t's row count and no columns (NULL on OOM, ctx->err
  * set). */

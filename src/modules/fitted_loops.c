@@ -189,7 +189,7 @@ void mod__moments(const tbl_column *c, size_t nrows, mod__moments_t *out)
     const double *x = c->v.f64;
     const uint8_t *m = c->missing;
     mod__v2d a0 = {0, 0}, a1 = {0, 0}, q0 = {0, 0}, q1 = {0, 0};
-    mod__v2i n0 = {0, 0}, n1 = {0, 0}, ne = {0, 0};
+    mod__v2i n0 = {0, 0}, n1 = {0, 0};
     size_t q = 0;
     for (; q + 4 <= nrows; q += 4) {
         mod__v2i p0, p1;
@@ -204,21 +204,24 @@ void mod__moments(const tbl_column *c, size_t nrows, mod__moments_t *out)
         q1 += d1 * d1;
         n0 -= ok0;
         n1 -= ok1;
-        ne |= (mod__v2i)(d0 != 0) | (mod__v2i)(d1 != 0);
     }
     mod__v2d a = a0 + a1, sq = q0 + q1;
     mod__v2i n = n0 + n1;
     double s1 = a[0] + a[1], s2 = sq[0] + sq[1];
     size_t count = (size_t)(n[0] + n[1]);
-    bool differ = (ne[0] | ne[1]) != 0;
     for (; q < nrows; q++) {
         if (!mod__has_number(c, q)) continue;
         double d = x[q] - first;
         s1 += d;
         s2 += d * d;
         count++;
-        differ = differ || d != 0;
     }
+    /* x - K is 0 only when x == K, so S2 is 0 when the column is constant;
+     * the converse fails only for differences below 1e-162, whose squares
+     * vanish, so a zero S2 is checked value by value. */
+    bool differ = s2 != 0;
+    for (size_t k = 0; !differ && k < nrows; k++)
+        differ = mod__has_number(c, k) && x[k] != first;
     double shift = s1 * s1 / (double)count, ss = s2 - shift;
     if (!(shift <= 64 * ss) && differ) {
         /* The first number is far out: two passes, exact to rounding. */

@@ -85,6 +85,20 @@ oom:
     return NULL;
 }
 
+/* The columns' statistics, computed in parallel (mod__parallel_for). */
+typedef struct norm_fit_job {
+    const tbl_table *in;
+    const size_t *idx;
+    size_t method;
+    norm_params *params;
+} norm_fit_job;
+
+static void norm_fit_one(void *arg, size_t k)
+{
+    norm_fit_job *job = arg;
+    job->params[k] = norm_fit_column(&job->in->cols[job->idx[k]], job->in->nrows, job->method);
+}
+
 static int norm_fit(mod_ctx *ctx, const tbl_table *in, json_t **transform)
 {
     const char *f = "columns_to_transform";
@@ -112,19 +126,22 @@ static int norm_fit(mod_ctx *ctx, const tbl_table *in, json_t **transform)
     json_t *state = json_pack("{s:s, s:b, s:[]}", "method", norm_methods[method],
                               "constant_columns_to_zero", zero, "parameters");
     json_t *list = json_object_get(state, "parameters");
-    if (rc == 0 && state == NULL) rc = mod_fail(ctx, WF_ENOMEM, "out of memory");
-    for (size_t k = 0; k < n && rc == 0; k++) {
-        if (mod_cancelled(ctx)) rc = mod_fail(ctx, WF_ECANCELED, "cancelled");
-        norm_params p = norm_fit_column(&in->cols[idx[k]], in->nrows, method);
-        if (rc == 0 && json_array_append_new(list, norm_params_json(&p, method)) < 0)
+    norm_fit_job job = {.in = in, .idx = idx, .method = method};
+    job.params = rc == 0 ? wf_calloc(n, sizeof *job.params) : NULL;
+    if (rc == 0 && (state == NULL || job.params == NULL))
+        rc = mod_fail(ctx, WF_ENOMEM, "out of memory");
+    if (rc == 0) mod__parallel_for(n, n * in->nrows, norm_fit_one, &job);
+    for (size_t k = 0; k < n && rc == 0; k++)
+        if (json_array_append_new(list, norm_params_json(&job.params[k], method)) < 0)
             rc = mod_fail(ctx, WF_ENOMEM, "out of memory");
-        mod_progress(ctx, 0.5 * (double)(k + 1) / (double)n);
-    }
+    free(job.params);
+    if (rc == 0 && mod_cancelled(ctx)) rc = mod_fail(ctx, WF_ECANCELED, "cancelled");
     if (rc < 0) {
         json_decref(state);
         free(idx);
         return rc;
     }
+    mod_progress(ctx, 0.5);
     *transform = mod__transform_new(ctx, &mod_normalize_data, in, idx, n, state);
     free(idx);
     if (*transform == NULL) return ctx->err.code;
@@ -159,11 +176,12 @@ static int norm_fit(mod_ctx *ctx, const tbl_table *in, json_t **transform)
 
 /* Rescales src into dst (a new numeric column with src's name and role).
  * The result of a missing value, and a NaN result (a constant column
- * without use_0, a statistic that was undefined), is missing. */
-static int norm_column(mod_ctx *ctx, size_t method, bool zero, const norm_params *p,
-                       const tbl_column *src, size_t n, tbl_column *dst)
+ * without use_0, a statistic that was undefined), is missing. It runs in
+ * worker threads, so it only returns 0 or WF_ENOMEM. */
+static int norm_column(size_t method, bool zero, const norm_params *p, const tbl_column *src,
+                       size_t n, tbl_column *dst)
 {
-    int rc = mod__column_for_writing(ctx, dst, src->name, TBL_NUMERIC, n);
+    int rc = mod__column_for_writing(NULL, dst, src->name, TBL_NUMERIC, n);
     if (rc < 0) return rc;
     dst->role = src->role;
     double *y = dst->v.f64;
@@ -194,16 +212,17 @@ static int norm_column(mod_ctx *ctx, size_t method, bool zero, const norm_params
         NORM_LOOP(tanh(x));
     if (m != NULL) {
         dst->missing = malloc(n ? n : 1);
-        if (dst->missing == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory");
+        if (dst->missing == NULL) return WF_ENOMEM;
         memcpy(dst->missing, m, n);
     }
     for (size_t r = 0; nan > 0 && r < n; r++) {
         if (y[r] != y[r]) {
-            if (tbl_set_missing(dst, r, n) < 0) return mod_fail(ctx, WF_ENOMEM, "out of memory");
+            if (tbl_set_missing(dst, r, n) < 0) return WF_ENOMEM;
             y[r] = 0;
         }
     }
-    tbl_compact_missing(dst, n);
+    /* No compaction: rows only ever become missing here, so the mask is
+     * non-empty exactly when the input's was or a result was NaN. */
     return 0;
 }
 
@@ -220,6 +239,28 @@ static int norm_read_params(mod_ctx *ctx, const json_t *entry, size_t method, no
         if (rc == 0) rc = mod__state_number(ctx, m, entry, norm_keys[method][1], &p->b);
     }
     return rc;
+}
+
+/* One rescaled column, made by a worker thread. */
+typedef struct norm_task {
+    const tbl_column *src;
+    norm_params params;
+    tbl_column dst;
+    int rc;
+} norm_task;
+
+typedef struct norm_apply_job {
+    norm_task *tasks;
+    size_t method, nrows;
+    bool zero;
+} norm_apply_job;
+
+static void norm_apply_one(void *arg, size_t k)
+{
+    norm_apply_job *job = arg;
+    norm_task *t = &job->tasks[k];
+    t->rc = norm_column(job->method, job->zero, &t->params, t->src, job->nrows, &t->dst);
+    if (t->rc < 0) tbl_column_clear(&t->dst);
 }
 
 static int norm_apply(mod_ctx *ctx, const json_t *transform, const tbl_table *in, tbl_table **out)
@@ -253,24 +294,32 @@ static int norm_apply(mod_ctx *ctx, const json_t *transform, const tbl_table *in
             rc = mod_fail(ctx, WF_ETYPE, "column \"%s\" is %s: only numbers can be normalized",
                           b.t->cols[b.idx[k]].name, tbl_type_name(b.t->cols[b.idx[k]].type));
     }
+    /* The parameters first (reading them can fail, naming the field), then
+     * every column rescaled in parallel, then the table in input order. */
+    norm_apply_job job = {.method = method, .zero = zero, .nrows = b.t->nrows};
+    job.tasks = rc == 0 ? wf_calloc(b.n, sizeof *job.tasks) : NULL;
+    if (rc == 0 && job.tasks == NULL) rc = mod_fail(ctx, WF_ENOMEM, "out of memory");
+    for (size_t k = 0; rc == 0 && k < b.n; k++) {
+        job.tasks[k].src = &b.t->cols[b.idx[k]];
+        rc = norm_read_params(ctx, json_array_get(list, k), method, &job.tasks[k].params);
+    }
+    if (rc == 0) mod__parallel_for(b.n, b.n * b.t->nrows, norm_apply_one, &job);
+    for (size_t k = 0; rc == 0 && k < b.n; k++)
+        if (job.tasks[k].rc < 0)
+            rc = mod_fail(ctx, WF_ENOMEM, "out of memory rescaling column \"%s\"",
+                          job.tasks[k].src->name);
     tbl_table *res = rc == 0 ? mod__empty_like(ctx, b.t) : NULL;
     if (rc == 0 && res == NULL) rc = ctx->err.code;
     for (size_t j = 0; rc == 0 && j < b.t->ncols; j++) {
-        if (which[j] < 0) {
+        if (which[j] < 0)
             rc = mod__copy_column(ctx, res, b.t, j);
-            continue;
-        }
-        norm_params p;
-        tbl_column c;
-        memset(&c, 0, sizeof c);
-        rc = norm_read_params(ctx, json_array_get(list, (size_t)which[j]), method, &p);
-        if (rc == 0) rc = norm_column(ctx, method, zero, &p, &b.t->cols[j], b.t->nrows, &c);
-        if (rc == 0)
-            rc = mod__add_column_unique(ctx, res, &c);
         else
-            tbl_column_clear(&c);
-        if (rc == 0 && mod_cancelled(ctx)) rc = mod_fail(ctx, WF_ECANCELED, "cancelled");
+            rc = mod__add_column_unique(ctx, res, &job.tasks[which[j]].dst);
     }
+    if (rc == 0 && mod_cancelled(ctx)) rc = mod_fail(ctx, WF_ECANCELED, "cancelled");
+    for (size_t k = 0; job.tasks != NULL && k < b.n; k++)
+        tbl_column_clear(&job.tasks[k].dst);
+    free(job.tasks);
     free(which);
     mod__bound_clear(&b);
     if (rc < 0) {

@@ -49,15 +49,14 @@ static int apply_run(mod_ctx *ctx)
 {
     const json_t *tr = mod_input_json(ctx, "transform");
     const tbl_table *in = mod_input_table(ctx, "dataset");
-    if (tr == NULL || in == NULL) {
-        if (ctx->schema_only && (tr == NULL || in == NULL)) {
-            /* Unknown until both are known; a transform alone can still be
-             * checked. */
-            if (tr != NULL && apply_module_of(ctx, tr) == NULL) return ctx->err.code;
-            return 0;
-        }
+    if ((tr == NULL || in == NULL) && !ctx->schema_only)
         return mod_fail(ctx, WF_EINVAL, "input \"%s\" is missing",
                         tr == NULL ? "transform" : "dataset");
+    if (tr == NULL || in == NULL) {
+        /* Configure: the output is unknown until both inputs are; a
+         * transform alone can still be checked. */
+        if (tr != NULL && apply_module_of(ctx, tr) == NULL) return ctx->err.code;
+        return 0;
     }
     const mod_descriptor *m = apply_module_of(ctx, tr);
     if (m == NULL) return ctx->err.code;

@@ -39,7 +39,7 @@ static tbl_table *mixed_table(size_t n, uint64_t seed)
 
 /* The tables of the tests, and what pandas, numpy and scipy compute on
  * them, asked of Python once for the whole file (it starts slowly). */
-static tbl_table *mixed, *small, *lognormal, *train, *hard;
+static tbl_table *mixed, *small, *lognormal, *train, *hard, *big;
 static json_t *expected;
 
 static tbl_table *lognormal_table(void)
@@ -70,7 +70,9 @@ static int setup(void **state)
         hard->cols[1].v.f64[r] = 1e9 + (double)(r % 7) * 0.25;
         hard->cols[2].v.i64[r] = r == 0 ? 5 : 3;
     }
-    const tbl_table *tables[] = {mixed, small, lognormal, train, hard};
+    /* Over a million values: fitting and rescaling run on several threads. */
+    big = random_table(250000, 5, 50, 41);
+    const tbl_table *tables[] = {mixed, small, lognormal, train, hard, big};
     expected = python_json_tables(
         "from scipy import stats\n"
         "def each(d, f): return {c: list(f(d[c].astype(float))) for c in ['x1', 'x2', 'n']}\n"
@@ -86,8 +88,9 @@ static int setup(void **state)
         "r['log-normal'] = list(v)\n"
         "r['train'] = {c: [dfs[3][c].mean(), dfs[3][c].std()] for c in ['x1', 'x2', 'n']}\n"
         "r['hard'] = each(dfs[4], lambda s: (s - s.mean()) / s.std())\n"
+        "r['big'] = [[m, s] for m, s in zip(dfs[5].mean(), dfs[5].std())]\n"
         "out(r)\n",
-        tables, 5);
+        tables, 6);
     return 0;
 }
 
@@ -100,6 +103,7 @@ static int teardown(void **state)
     tbl_free(lognormal);
     tbl_free(train);
     tbl_free(hard);
+    tbl_free(big);
     return 0;
 }
 
@@ -156,6 +160,35 @@ static void zscore_stays_exact_on_hard_columns(void **state)
     json_object_set(expected, "zscore", json_object_get(expected, "hard"));
     check_method("zscore", hard, 1e-12);
     json_object_set_new(expected, "zscore", saved);
+}
+
+static void zscore_of_a_large_table_equals_pandas(void **state)
+{
+    (void)state;
+    mod_ctx ctx;
+    assert_int_equal(start(&ctx, "normalize-data@1",
+                           "{\"columns_to_transform\": {\"include\": [{\"all\": true}]}}", big,
+                           false),
+                     0);
+    /* pandas' mean and std per column, applied to every value here (the
+     * values themselves would make a large JSON). */
+    json_t *want = json_object_get(expected, "big");
+    for (size_t j = 0; j < big->ncols; j++) {
+        double mean = json_number_value(json_array_get(json_array_get(want, j), 0));
+        double sd = json_number_value(json_array_get(json_array_get(want, j), 1));
+        const tbl_column *x = &big->cols[j], *z = &out_table(&ctx, 0)->cols[j];
+        for (size_t r = 0; r < big->nrows; r++) {
+            if (tbl_is_missing(x, r)) {
+                assert_true(tbl_is_missing(z, r));
+                continue;
+            }
+            double expect = (x->v.f64[r] - mean) / sd;
+            if (fabs(z->v.f64[r] - expect) > 1e-12)
+                fail_msg("%s row %zu: %.17g, expected %.17g", x->name, r, z->v.f64[r], expect);
+        }
+    }
+    assert_apply_reproduces(&ctx, 0, 1, big);
+    mod_ctx_clear(&ctx);
 }
 
 static void min_max_equals_pandas(void **state)
@@ -400,6 +433,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(zscore_equals_pandas_with_the_sample_std),
         cmocka_unit_test(zscore_stays_exact_on_hard_columns),
+        cmocka_unit_test(zscore_of_a_large_table_equals_pandas),
         cmocka_unit_test(min_max_equals_pandas),
         cmocka_unit_test(logistic_and_tanh_equal_numpy),
         cmocka_unit_test(log_normal_equals_the_scipy_cdf_of_the_fitted_distribution),

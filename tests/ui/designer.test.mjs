@@ -69,6 +69,44 @@ describe('home', () => {
     assert.equal((await draft(id)).name, 'Untitled pipeline');
     noConsoleErrors(page);
   });
+
+  test('Export downloads the canonical document, and Import opens it as a new draft', async () => {
+    const page = await ui.page();
+    const id = await openNewDraft(ui, page, {
+      name: 'Round trip',
+      nodes: [{ id: 'cars', module: 'dataset@1', params: { dataset: 'cars' } }],
+    });
+    await waitSettled(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export' }).click()]);
+    const text = await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
+    const exported = JSON.parse(text);
+    assert.equal(exported.name, 'Round trip');
+    assert.deepEqual(exported.nodes.map((n) => n.id), ['cars']);
+
+    await page.goto(ui.url);
+    await page.getByText('Import…').waitFor();
+    await page.locator('input[type="file"]').setInputFiles({ name: 'round-trip.weft.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await page.waitForURL((u) => /\/pipelines\/\d+$/.test(u.pathname) && !u.pathname.endsWith(`/${id}`));
+    await node(page, 'cars').waitFor();
+    noConsoleErrors(page);
+  });
+
+  test('Open sample makes a new draft of a sample pipeline, listed on the home page', async () => {
+    const page = await ui.page();
+    await page.goto(ui.url);
+    const sample = page.getByRole('button', { name: /^Open sample: / }).first();
+    const label = (await sample.innerText()).replace(/^Open sample: /, '');
+    await sample.click();
+    await page.waitForURL(/\/pipelines\/\d+$/);
+    await page.locator('.react-flow__node').first().waitFor();
+    const id = Number(page.url().split('/').pop());
+    const d = await draft(id);
+    assert.equal(d.name, label);
+    assert.equal(await page.locator('.react-flow__node').count(), d.document.nodes.length);
+    await page.getByRole('link', { name: /weft/ }).click();
+    await page.getByRole('link', { name: label }).first().waitFor();
+    noConsoleErrors(page);
+  });
 });
 
 describe('palette', () => {
@@ -280,6 +318,8 @@ describe('sample 1, built by hand', () => {
     await waitSettled(page);
     await page.getByTestId('submit-why').filter({ hasText: 'Ready to run' }).waitFor();
     await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await waitSettled(page);
+    await sleep(500); // the fit to view animates
     await screenshot(page, 'sample1-before-run');
     await page.getByTestId('submit').click();
     await page.getByTestId('submit-dialog').getByRole('button', { name: 'Submit' }).click();
@@ -444,8 +484,8 @@ describe('unhappy paths', () => {
     assert.equal(step.status, 'failed');
     assert.ok(step.error.length > 0);
 
-    await node(page, 'meta').locator('.node-title').click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'View log' }).click();
+    // The node shows the error; clicking it opens the log.
+    await node(page, 'meta').getByRole('button', { name: step.error.slice(0, 40) }).click();
     const log = page.getByTestId('log-dialog');
     await log.getByRole('alert').filter({ hasText: step.error.slice(0, 60) }).waitFor();
     await log.locator('pre').waitFor();

@@ -88,9 +88,6 @@ export async function startDesigner() {
     async stop() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close();
-      // Let the server see the browser's connections close before it is
-      // asked to stop.
-      await sleep(300);
       await server.stop();
       await rm(samples, { recursive: true, force: true });
     },

@@ -1,0 +1,23 @@
+// The app's pages, by address.
+
+import { DesignerPage } from './pages/designer/DesignerPage';
+import { HomePage } from './pages/home/HomePage';
+import { Link, useLocation } from './router';
+
+export function App() {
+  const { path, query } = useLocation();
+  const designer = /^\/pipelines\/(\d+)\/?$/.exec(path);
+  if (designer) {
+    const run = Number(query.get('run'));
+    return <DesignerPage id={Number(designer[1])} run={Number.isInteger(run) && run > 0 ? run : null} />;
+  }
+  if (path === '/' || path === '/index.html') return <HomePage />;
+  return (
+    <div className="page-message">
+      <h1>Nothing is here</h1>
+      <p>
+        <Link to="/">Go to the pipelines</Link>
+      </p>
+    </div>
+  );
+}
