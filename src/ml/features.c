@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* Rows per block when building a matrix: a block of the output stays in
  * cache while every feature writes its column into it. */
@@ -339,17 +338,9 @@ static int alloc_matrix(ml_matrix *m, size_t rows, size_t cols, wf_error *err)
     m->cols = cols;
     m->data = NULL;
     if (rows == 0 || cols == 0) return 0;
-    size_t huge = (size_t)2 << 20, bytes;
-    if (cols > SIZE_MAX / sizeof(double) / rows ||
-        (bytes = rows * cols * sizeof(double)) > SIZE_MAX - huge)
+    if (cols > SIZE_MAX / sizeof(double) / rows)
         return wf_error_set(err, WF_ENOMEM, "a %zu x %zu matrix is too large", rows, cols);
-    if (bytes >= 2 * huge) {
-        size_t rounded = (bytes + huge - 1) / huge * huge;
-        m->data = aligned_alloc(huge, rounded);
-        if (m->data != NULL) madvise(m->data, rounded, MADV_HUGEPAGE); /* a hint only */
-    } else {
-        m->data = malloc(bytes);
-    }
+    m->data = wf_alloc_large(rows * cols, sizeof(double));
     if (m->data == NULL)
         return wf_error_set(err, WF_ENOMEM, "out of memory for a %zu x %zu matrix", rows, cols);
     return 0;

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 /* ---- run and configure -------------------------------------------------- */
@@ -301,17 +300,7 @@ int mod__column_for_writing(mod_ctx *ctx, tbl_column *c, const char *name, tbl_t
     size_t rows = width == 0 ? nrows : 0;
     int rc = tbl_column_init(c, name, type, rows, NULL);
     if (rc == 0 && width > 0) {
-        const size_t huge = (size_t)2 << 20;
-        size_t bytes = nrows <= SIZE_MAX / width ? nrows * width : SIZE_MAX;
-        void *p = NULL;
-        if (bytes == SIZE_MAX) {
-            rc = WF_ENOMEM;
-        } else if (bytes >= 2 * huge && posix_memalign(&p, huge, bytes) == 0) {
-            /* Advice only: without huge pages the buffer is just a buffer. */
-            madvise(p, bytes, MADV_HUGEPAGE);
-        } else {
-            p = malloc(bytes ? bytes : 1);
-        }
+        void *p = wf_alloc_large(nrows, width);
         if (p == NULL) {
             tbl_column_clear(c);
             rc = WF_ENOMEM;

@@ -7,34 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 /* ---- gathering rows ---------------------------------------------------- */
 
-/* Buffers at least this big are advised onto transparent huge pages. */
-#define TBL__HUGE_BYTES ((size_t)4 << 20)
-
-/* A buffer for n values of `width` bytes, not zeroed. A big one is advised
- * onto transparent huge pages, as numpy does for its arrays: the first
- * touch of fresh memory costs a page fault per page, and with 4 KiB pages
- * those faults took longer than the copying itself (an 8 MB column: 2048
- * faults, against 4 with 2 MiB pages). The advice is only a hint; where it
- * is refused nothing changes. */
-static void *tbl__alloc_values(size_t n, size_t width)
-{
-    void *p = wf_mallocarray(n, width);
-    size_t bytes = n * width; /* no overflow: wf_mallocarray checked it */
-#ifdef MADV_HUGEPAGE
-    long page = sysconf(_SC_PAGESIZE);
-    if (p != NULL && bytes >= TBL__HUGE_BYTES && page > 0) {
-        uintptr_t mask = (uintptr_t)page - 1;
-        uintptr_t lo = ((uintptr_t)p + mask) & ~mask, hi = ((uintptr_t)p + bytes) & ~mask;
-        if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-    }
-#endif
-    return p;
-}
 
 /* Marks cell i of dst missing, allocating the mask (zeroed, so every other
  * cell reads as present) the first time. False on OOM. */
@@ -108,8 +83,8 @@ static bool tbl__gather_strings(tbl_column *dst, const tbl_column *src, const si
         total += len;
     }
     tbl_strings *s = &dst->str;
-    s->offsets = tbl__alloc_values(n + 1, sizeof *s->offsets);
-    s->data = tbl__alloc_values(total + 1, 1);
+    s->offsets = wf_alloc_large(n + 1, sizeof *s->offsets);
+    s->data = wf_alloc_large(total + 1, 1);
     if (s->offsets == NULL || s->data == NULL) return false;
     s->count = n;
     size_t at = 0;
@@ -117,7 +92,7 @@ static bool tbl__gather_strings(tbl_column *dst, const tbl_column *src, const si
     for (size_t i = 0; i < n; i++) {
         if (dst->missing == NULL || !dst->missing[i]) {
             size_t r = rows[i], len = (size_t)(off[r + 1] - off[r]);
-            memcpy(s->data + at, src->str.data + off[r], len);
+            if (len > 0) memcpy(s->data + at, src->str.data + off[r], len);
             at += len;
         }
         s->offsets[i + 1] = (int64_t)at;
@@ -140,7 +115,7 @@ int tbl__gather_column(tbl_column *dst, const tbl_column *src, const size_t *row
     }
     if (src->type == TBL_CATEGORICAL && tbl_strings_copy(&dst->levels, &src->levels) < 0) goto oom;
     /* Not zeroed: every cell is written below. */
-    dst->v.f64 = tbl__alloc_values(n, tbl_type_width(src->type));
+    dst->v.f64 = wf_alloc_large(n, tbl_type_width(src->type));
     if (dst->v.f64 == NULL) goto oom;
     bool ok = false;
     switch (tbl_type_width(src->type)) {

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void *wf_calloc(size_t n, size_t size)
 {
@@ -20,6 +21,20 @@ void *wf_reallocarray(void *p, size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size) return NULL;
     return realloc(p, n * size != 0 ? n * size : 1);
+}
+
+void *wf_alloc_large(size_t n, size_t size)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (size != 0 && n > SIZE_MAX / size) return NULL;
+    size_t bytes = n * size;
+    if (bytes < 2 * huge || bytes > SIZE_MAX - huge) return malloc(bytes != 0 ? bytes : 1);
+    size_t rounded = (bytes + huge - 1) / huge * huge;
+    void *p = aligned_alloc(huge, rounded);
+#ifdef MADV_HUGEPAGE
+    if (p != NULL) (void)madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 char *wf_strndup(const char *s, size_t n)

@@ -79,6 +79,14 @@ void wf_error_clear(wf_error *err);
 void *wf_calloc(size_t n, size_t size);
 void *wf_mallocarray(size_t n, size_t size);
 void *wf_reallocarray(void *p, size_t n, size_t size);
+/* An array of n elements of `size` bytes, not zeroed, for large buffers that
+ * are about to be filled (columns, matrices, join pairs): one of 4 MiB or
+ * more is aligned to 2 MiB and advised onto transparent huge pages, as numpy
+ * does, because the first write to fresh memory faults once per page and
+ * with 4 KiB pages those faults cost as much as the filling. The advice is a
+ * hint; where the kernel ignores it nothing changes. Freed with free();
+ * NULL on overflow or OOM. */
+void *wf_alloc_large(size_t n, size_t size);
 char *wf_strdup(const char *s);
 char *wf_strndup(const char *s, size_t n);
 
