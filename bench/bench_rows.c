@@ -94,7 +94,7 @@ static int bench__join(tbl_table *left, tbl_table *right, double *seconds, doubl
 {
     json_t *params = json_loads("{\"join_key_columns_for_l\": {\"include\": [{\"names\": "
                                 "[\"key\"]}]}, \"join_key_columns_for_r\": {\"include\": "
-                                "[{\"names\": [\"key\"]}]}, \"join_type\": \"Inner\","
+                                "[{\"names\": [\"key\"]}]}, \"join_type\": \"inner\","
                                 " \"keep_right_key_columns_in_joined_table\": false}",
                                 0, NULL);
     mod_ctx ctx;

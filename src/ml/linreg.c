@@ -19,6 +19,7 @@
 /* Singular values below this fraction of the largest, once every column is
  * scaled to unit norm, make a design rank deficient. */
 #define RANK_TOLERANCE 1e-10
+#define OLS_MAX_FEATURES 10000
 
 static bool cancelled(const ml_env *env)
 {
@@ -42,8 +43,14 @@ static int check_inputs(const ml_matrix *x, const double *y, const ml_linreg_par
     if (x->rows == 0 || x->cols == 0)
         return wf_error_set(err, WF_EINVAL,
                             "linear regression needs rows and features to train on");
-    if (x->rows > INT32_MAX - 1 || x->cols > 100000)
+    if (x->rows > INT32_MAX - 1)
         return wf_error_set(err, WF_ELIMIT, "a %zu x %zu matrix is too large", x->rows, x->cols);
+    /* Least squares works on d x d matrices after its pass over the data. */
+    if (p->method == ML_LINREG_OLS && x->cols > OLS_MAX_FEATURES)
+        return wf_error_set(err, WF_ELIMIT,
+                            "%zu features are too many for ordinary least squares (at most %d); "
+                            "use online gradient descent",
+                            x->cols, OLS_MAX_FEATURES);
     if (!(p->l2 >= 0) || !isfinite(p->l2))
         return wf_error_set(err, WF_EINVAL, "L2 weight must be a number >= 0 (got %g)", p->l2);
     if (p->method != ML_LINREG_OLS && p->method != ML_LINREG_OGD)
@@ -299,7 +306,7 @@ done:
  *
  * Stochastic gradient descent on squared loss (Widrow and Hoff's LMS rule,
  * "Adaptive switching circuits", 1960), one row at a time in a shuffled
- * order each epoch, as Azure's "Online Gradient Descent" does, with its
+ * order each epoch, in the manner of Azure's "Online Gradient Descent", with its
  * options:
  *   - decrease_rate: the step at update t is learning_rate / sqrt(t);
  *   - average: the result is the mean of all iterates (Polyak and Juditsky,

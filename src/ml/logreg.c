@@ -15,7 +15,11 @@
  * L1-regularized log-linear models", ICML 2007): a pseudo-gradient, a search
  * direction kept in the orthant of steepest descent, and a backtracking line
  * search that projects back onto the current orthant. Without L1 it is plain
- * L-BFGS with a backtracking (Armijo) line search.
+ * L-BFGS with a backtracking (Armijo) line search. Two departures, both
+ * explained where they happen: the direction is aligned with steepest
+ * descent only on coordinates at zero, and a multinomial model's weights
+ * are re-centred across classes after each step (softmax's flat
+ * directions), which together make multinomial OWL-QN converge.
  *
  * Conditioning: the optimiser works on standardised weights v_j = w_j s_j
  * (s_j the column's standard deviation) with centred columns, which makes the
@@ -48,8 +52,8 @@
 #define MAX_THREADS 64
 #define MAX_CHUNKS 256
 #define CHUNK_SUMS (4 << 20) /* values in every chunk's gradient sums together */
-/* The relative decrease is averaged over this many iterations, as in Andrew
- * and Gao's experiments, so one short step does not stop the search. */
+/* The relative decrease is averaged over this many iterations, so that one
+ * short step does not stop the search. */
 #define STOP_WINDOW 5
 #define ARMIJO 1e-4
 #define MAX_BACKTRACKS 40
@@ -108,11 +112,11 @@ static double softmax_block(const int32_t *y, double *z, size_t rows, size_t k)
  * whatever the number of threads. */
 typedef struct workspace {
     const objective *o;
-    double *w, *b;      /* k x d and k: the weights on x's own scale */
+    double *w, *b; /* k x d and k: the weights on x's own scale */
     size_t nchunks, chunk_rows;
-    double *loss;       /* per chunk */
-    double *gw, *gb;    /* per chunk: k x d sums of r_i x_i, and k sums of r_i */
-    double *scratch;    /* per thread: block x k margins */
+    double *loss;    /* per chunk */
+    double *gw, *gb; /* per chunk: k x d sums of r_i x_i, and k sums of r_i */
+    double *scratch; /* per thread: block x k margins */
 } workspace;
 
 typedef struct worker {
@@ -128,7 +132,8 @@ static void run_chunk(const workspace *ws, size_t c, double *z)
 {
     const objective *o = ws->o;
     size_t d = o->d, k = o->k, block = BLOCK_VALUES / d > 0 ? BLOCK_VALUES / d : 1;
-    size_t from = c * ws->chunk_rows, to = from + ws->chunk_rows < o->n ? from + ws->chunk_rows : o->n;
+    size_t from = c * ws->chunk_rows,
+           to = from + ws->chunk_rows < o->n ? from + ws->chunk_rows : o->n;
     double loss = 0, *gw = ws->gw + c * k * d, *gb = ws->gb + c * k;
     memset(gw, 0, k * d * sizeof *gw);
     memset(gb, 0, k * sizeof *gb);
@@ -223,7 +228,8 @@ static double evaluate(const objective *o, workspace *ws, const double *theta, d
     pthread_t tid[MAX_THREADS];
     bool started[MAX_THREADS] = {0};
     for (size_t i = 0; i < t; i++) {
-        workers[i] = (worker){.ws = ws, .first = i, .step = t, .scratch = ws->scratch + i * block * k};
+        workers[i] =
+            (worker){.ws = ws, .first = i, .step = t, .scratch = ws->scratch + i * block * k};
         /* Worker 0 runs here; one whose thread fails to start runs here too. */
         if (i > 0) started[i] = pthread_create(&tid[i], NULL, run_worker, &workers[i]) == 0;
     }
@@ -268,7 +274,72 @@ typedef struct minimiser {
     int memory;
     double *s, *y, *rho; /* memory x p, memory x p, memory: the history */
     int stored, newest;
+    size_t k, d;          /* multinomial: the classes' weight rows, for shift_classes */
+    const double *l2w;    /* d */
+    double *column, *cut; /* k each */
 } minimiser;
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The u minimising a sum_c |v_c + u| + (b / 2) sum_c (v_c + u)^2: where its
+ * subgradient a (#positive - #negative) + b (sum_c v_c + k u) reaches zero,
+ * found between or at the breakpoints -v_c. */
+static double best_shift(const double *v, size_t k, double a, double b, double *cut)
+{
+    if (a == 0 && b == 0) return 0;
+    double sum = 0;
+    for (size_t c = 0; c < k; c++) {
+        cut[c] = -v[c];
+        sum += v[c];
+    }
+    qsort(cut, k, sizeof *cut, compare_doubles);
+    for (size_t i = 0; i <= k; i++) {
+        /* Past i breakpoints, i terms are positive and k - i negative. */
+        double sign = (double)i - (double)(k - i);
+        double lo = i == 0 ? -INFINITY : cut[i - 1], hi = i == k ? INFINITY : cut[i];
+        if (b > 0) {
+            double u = -(a * sign / b + sum) / (double)k;
+            if (u > lo && u < hi) return u;
+        }
+        if (i < k) { /* at hi, the subgradient spans a [sign, sign + 2] + b (...) */
+            double smooth = b * (sum + (double)k * hi);
+            if (a * sign + smooth <= 0 && a * (sign + 2) + smooth >= 0) return hi;
+        }
+    }
+    return 0;
+}
+
+/* Multinomial only: softmax does not change when one vector u is added to
+ * every class's weights, so the loss is flat along those directions and
+ * only the penalty decides them; with an L1 term that makes them kinked,
+ * which stalls a quasi-Newton search. After each step each feature's u is
+ * set to its exact minimiser (a one-dimensional piecewise quadratic), which
+ * lowers the objective and takes the flat directions out of the search.
+ * Returns the change of the objective; updates theta and the gradient g
+ * (the loss part of which does not move). */
+static double shift_classes(const minimiser *m, double *theta, double *g)
+{
+    if (m->k < 2) return 0;
+    double change = 0;
+    for (size_t j = 0; j < m->d; j++) {
+        double a = m->l1w[j], b = m->l2w[j];
+        for (size_t c = 0; c < m->k; c++)
+            m->column[c] = theta[c * m->d + j];
+        double u = best_shift(m->column, m->k, a, b, m->cut);
+        if (u == 0) continue;
+        for (size_t c = 0; c < m->k; c++) {
+            double v = theta[c * m->d + j], w = v + u;
+            change += a * (fabs(w) - fabs(v)) + b / 2 * (w * w - v * v);
+            theta[c * m->d + j] = w;
+            g[c * m->d + j] += b * u;
+        }
+    }
+    return change;
+}
 
 static double l1_term(const minimiser *m, const double *theta)
 {
@@ -365,12 +436,16 @@ static int minimise(minimiser *m, const objective *o, workspace *ws, double *the
         double pg_norm = sqrt(dot(pg, pg, p));
         if (pg_norm == 0 || !isfinite(pg_norm)) break;
         two_loop(m, pg, dir, alpha);
-        /* Keep the penalised coordinates to steepest descent's orthant (the
-         * unpenalised biases are smooth: constraining them only slows the
-         * search, as in libLBFGS's orthantwise range). */
+        /* Keep penalised coordinates at zero to steepest descent's side.
+         * Andrew and Gao align every coordinate; aligning only those at
+         * zero (elsewhere the line search's projection already keeps the
+         * signs, and the objective is smooth) keeps the quasi-Newton
+         * direction intact where it is valid, and converges in a fraction
+         * of the iterations on multinomial problems. Descent is still
+         * checked below. */
         if (m->any_l1)
             for (size_t j = 0; j < p; j++)
-                if (m->l1w[j] != 0 && dir[j] * pg[j] >= 0) dir[j] = 0;
+                if (m->l1w[j] != 0 && theta[j] == 0 && dir[j] * pg[j] >= 0) dir[j] = 0;
         double slope = dot(pg, dir, p);
         if (!(slope < 0)) {
             /* The history has gone stale: restart from steepest descent. */
@@ -382,8 +457,7 @@ static int minimise(minimiser *m, const objective *o, workspace *ws, double *the
         /* Converged when the last step gained less than the tolerance and
          * the quasi-Newton model promises no more than that from the next
          * (its predicted decrease is -slope / 2). */
-        if (m->stored > 0 && last < par->tolerance && -slope / scale_of(f) < par->tolerance)
-            break;
+        if (m->stored > 0 && last < par->tolerance && -slope / scale_of(f) < par->tolerance) break;
         for (size_t j = 0; j < p; j++)
             orthant[j] = theta[j] != 0 ? (theta[j] > 0 ? 1 : -1) : (pg[j] < 0 ? 1 : -1);
         /* Without curvature yet, a first step of unit length. */
@@ -429,6 +503,7 @@ static int minimise(minimiser *m, const objective *o, workspace *ws, double *the
         }
         memcpy(theta, next, p * sizeof(double));
         memcpy(g, gnext, p * sizeof(double));
+        fnext += shift_classes(m, theta, g);
         last = (f - fnext) / scale_of(fnext);
         f = fnext;
         /* Mean relative decrease over the last STOP_WINDOW iterations. */
@@ -567,13 +642,21 @@ int ml_logreg_fit(const ml_matrix *x, const int32_t *y, size_t nclasses, const m
     double *l2w = wf_mallocarray(d, sizeof *l2w), *l1w = wf_calloc(np, sizeof *l1w);
     double *theta = wf_calloc(np, sizeof *theta), *copy = NULL;
     bool *fixed = wf_calloc(d, sizeof *fixed);
-    minimiser m = {.p = np, .l1w = l1w, .any_l1 = p->l1 > 0, .memory = p->memory};
+    minimiser m = {.p = np,
+                   .l1w = l1w,
+                   .any_l1 = p->l1 > 0,
+                   .memory = p->memory,
+                   .k = k > 1 ? k : 0,
+                   .d = d,
+                   .l2w = l2w};
+    m.column = wf_mallocarray(k, sizeof(double));
+    m.cut = wf_mallocarray(k, sizeof(double));
     m.s = wf_mallocarray((size_t)p->memory * np, sizeof(double));
     m.y = wf_mallocarray((size_t)p->memory * np, sizeof(double));
     m.rho = wf_mallocarray((size_t)p->memory, sizeof(double));
     workspace ws = {0};
     if (!counts || !mean || !sd || !zero || !one || !l2w || !l1w || !theta || !fixed || !m.s ||
-        !m.y || !m.rho) {
+        !m.y || !m.rho || !m.column || !m.cut) {
         rc = wf_error_set(err, WF_ENOMEM, "out of memory");
         goto done;
     }
@@ -681,5 +764,7 @@ done:
     free(m.s);
     free(m.y);
     free(m.rho);
+    free(m.column);
+    free(m.cut);
     return rc;
 }

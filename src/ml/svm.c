@@ -11,6 +11,10 @@
  * L2R_L1LOSS_SVC_DUAL). LIBLINEAR's form is (1/2)|w|^2 + C sum_i hinge_i,
  * the objective above times 1 / lambda when C = 1 / (lambda n).
  *
+ * With normalize, x is the standardised features (as Azure's option means:
+ * the penalty then weighs every feature alike), and the weights are folded
+ * back onto the original scale afterwards.
+ *
  * The bias: LIBLINEAR learns it as the weight of one more feature, constant
  * 1, so it is regularised like the weights (as in scikit-learn's LinearSVC);
  * with normalize, features are centred first, which keeps that penalty mild.
@@ -20,7 +24,8 @@
  * 1000 inside the library and cannot be set). weft maps `iterations` onto
  * that tolerance: eps = 0.1 / iterations, so 1 (the default) is LIBLINEAR's
  * own default of 0.1, and each tenfold increase in iterations asks for a
- * tenfold tighter solution.
+ * tenfold tighter solution, until the cap of 1000 passes decides (on
+ * diabetes, from about 100 iterations on).
  *
  * The seed: LIBLINEAR visits the dual variables in an order drawn from the C
  * library's rand(); srand(seed) before training makes runs repeat exactly.

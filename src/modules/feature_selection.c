@@ -45,8 +45,8 @@
 
 enum { FS_PEARSON, FS_MUTUAL, FS_KENDALL, FS_SPEARMAN, FS_CHI2, FS_FISHER, FS_COUNT };
 static const char *const fs_methods[] = {
-    "Pearson Correlation", "Mutual Information", "Kendall Correlation", "Spearman Correlation",
-    "Chi Squared",         "Fisher Score",       "Count Based",         NULL};
+    "pearson-correlation", "mutual-information", "kendall-correlation", "spearman-correlation",
+    "chi-squared",         "fisher-score",       "count-based",         NULL};
 
 /* ---- columns, ready to score ------------------------------------------- */
 
@@ -233,7 +233,7 @@ static int fs_by_score(const void *a, const void *b)
 }
 
 /* The parameters, checked against in's schema when it is known. *target is
- * SIZE_MAX when no target is set (allowed for Count Based only). */
+ * SIZE_MAX when no target is set (allowed for count-based only). */
 static int fs_params(mod_ctx *ctx, const tbl_table *in, size_t *method, bool *features_only,
                      int64_t *wanted, size_t *target)
 {
@@ -246,7 +246,7 @@ static int fs_params(mod_ctx *ctx, const tbl_table *in, size_t *method, bool *fe
     bool unset = name == NULL || name[0] == '\0';
     if (unset && *method != FS_COUNT)
         return mod_param_error(ctx, "target_column",
-                               "choose the target column (only Count Based scores without one)");
+                               "choose the target column (only count-based scores without one)");
     if (unset || in == NULL) return 0;
     return mod__column_param(ctx, "target_column", in, target);
 }
@@ -467,7 +467,7 @@ static const mod_param fs_params_spec[] = {
     {.name = "feature_scoring_method",
      .label = "Feature scoring method",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Pearson Correlation\"",
+     .default_json = "\"pearson-correlation\"",
      .choices = fs_methods,
      .help = "The statistic that scores each column against the target."},
     {.name = "operate_on_feature_columns_only",
@@ -480,7 +480,7 @@ static const mod_param fs_params_spec[] = {
      .label = "Target column",
      .type = MOD_PARAM_COLUMN,
      .input = "dataset",
-     .help = "The column to predict. Required, except for `Count Based`."},
+     .help = "The column to predict. Required, except for `count-based`."},
     {.name = "number_of_desired_features",
      .label = "Number of desired features",
      .type = MOD_PARAM_INT,
@@ -502,19 +502,19 @@ const mod_descriptor mod_filter_based_feature_selection = {
             "\n"
             "Scores use the rows where both the column and the target have a value.\n"
             "\n"
-            "- **Pearson Correlation**: |Pearson's r|.\n"
-            "- **Spearman Correlation**: |Spearman's rho| (ties get their mean rank).\n"
-            "- **Kendall Correlation**: |Kendall's tau-b| (scipy's kendalltau).\n"
-            "- **Chi Squared**: Pearson's chi-squared statistic of the table of levels "
+            "- **pearson-correlation**: |Pearson's r|.\n"
+            "- **spearman-correlation**: |Spearman's rho| (ties get their mean rank).\n"
+            "- **kendall-correlation**: |Kendall's tau-b| (scipy's kendalltau).\n"
+            "- **chi-squared**: Pearson's chi-squared statistic of the table of levels "
             "(no continuity correction).\n"
-            "- **Mutual Information**: the mutual information of the levels, in nats "
+            "- **mutual-information**: the mutual information of the levels, in nats "
             "(scikit-learn's mutual_info_score). Azure's scores are scaled differently "
             "(a column scores 1 against itself), and scikit-learn's mutual_info_classif "
             "estimates continuous columns with nearest neighbours; weft bins them.\n"
-            "- **Fisher Score**: the spread of the class means over the spread within the "
+            "- **fisher-score**: the spread of the class means over the spread within the "
             "classes, with the target's levels as classes (+Infinity when every class is "
             "constant and they differ; JSON shows it as null).\n"
-            "- **Count Based**: the number of values that are present and not zero. Text "
+            "- **count-based**: the number of values that are present and not zero. Text "
             "scores 0. No target needed; columns that score 0 are not kept.\n"
             "\n"
             "The correlations and the Fisher score need number columns (numeric, integer "
@@ -546,9 +546,9 @@ const mod_descriptor mod_filter_based_feature_selection = {
             "## Parameters\n"
             "\n"
             "- **Feature scoring method** (`feature_scoring_method`, default "
-            "`Pearson Correlation`): `Pearson Correlation`, `Mutual Information`, `Kendall "
-            "Correlation`, `Spearman Correlation`, `Chi Squared`, `Fisher Score` or `Count "
-            "Based`.\n"
+            "`pearson-correlation`): `pearson-correlation`, `mutual-information`, "
+            "`kendall-correlation`, `spearman-correlation`, `chi-squared`, `fisher-score` or "
+            "`count-based` (Azure's method names in kebab-case).\n"
             "- **Operate on feature columns only** (`operate_on_feature_columns_only`, "
             "default true).\n"
             "- **Target column** (`target_column`).\n"
@@ -559,7 +559,7 @@ const mod_descriptor mod_filter_based_feature_selection = {
             "The five columns that best predict `price`:\n"
             "\n"
             "```json\n"
-            "{\"feature_scoring_method\": \"Pearson Correlation\", \"target_column\": "
+            "{\"feature_scoring_method\": \"pearson-correlation\", \"target_column\": "
             "\"price\",\n"
             " \"number_of_desired_features\": 5}\n"
             "```\n",

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const join_types[] = {"Inner", "LeftOuter", "FullOuter", "LeftSemi", NULL};
+static const char *const join_types[] = {"inner", "left-outer", "full-outer", "left-semi", NULL};
 
 /* ---- key columns -------------------------------------------------------- */
 
@@ -191,10 +191,10 @@ static const mod_param join_params[] = {
     {.name = "join_type",
      .label = "Join type",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Inner\"",
+     .default_json = "\"inner\"",
      .choices = join_types,
-     .help = "`Inner`: matching rows only; `LeftOuter`: every left row; `FullOuter`: every row "
-             "of both; `LeftSemi`: the left rows that have a match, left columns only."},
+     .help = "`inner`: matching rows only; `left-outer`: every left row; `full-outer`: every "
+             "row of both; `left-semi`: the left rows that have a match, left columns only."},
     {.name = "keep_right_key_columns_in_joined_table",
      .label = "Keep right key columns in joined table",
      .type = MOD_PARAM_BOOL,
@@ -216,13 +216,13 @@ const mod_descriptor mod_join_data = {
             "\n"
             "## Join types\n"
             "\n"
-            "- **Inner**: the matching pairs only.\n"
-            "- **LeftOuter**: the matching pairs, and every left row without a match, with "
+            "- **inner**: the matching pairs only.\n"
+            "- **left-outer**: the matching pairs, and every left row without a match, with "
             "missing values in the right columns.\n"
-            "- **FullOuter**: as LeftOuter, plus every right row without a match at the end, "
+            "- **full-outer**: as left-outer, plus every right row without a match at the end, "
             "with missing values in the left columns. When the right keys are dropped, the "
             "left key columns carry the keys of those rows (as pandas' `merge` does).\n"
-            "- **LeftSemi**: the left rows that have at least one match, once each, with the "
+            "- **left-semi**: the left rows that have at least one match, once each, with the "
             "left columns only.\n"
             "\n"
             "Left rows keep their order; a left row that matches several right rows comes out "
@@ -242,9 +242,9 @@ const mod_descriptor mod_join_data = {
             "- **Join key columns for L** (`join_key_columns_for_l`): required.\n"
             "- **Join key columns for R** (`join_key_columns_for_r`): required.\n"
             "- **Match case** (`match_case`, default true).\n"
-            "- **Join type** (`join_type`, default `Inner`): `Inner`, `LeftOuter`, `FullOuter` "
-            "or `LeftSemi` (Azure's Inner Join, Left Outer Join, Full Outer Join and Left "
-            "Semi-Join).\n"
+            "- **Join type** (`join_type`, default `inner`): `inner`, `left-outer`, "
+            "`full-outer` or `left-semi` (Azure's Inner Join, Left Outer Join, Full Outer Join "
+            "and Left Semi-Join).\n"
             "- **Keep right key columns in joined table** "
             "(`keep_right_key_columns_in_joined_table`, default true).\n"
             "\n"
@@ -256,7 +256,7 @@ const mod_descriptor mod_join_data = {
             "```json\n"
             "{\"join_key_columns_for_l\": {\"include\": [{\"names\": [\"customer_id\"]}]},\n"
             " \"join_key_columns_for_r\": {\"include\": [{\"names\": [\"id\"]}]},\n"
-            " \"join_type\": \"LeftOuter\", \"keep_right_key_columns_in_joined_table\": "
+            " \"join_type\": \"left-outer\", \"keep_right_key_columns_in_joined_table\": "
             "false}\n"
             "```\n",
     MOD_PORTS(inputs, join_in),

@@ -7,9 +7,10 @@
  * `Divide(price_weight)`.
  *
  * The parameters are Azure's: one operation parameter per category, and per
- * category that takes a second argument its type (`Constant` or
- * `ColumnSet`), its constant and its column selection, each shown only when
- * it applies.
+ * category that takes a second argument its type (`constant` or
+ * `column-set`), its constant and its column selection, each shown only when
+ * it applies. Their values are Azure's names in kebab-case (`Sqrt` is
+ * `sqrt`, `ResultOnly` is `result-only`); result columns keep Azure's names.
  */
 #include "math_int.h"
 #include "modules_int.h"
@@ -29,14 +30,13 @@ static const mod_port math_out[] = {
      .help = "The input with the results appended or in place, or the results alone."},
 };
 
-static const char *const math_category_choices[] = {
-    "Basic", "Compare", "Operations", "Rounding", "Special", "Trigonometric", NULL};
-/* The categories' prefixes in parameter names, in the order above. */
-static const char *const math_prefixes[MOD__MATH_NCATEGORIES] = {
-    "basic", "compare", "operations", "rounding", "special", "trigonometric"};
-static const char *const math_arg_type_choices[] = {"Constant", "ColumnSet", NULL};
+/* The categories, in the order of mod__math_categories; each is also the
+ * prefix of its parameters' names ("basic_func", "basic_arg_type"...). */
+static const char *const math_category_choices[MOD__MATH_NCATEGORIES + 1] = {
+    "basic", "compare", "operations", "rounding", "special", "trigonometric", NULL};
+static const char *const math_arg_type_choices[] = {"constant", "column-set", NULL};
 enum { MATH_CONSTANT, MATH_COLUMN_SET };
-static const char *const math_mode_choices[] = {"Append", "Inplace", "ResultOnly", NULL};
+static const char *const math_mode_choices[] = {"append", "inplace", "result-only", NULL};
 enum { MATH_APPEND, MATH_INPLACE, MATH_RESULT_ONLY };
 
 #define MATH_NUMERIC "{\"include\": [{\"type\": \"numeric\"}]}"
@@ -46,20 +46,20 @@ enum { MATH_APPEND, MATH_INPLACE, MATH_RESULT_ONLY };
 #define MATH_ARG_TYPE(prefix, shown_when, title)                                                   \
     {                                                                                              \
         .name = prefix "_arg_type", .label = title, .type = MOD_PARAM_ENUM,                        \
-        .default_json = "\"Constant\"", .choices = math_arg_type_choices,                          \
+        .default_json = "\"constant\"", .choices = math_arg_type_choices,                          \
         .visible_when = shown_when,                                                                \
         .help = "Whether the second argument is a constant or a set of columns."                   \
     }
 #define MATH_ARG_CONSTANT(prefix, title)                                                           \
     {                                                                                              \
         .name = prefix "_constant", .label = title, .type = MOD_PARAM_NUMBER, .default_json = "0", \
-        .visible_when = prefix "_arg_type=Constant", .help = "The constant second argument."       \
+        .visible_when = prefix "_arg_type=constant", .help = "The constant second argument."       \
     }
 #define MATH_ARG_COLUMNS(prefix, title)                                                            \
     {                                                                                              \
         .name = prefix "_column_selector", .label = title, .type = MOD_PARAM_COLUMN_SELECTION,     \
         .default_json = MATH_NUMERIC, .input = "dataset",                                          \
-        .visible_when = prefix "_arg_type=ColumnSet",                                              \
+        .visible_when = prefix "_arg_type=column-set",                                             \
         .help = "The columns that hold the second argument, paired with the column set: one "      \
                 "column with every selected column, or as many as the column set, in order."       \
     }
@@ -75,80 +75,80 @@ static const mod_param math_params[] = {
     {.name = "category",
      .label = "Category",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Basic\"",
+     .default_json = "\"basic\"",
      .choices = math_category_choices,
      .help = "The family of the operation."},
     {.name = "basic_func",
      .label = "Basic math function",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Abs\"",
+     .default_json = "\"abs\"",
      .choices = mod__math_basic_choices,
-     .visible_when = "category=Basic",
+     .visible_when = "category=basic",
      .help = "The Basic operation."},
     {.name = "compare_func",
      .label = "Comparison function",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"EqualTo\"",
+     .default_json = "\"equal-to\"",
      .choices = mod__math_compare_choices,
-     .visible_when = "category=Compare",
+     .visible_when = "category=compare",
      .help = "The comparison: a true/false column, or the larger or smaller value."},
     {.name = "operations_func",
      .label = "Arithmetic operation",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Add\"",
+     .default_json = "\"add\"",
      .choices = mod__math_operations_choices,
-     .visible_when = "category=Operations",
+     .visible_when = "category=operations",
      .help = "The arithmetic operation."},
     {.name = "rounding_func",
      .label = "Rounding operation",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Ceiling\"",
+     .default_json = "\"ceiling\"",
      .choices = mod__math_rounding_choices,
-     .visible_when = "category=Rounding",
+     .visible_when = "category=rounding",
      .help = "The rounding operation."},
     {.name = "special_func",
      .label = "Special function",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Beta\"",
+     .default_json = "\"beta\"",
      .choices = mod__math_special_choices,
-     .visible_when = "category=Special",
+     .visible_when = "category=special",
      .help = "The special function."},
     {.name = "trigonometric_func",
      .label = "Trigonometric function",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Acos\"",
+     .default_json = "\"acos\"",
      .choices = mod__math_trigonometric_choices,
-     .visible_when = "category=Trigonometric",
-     .help = "The trigonometric function (angles in radians unless the name says Degrees)."},
-    MATH_ARG_TYPE("basic", "basic_func=Atan2|Exp2|Hypotenuse|Log|NthRoot|Pow",
+     .visible_when = "category=trigonometric",
+     .help = "The trigonometric function (angles in radians unless the name says degrees)."},
+    MATH_ARG_TYPE("basic", "basic_func=atan2|exp2|hypotenuse|log|nth-root|pow",
                   "Second argument type"),
     MATH_ARG_CONSTANT("basic", "Second argument"),
     MATH_ARG_COLUMNS("basic", "Second argument"),
-    MATH_ARG_TYPE("compare", "category=Compare", "Value to compare type"),
+    MATH_ARG_TYPE("compare", "category=compare", "Value to compare type"),
     MATH_ARG_CONSTANT("compare", "Value to compare"),
     MATH_ARG_COLUMNS("compare", "Value to compare"),
-    MATH_ARG_TYPE("operations", "category=Operations", "Second argument type"),
+    MATH_ARG_TYPE("operations", "category=operations", "Second argument type"),
     MATH_ARG_CONSTANT("operations", "Second argument"),
     MATH_ARG_COLUMNS("operations", "Second argument"),
     MATH_ARG_TYPE("rounding",
-                  "rounding_func=Ceiling|Floor|Mod|Quotient|Remainder|RoundDigits|RoundDown|"
-                  "RoundUp|ToMultiple|Truncate",
+                  "rounding_func=ceiling|floor|mod|quotient|remainder|round-digits|round-down|"
+                  "round-up|to-multiple|truncate",
                   "Precision type"),
     MATH_ARG_CONSTANT("rounding", "Precision"),
     MATH_ARG_COLUMNS("rounding", "Precision"),
     MATH_ARG_TYPE("special",
-                  "special_func=Beta|BetaLn|GammaRegularizedP|GammaRegularizedPInverse|"
-                  "GammaRegularizedQ|GammaRegularizedQInverse|Polygamma",
+                  "special_func=beta|beta-ln|gamma-regularized-p|gamma-regularized-p-inverse|"
+                  "gamma-regularized-q|gamma-regularized-q-inverse|polygamma",
                   "Second argument type"),
     MATH_ARG_CONSTANT("special", "Second argument"),
     MATH_ARG_COLUMNS("special", "Second argument"),
     {.name = "output_mode",
      .label = "Output mode",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Append\"",
+     .default_json = "\"append\"",
      .choices = math_mode_choices,
-     .help = "`Append` adds the result columns to the input; `Inplace` replaces each selected "
-             "column by its result; `ResultOnly` outputs the result columns alone."},
+     .help = "`append` adds the result columns to the input; `inplace` replaces each selected "
+             "column by its result; `result-only` outputs the result columns alone."},
 };
 
 /* ---- the operation, checked -------------------------------------------- */
@@ -158,12 +158,12 @@ typedef struct math_plan {
     size_t category;
     size_t mode;
     size_t *cols, ncols; /* the column set */
-    size_t *args, nargs; /* the second argument's columns (ColumnSet) */
+    size_t *args, nargs; /* the second argument's columns (column-set) */
     bool constant;       /* the second argument is `value` */
     double value;
     char prefix_arg[64]; /* "<category>_column_selector", for errors */
     size_t *pair_col;    /* per result: index into cols */
-    size_t *pair_arg;    /* per result: index into args (ColumnSet only) */
+    size_t *pair_arg;    /* per result: index into args (column-set only) */
     size_t nresults;
 } math_plan;
 
@@ -201,7 +201,7 @@ static int math_parse(mod_ctx *ctx, const tbl_table *t, math_plan *p)
     int rc = mod__param_choice(ctx, "category", &p->category);
     if (rc == 0) rc = mod__param_choice(ctx, "output_mode", &p->mode);
     if (rc < 0) return rc;
-    const char *prefix = math_prefixes[p->category];
+    const char *prefix = math_category_choices[p->category];
     snprintf(field, sizeof field, "%s_func", prefix);
     if ((rc = mod__param_choice(ctx, field, &op)) < 0) return rc;
     p->op = &mod__math_categories[p->category].ops[op];
@@ -251,7 +251,7 @@ static int math_pair(mod_ctx *ctx, math_plan *p)
     p->nresults = cross ? n * m : n;
     if (p->mode == MATH_INPLACE && p->nresults != n)
         return mod__field_error(ctx, "output_mode", WF_EINVAL,
-                                "Inplace replaces each selected column by its result, but one "
+                                "inplace replaces each selected column by its result, but one "
                                 "column with %zu second-argument columns gives %zu results",
                                 m, p->nresults);
     p->pair_col = wf_calloc(p->nresults, sizeof *p->pair_col);
@@ -425,58 +425,64 @@ const mod_descriptor mod_apply_math_operation = {
             "\n"
             "## Operations\n"
             "\n"
-            "- **Basic**: Abs, Atan2*, Cuberoot, DoubleFactorial, Eps, Exp, Exp2*, ExpMinus1, "
-            "Factorial, Hypotenuse*, Ln, LnPlus1, Log*, Log10, Log2, NthRoot*, Pow*, Sqrt, SqrtPi, "
-            "Square.\n"
-            "- **Compare** (all take a second argument): EqualTo, GreaterThan, "
-            "GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, NotEqualTo (boolean results), "
-            "PairMax, PairMin.\n"
-            "- **Operations** (all take a second argument): Add, Divide, Multiply, Subtract "
-            "(column minus argument, column over argument).\n"
-            "- **Rounding**: Ceiling*, CeilingPower2, Floor*, Mod*, Quotient*, Remainder*, "
-            "RoundDigits*, RoundDown*, RoundUp*, ToEven, ToMultiple*, ToOdd, Truncate*.\n"
-            "- **Special**: Beta*, BetaLn*, EllipticIntegralE, EllipticIntegralK, Erf, Erfc, "
-            "ErfcScaled, ErfInverse, ExponentialIntegralEin, Gamma, GammaLn, GammaRegularizedP*, "
-            "GammaRegularizedPInverse*, GammaRegularizedQ*, GammaRegularizedQInverse*, "
-            "Polygamma*.\n"
-            "- **Trigonometric**: Acos, AcosDegrees, Acosh, Acot, AcotDegrees, Acoth, Acsc, "
-            "AcscDegrees, Acsch, Asec, AsecDegrees, Asech, Asin, AsinDegrees, Asinh, Atan, "
-            "AtanDegrees, Atanh, Cos, CosDegrees, Cosh, Cot, CotDegrees, Coth, Csc, CscDegrees, "
-            "Csch, DegreesToRadians, RadiansToDegrees, Sec, SecDegrees, Sech, Sign, Sin, Sinc, "
-            "SinDegrees, Sinh, Tan, TanDegrees, Tanh.\n"
+            "The values are Azure's operation names in kebab-case (`NthRoot` is `nth-root`, "
+            "`Log10` is `log10`); result columns keep Azure's names (`NthRoot(x_$3)`).\n"
+            "\n"
+            "- **basic**: `abs`, `atan2`*, `cuberoot`, `double-factorial`, `eps`, `exp`, "
+            "`exp2`*, `exp-minus1`, `factorial`, `hypotenuse`*, `ln`, `ln-plus1`, `log`*, "
+            "`log10`, `log2`, `nth-root`*, `pow`*, `sqrt`, `sqrt-pi`, `square`.\n"
+            "- **compare** (all take a second argument): `equal-to`, `greater-than`, "
+            "`greater-than-or-equal-to`, `less-than`, `less-than-or-equal-to`, `not-equal-to` "
+            "(boolean results), `pair-max`, `pair-min`.\n"
+            "- **operations** (all take a second argument): `add`, `divide`, `multiply`, "
+            "`subtract` (column minus argument, column over argument).\n"
+            "- **rounding**: `ceiling`*, `ceiling-power2`, `floor`*, `mod`*, `quotient`*, "
+            "`remainder`*, `round-digits`*, `round-down`*, `round-up`*, `to-even`, "
+            "`to-multiple`*, `to-odd`, `truncate`*.\n"
+            "- **special**: `beta`*, `beta-ln`*, `elliptic-integral-e`, `elliptic-integral-k`, "
+            "`erf`, `erfc`, `erfc-scaled`, `erf-inverse`, `exponential-integral-ein`, `gamma`, "
+            "`gamma-ln`, `gamma-regularized-p`*, `gamma-regularized-p-inverse`*, "
+            "`gamma-regularized-q`*, `gamma-regularized-q-inverse`*, `polygamma`*.\n"
+            "- **trigonometric**: `acos`, `acos-degrees`, `acosh`, `acot`, `acot-degrees`, "
+            "`acoth`, `acsc`, `acsc-degrees`, `acsch`, `asec`, `asec-degrees`, `asech`, `asin`, "
+            "`asin-degrees`, `asinh`, `atan`, `atan-degrees`, `atanh`, `cos`, `cos-degrees`, "
+            "`cosh`, `cot`, `cot-degrees`, `coth`, `csc`, `csc-degrees`, `csch`, "
+            "`degrees-to-radians`, `radians-to-degrees`, `sec`, `sec-degrees`, `sech`, `sign`, "
+            "`sin`, `sinc`, `sin-degrees`, `sinh`, `tan`, `tan-degrees`, `tanh`.\n"
             "\n"
             "\\* takes a second argument `y`. Values are those of the numpy or scipy.special "
             "function of the same name, with Azure's definitions where Azure has its own: "
-            "Atan2 is atan2(column, y) (the column holds y coordinates, the argument x "
-            "coordinates); Exp2 is y * 2^x; Log is the logarithm in base y; NthRoot is x^(1/y); "
-            "Ceiling and Floor round to a multiple of y (y = 0 gives 0 for Ceiling, nothing for "
-            "Floor); CeilingPower2 is ceil(x)^2; Mod has the sign of y, Remainder the sign of x; "
-            "Quotient is x / y truncated; RoundDigits rounds half away from zero to y digits, "
-            "RoundDown toward and RoundUp away from zero, Truncate cuts (y is a whole number of "
-            "digits, negative for tens, hundreds...); ToEven is 2 round(x/2), halves to even (so "
-            "odd whole numbers go to the neighbouring multiple of 4), ToOdd is floor(x/2)*2+1; "
-            "ToMultiple rounds to the nearest "
-            "multiple of y; Factorial and DoubleFactorial take the whole part of x; Beta and "
-            "BetaLn need x, y >= 0; the incomplete gamma functions take the column as the shape "
-            "a and y as the point (scipy's gammainc(a, y)); Polygamma is the polygamma function "
-            "of order y (0: digamma) at x; Sinc is sin(pi x)/(pi x).\n"
+            "`atan2` is atan2(column, y) (the column holds y coordinates, the argument x "
+            "coordinates); `exp2` is y * 2^x; `log` is the logarithm in base y; `nth-root` is "
+            "x^(1/y); `ceiling` and `floor` round to a multiple of y (y = 0 gives 0 for "
+            "`ceiling`, nothing for `floor`); `ceiling-power2` is ceil(x)^2; `mod` has the sign "
+            "of y, `remainder` the sign of x; `quotient` is x / y truncated; `round-digits` "
+            "rounds half away from zero to y digits, `round-down` toward and `round-up` away "
+            "from zero, `truncate` cuts (y is a whole number of digits, negative for tens, "
+            "hundreds...); `to-even` is 2 round(x/2), halves to even (so odd whole numbers go "
+            "to the neighbouring multiple of 4), `to-odd` is floor(x/2)*2+1; `to-multiple` "
+            "rounds to the nearest multiple of y; `factorial` and `double-factorial` take the "
+            "whole part of x; `beta` and `beta-ln` need x, y >= 0; the incomplete gamma "
+            "functions take the column as the shape a and y as the point (scipy's gammainc(a, "
+            "y)); `polygamma` is the polygamma function of order y (0: digamma) at x; `sinc` is "
+            "sin(pi x)/(pi x).\n"
             "\n"
             "A missing value in either operand gives a missing result, and so does a result "
-            "that is not a number (Ln of a negative number, Sqrt of -1, 0/0). Infinities stay "
-            "(1/0 is infinity).\n"
+            "that is not a number (`ln` of a negative number, `sqrt` of -1, 0/0). Infinities "
+            "stay (1/0 is infinity).\n"
             "\n"
             "## Parameters\n"
             "\n"
             "- **Column set** (`column_selector`, default every numeric column): integer and "
             "boolean columns count as numbers; a string, categorical or date-time column is "
             "an error that names it.\n"
-            "- **Category** (`category`, default `Basic`), and the operation of that category: "
-            "`basic_func` (default `Abs`), `compare_func` (`EqualTo`), `operations_func` "
-            "(`Add`), `rounding_func` (`Ceiling`), `special_func` (`Beta`), "
-            "`trigonometric_func` (`Acos`).\n"
+            "- **Category** (`category`, default `basic`), and the operation of that category: "
+            "`basic_func` (default `abs`), `compare_func` (`equal-to`), `operations_func` "
+            "(`add`), `rounding_func` (`ceiling`), `special_func` (`beta`), "
+            "`trigonometric_func` (`acos`).\n"
             "- For operations with a second argument, per category (`basic`, `compare`, "
-            "`operations`, `rounding`, `special`): `<category>_arg_type` (`Constant` or "
-            "`ColumnSet`, default `Constant`), `<category>_constant` (default 0) and "
+            "`operations`, `rounding`, `special`): `<category>_arg_type` (`constant` or "
+            "`column-set`, default `constant`), `<category>_constant` (default 0) and "
             "`<category>_column_selector` (default every numeric column): that is "
             "`basic_arg_type`, `basic_constant`, `basic_column_selector`, `compare_arg_type`, "
             "`compare_constant`, `compare_column_selector`, `operations_arg_type`, "
@@ -485,13 +491,14 @@ const mod_descriptor mod_apply_math_operation = {
             "`special_constant` and `special_column_selector`. With a column set as the second "
             "argument, one column on either side pairs with every column of the other, "
             "otherwise the i-th column pairs with the i-th and the counts must agree.\n"
-            "- **Output mode** (`output_mode`, default `Append`): `Append` adds the results "
-            "after the input's columns (a name already taken gets `(2)`, `(3)`...), `Inplace` "
+            "- **Output mode** (`output_mode`, default `append`): `append` adds the results "
+            "after the input's columns (a name already taken gets `(2)`, `(3)`...), `inplace` "
             "replaces each selected column by its result (keeping its name and role), "
-            "`ResultOnly` outputs the results alone.\n"
+            "`result-only` outputs the results alone.\n"
             "\n"
-            "Results are numeric columns (Compare's tests: boolean), named `Op(column)`, "
-            "`Op(column_$constant)` or `Op(column_argument)`.\n"
+            "Results are numeric columns (compare's tests: boolean), named `Op(column)`, "
+            "`Op(column_$constant)` or `Op(column_argument)` with Azure's name of the "
+            "operation: `Sqrt(price)`, `Add(price_$10)`, `Divide(price_weight)`.\n"
             "\n"
             "## Differences from Azure\n"
             "\n"
@@ -502,7 +509,8 @@ const mod_descriptor mod_apply_math_operation = {
             "non-integers, EllipticIntegralE and K for negative parameters, and Polygamma uses "
             "its order (Azure's always computes the digamma function). The complex-number "
             "operations (Conj, ImaginaryPart, RealPart, Arg, Cis) are left out: weft has no "
-            "complex columns.\n"
+            "complex columns. Parameter values are Azure's names in kebab-case (Azure's "
+            "`RoundDigits` is `round-digits`, `ResultOnly` is `result-only`).\n"
             "\n"
             "## Example\n"
             "\n"
@@ -510,8 +518,8 @@ const mod_descriptor mod_apply_math_operation = {
             "\n"
             "```json\n"
             "{\"column_selector\": {\"include\": [{\"names\": [\"price\"]}]},\n"
-            " \"category\": \"Rounding\", \"rounding_func\": \"RoundDigits\",\n"
-            " \"rounding_constant\": 2, \"output_mode\": \"Inplace\"}\n"
+            " \"category\": \"rounding\", \"rounding_func\": \"round-digits\",\n"
+            " \"rounding_constant\": 2, \"output_mode\": \"inplace\"}\n"
             "```\n",
     MOD_PORTS(inputs, math_in),
     MOD_PORTS(outputs, math_out),

@@ -15,14 +15,15 @@
 typedef double (*mod__math_fn)(double x, double y);
 
 typedef struct mod__math_op {
-    const char *name; /* Azure's name: "Sqrt", "GreaterThan", ... */
+    const char *name; /* Azure's name, for result columns: "Sqrt", "GreaterThan", ... */
     mod__math_fn fn;  /* y is the second argument (0 when there is none) */
     bool binary;      /* takes a second argument (constant or column) */
     bool boolean;     /* answers true/false (0 or 1): Compare's tests */
 } mod__math_op;
 
-/* A category: its operations, and their names as an enum's choices
- * (NULL-terminated, in the same order). */
+/* A category: its operations, and their enum choices (the names in
+ * kebab-case: "sqrt", "greater-than", ...; NULL-terminated, in the same
+ * order). */
 typedef struct mod__math_category {
     const char *name; /* "Basic", "Compare", ... */
     const mod__math_op *ops;

@@ -1,7 +1,10 @@
 /*
- * math_ops.c: the operations of apply-math-operation@1, by category, with
- * Azure's names. Each category is an X-macro list, so an operation's name
- * (an enum choice of the module) and its function never drift apart.
+ * math_ops.c: the operations of apply-math-operation@1, by category. Each
+ * category is an X-macro list of operations: Azure's name (which names the
+ * result columns), the module's enum choice (that name in kebab-case: a
+ * hyphen between words, digits staying with their word, as `NthRoot` is
+ * `nth-root` and `Log10` is `log10`) and the function, so that the three
+ * never drift apart.
  *
  * Values follow the function of the same name in numpy and scipy.special,
  * where Azure's designer implements it; where Azure defines an operation its
@@ -180,26 +183,26 @@ static double op_square(double x, double y)
 }
 
 #define MATH_BASIC(X)                                                                              \
-    X(Abs, op_abs, false, false)                                                                   \
-    X(Atan2, op_atan2, true, false)                                                                \
-    X(Cuberoot, op_cuberoot, false, false)                                                         \
-    X(DoubleFactorial, op_double_factorial, false, false)                                          \
-    X(Eps, op_eps, false, false)                                                                   \
-    X(Exp, op_exp, false, false)                                                                   \
-    X(Exp2, op_exp2, true, false)                                                                  \
-    X(ExpMinus1, op_exp_minus1, false, false)                                                      \
-    X(Factorial, op_factorial, false, false)                                                       \
-    X(Hypotenuse, op_hypotenuse, true, false)                                                      \
-    X(Ln, op_ln, false, false)                                                                     \
-    X(LnPlus1, op_ln_plus1, false, false)                                                          \
-    X(Log, op_log, true, false)                                                                    \
-    X(Log10, op_log10, false, false)                                                               \
-    X(Log2, op_log2, false, false)                                                                 \
-    X(NthRoot, op_nth_root, true, false)                                                           \
-    X(Pow, op_pow, true, false)                                                                    \
-    X(Sqrt, op_sqrt, false, false)                                                                 \
-    X(SqrtPi, op_sqrt_pi, false, false)                                                            \
-    X(Square, op_square, false, false)
+    X(Abs, "abs", op_abs, false, false)                                                            \
+    X(Atan2, "atan2", op_atan2, true, false)                                                       \
+    X(Cuberoot, "cuberoot", op_cuberoot, false, false)                                             \
+    X(DoubleFactorial, "double-factorial", op_double_factorial, false, false)                      \
+    X(Eps, "eps", op_eps, false, false)                                                            \
+    X(Exp, "exp", op_exp, false, false)                                                            \
+    X(Exp2, "exp2", op_exp2, true, false)                                                          \
+    X(ExpMinus1, "exp-minus1", op_exp_minus1, false, false)                                        \
+    X(Factorial, "factorial", op_factorial, false, false)                                          \
+    X(Hypotenuse, "hypotenuse", op_hypotenuse, true, false)                                        \
+    X(Ln, "ln", op_ln, false, false)                                                               \
+    X(LnPlus1, "ln-plus1", op_ln_plus1, false, false)                                              \
+    X(Log, "log", op_log, true, false)                                                             \
+    X(Log10, "log10", op_log10, false, false)                                                      \
+    X(Log2, "log2", op_log2, false, false)                                                         \
+    X(NthRoot, "nth-root", op_nth_root, true, false)                                               \
+    X(Pow, "pow", op_pow, true, false)                                                             \
+    X(Sqrt, "sqrt", op_sqrt, false, false)                                                         \
+    X(SqrtPi, "sqrt-pi", op_sqrt_pi, false, false)                                                 \
+    X(Square, "square", op_square, false, false)
 
 /* ---- Compare ----------------------------------------------------------- */
 
@@ -244,14 +247,14 @@ static double op_pair_min(double x, double y)
 }
 
 #define MATH_COMPARE(X)                                                                            \
-    X(EqualTo, op_equal, true, true)                                                               \
-    X(GreaterThan, op_greater, true, true)                                                         \
-    X(GreaterThanOrEqualTo, op_greater_equal, true, true)                                          \
-    X(LessThan, op_less, true, true)                                                               \
-    X(LessThanOrEqualTo, op_less_equal, true, true)                                                \
-    X(NotEqualTo, op_not_equal, true, true)                                                        \
-    X(PairMax, op_pair_max, true, false)                                                           \
-    X(PairMin, op_pair_min, true, false)
+    X(EqualTo, "equal-to", op_equal, true, true)                                                   \
+    X(GreaterThan, "greater-than", op_greater, true, true)                                         \
+    X(GreaterThanOrEqualTo, "greater-than-or-equal-to", op_greater_equal, true, true)              \
+    X(LessThan, "less-than", op_less, true, true)                                                  \
+    X(LessThanOrEqualTo, "less-than-or-equal-to", op_less_equal, true, true)                       \
+    X(NotEqualTo, "not-equal-to", op_not_equal, true, true)                                        \
+    X(PairMax, "pair-max", op_pair_max, true, false)                                               \
+    X(PairMin, "pair-min", op_pair_min, true, false)
 
 /* ---- Operations -------------------------------------------------------- */
 
@@ -276,10 +279,10 @@ static double op_subtract(double x, double y)
 }
 
 #define MATH_OPERATIONS(X)                                                                         \
-    X(Add, op_add, true, false)                                                                    \
-    X(Divide, op_divide, true, false)                                                              \
-    X(Multiply, op_multiply, true, false)                                                          \
-    X(Subtract, op_subtract, true, false)
+    X(Add, "add", op_add, true, false)                                                             \
+    X(Divide, "divide", op_divide, true, false)                                                    \
+    X(Multiply, "multiply", op_multiply, true, false)                                              \
+    X(Subtract, "subtract", op_subtract, true, false)
 
 /* ---- Rounding ---------------------------------------------------------- */
 
@@ -382,19 +385,19 @@ static double op_truncate(double x, double y)
 }
 
 #define MATH_ROUNDING(X)                                                                           \
-    X(Ceiling, op_ceiling, true, false)                                                            \
-    X(CeilingPower2, op_ceiling_power2, false, false)                                              \
-    X(Floor, op_floor, true, false)                                                                \
-    X(Mod, op_mod, true, false)                                                                    \
-    X(Quotient, op_quotient, true, false)                                                          \
-    X(Remainder, op_remainder, true, false)                                                        \
-    X(RoundDigits, op_round_digits, true, false)                                                   \
-    X(RoundDown, op_round_down, true, false)                                                       \
-    X(RoundUp, op_round_up, true, false)                                                           \
-    X(ToEven, op_to_even, false, false)                                                            \
-    X(ToMultiple, op_to_multiple, true, false)                                                     \
-    X(ToOdd, op_to_odd, false, false)                                                              \
-    X(Truncate, op_truncate, true, false)
+    X(Ceiling, "ceiling", op_ceiling, true, false)                                                 \
+    X(CeilingPower2, "ceiling-power2", op_ceiling_power2, false, false)                            \
+    X(Floor, "floor", op_floor, true, false)                                                       \
+    X(Mod, "mod", op_mod, true, false)                                                             \
+    X(Quotient, "quotient", op_quotient, true, false)                                              \
+    X(Remainder, "remainder", op_remainder, true, false)                                           \
+    X(RoundDigits, "round-digits", op_round_digits, true, false)                                   \
+    X(RoundDown, "round-down", op_round_down, true, false)                                         \
+    X(RoundUp, "round-up", op_round_up, true, false)                                               \
+    X(ToEven, "to-even", op_to_even, false, false)                                                 \
+    X(ToMultiple, "to-multiple", op_to_multiple, true, false)                                      \
+    X(ToOdd, "to-odd", op_to_odd, false, false)                                                    \
+    X(Truncate, "truncate", op_truncate, true, false)
 
 /* ---- Special ----------------------------------------------------------- */
 
@@ -501,22 +504,22 @@ static double op_polygamma(double x, double y)
 }
 
 #define MATH_SPECIAL(X)                                                                            \
-    X(Beta, op_beta, true, false)                                                                  \
-    X(BetaLn, op_beta_ln, true, false)                                                             \
-    X(EllipticIntegralE, op_ellipe, false, false)                                                  \
-    X(EllipticIntegralK, op_ellipk, false, false)                                                  \
-    X(Erf, op_erf, false, false)                                                                   \
-    X(Erfc, op_erfc, false, false)                                                                 \
-    X(ErfcScaled, op_erfcx, false, false)                                                          \
-    X(ErfInverse, op_erfinv, false, false)                                                         \
-    X(ExponentialIntegralEin, op_ein, false, false)                                                \
-    X(Gamma, op_gamma, false, false)                                                               \
-    X(GammaLn, op_gamma_ln, false, false)                                                          \
-    X(GammaRegularizedP, op_gamma_p, true, false)                                                  \
-    X(GammaRegularizedPInverse, op_gamma_p_inv, true, false)                                       \
-    X(GammaRegularizedQ, op_gamma_q, true, false)                                                  \
-    X(GammaRegularizedQInverse, op_gamma_q_inv, true, false)                                       \
-    X(Polygamma, op_polygamma, true, false)
+    X(Beta, "beta", op_beta, true, false)                                                          \
+    X(BetaLn, "beta-ln", op_beta_ln, true, false)                                                  \
+    X(EllipticIntegralE, "elliptic-integral-e", op_ellipe, false, false)                           \
+    X(EllipticIntegralK, "elliptic-integral-k", op_ellipk, false, false)                           \
+    X(Erf, "erf", op_erf, false, false)                                                            \
+    X(Erfc, "erfc", op_erfc, false, false)                                                         \
+    X(ErfcScaled, "erfc-scaled", op_erfcx, false, false)                                           \
+    X(ErfInverse, "erf-inverse", op_erfinv, false, false)                                          \
+    X(ExponentialIntegralEin, "exponential-integral-ein", op_ein, false, false)                    \
+    X(Gamma, "gamma", op_gamma, false, false)                                                      \
+    X(GammaLn, "gamma-ln", op_gamma_ln, false, false)                                              \
+    X(GammaRegularizedP, "gamma-regularized-p", op_gamma_p, true, false)                           \
+    X(GammaRegularizedPInverse, "gamma-regularized-p-inverse", op_gamma_p_inv, true, false)        \
+    X(GammaRegularizedQ, "gamma-regularized-q", op_gamma_q, true, false)                           \
+    X(GammaRegularizedQInverse, "gamma-regularized-q-inverse", op_gamma_q_inv, true, false)        \
+    X(Polygamma, "polygamma", op_polygamma, true, false)
 
 /* ---- Trigonometric ----------------------------------------------------- */
 
@@ -571,58 +574,58 @@ MATH_UNARY(op_tan_degrees, tan(math_radians(x)))
 MATH_UNARY(op_tanh, tanh(x))
 
 #define MATH_TRIGONOMETRIC(X)                                                                      \
-    X(Acos, op_acos, false, false)                                                                 \
-    X(AcosDegrees, op_acos_degrees, false, false)                                                  \
-    X(Acosh, op_acosh, false, false)                                                               \
-    X(Acot, op_acot, false, false)                                                                 \
-    X(AcotDegrees, op_acot_degrees, false, false)                                                  \
-    X(Acoth, op_acoth, false, false)                                                               \
-    X(Acsc, op_acsc, false, false)                                                                 \
-    X(AcscDegrees, op_acsc_degrees, false, false)                                                  \
-    X(Acsch, op_acsch, false, false)                                                               \
-    X(Asec, op_asec, false, false)                                                                 \
-    X(AsecDegrees, op_asec_degrees, false, false)                                                  \
-    X(Asech, op_asech, false, false)                                                               \
-    X(Asin, op_asin, false, false)                                                                 \
-    X(AsinDegrees, op_asin_degrees, false, false)                                                  \
-    X(Asinh, op_asinh, false, false)                                                               \
-    X(Atan, op_atan, false, false)                                                                 \
-    X(AtanDegrees, op_atan_degrees, false, false)                                                  \
-    X(Atanh, op_atanh, false, false)                                                               \
-    X(Cos, op_cos, false, false)                                                                   \
-    X(CosDegrees, op_cos_degrees, false, false)                                                    \
-    X(Cosh, op_cosh, false, false)                                                                 \
-    X(Cot, op_cot, false, false)                                                                   \
-    X(CotDegrees, op_cot_degrees, false, false)                                                    \
-    X(Coth, op_coth, false, false)                                                                 \
-    X(Csc, op_csc, false, false)                                                                   \
-    X(CscDegrees, op_csc_degrees, false, false)                                                    \
-    X(Csch, op_csch, false, false)                                                                 \
-    X(DegreesToRadians, op_degrees_to_radians, false, false)                                       \
-    X(RadiansToDegrees, op_radians_to_degrees, false, false)                                       \
-    X(Sec, op_sec, false, false)                                                                   \
-    X(SecDegrees, op_sec_degrees, false, false)                                                    \
-    X(Sech, op_sech, false, false)                                                                 \
-    X(Sign, op_sign, false, false)                                                                 \
-    X(Sin, op_sin, false, false)                                                                   \
-    X(Sinc, op_sinc, false, false)                                                                 \
-    X(SinDegrees, op_sin_degrees, false, false)                                                    \
-    X(Sinh, op_sinh, false, false)                                                                 \
-    X(Tan, op_tan, false, false)                                                                   \
-    X(TanDegrees, op_tan_degrees, false, false)                                                    \
-    X(Tanh, op_tanh, false, false)
+    X(Acos, "acos", op_acos, false, false)                                                         \
+    X(AcosDegrees, "acos-degrees", op_acos_degrees, false, false)                                  \
+    X(Acosh, "acosh", op_acosh, false, false)                                                      \
+    X(Acot, "acot", op_acot, false, false)                                                         \
+    X(AcotDegrees, "acot-degrees", op_acot_degrees, false, false)                                  \
+    X(Acoth, "acoth", op_acoth, false, false)                                                      \
+    X(Acsc, "acsc", op_acsc, false, false)                                                         \
+    X(AcscDegrees, "acsc-degrees", op_acsc_degrees, false, false)                                  \
+    X(Acsch, "acsch", op_acsch, false, false)                                                      \
+    X(Asec, "asec", op_asec, false, false)                                                         \
+    X(AsecDegrees, "asec-degrees", op_asec_degrees, false, false)                                  \
+    X(Asech, "asech", op_asech, false, false)                                                      \
+    X(Asin, "asin", op_asin, false, false)                                                         \
+    X(AsinDegrees, "asin-degrees", op_asin_degrees, false, false)                                  \
+    X(Asinh, "asinh", op_asinh, false, false)                                                      \
+    X(Atan, "atan", op_atan, false, false)                                                         \
+    X(AtanDegrees, "atan-degrees", op_atan_degrees, false, false)                                  \
+    X(Atanh, "atanh", op_atanh, false, false)                                                      \
+    X(Cos, "cos", op_cos, false, false)                                                            \
+    X(CosDegrees, "cos-degrees", op_cos_degrees, false, false)                                     \
+    X(Cosh, "cosh", op_cosh, false, false)                                                         \
+    X(Cot, "cot", op_cot, false, false)                                                            \
+    X(CotDegrees, "cot-degrees", op_cot_degrees, false, false)                                     \
+    X(Coth, "coth", op_coth, false, false)                                                         \
+    X(Csc, "csc", op_csc, false, false)                                                            \
+    X(CscDegrees, "csc-degrees", op_csc_degrees, false, false)                                     \
+    X(Csch, "csch", op_csch, false, false)                                                         \
+    X(DegreesToRadians, "degrees-to-radians", op_degrees_to_radians, false, false)                 \
+    X(RadiansToDegrees, "radians-to-degrees", op_radians_to_degrees, false, false)                 \
+    X(Sec, "sec", op_sec, false, false)                                                            \
+    X(SecDegrees, "sec-degrees", op_sec_degrees, false, false)                                     \
+    X(Sech, "sech", op_sech, false, false)                                                         \
+    X(Sign, "sign", op_sign, false, false)                                                         \
+    X(Sin, "sin", op_sin, false, false)                                                            \
+    X(Sinc, "sinc", op_sinc, false, false)                                                         \
+    X(SinDegrees, "sin-degrees", op_sin_degrees, false, false)                                     \
+    X(Sinh, "sinh", op_sinh, false, false)                                                         \
+    X(Tan, "tan", op_tan, false, false)                                                            \
+    X(TanDegrees, "tan-degrees", op_tan_degrees, false, false)                                     \
+    X(Tanh, "tanh", op_tanh, false, false)
 
 /* ---- the tables -------------------------------------------------------- */
 
-#define MATH_NAME(name, fn, binary, boolean) #name,
-#define MATH_OP(name, fn, binary, boolean) {#name, fn, binary, boolean},
+#define MATH_CHOICE(name, choice, fn, binary, boolean) choice,
+#define MATH_OP(name, choice, fn, binary, boolean) {#name, fn, binary, boolean},
 
-const char *const mod__math_basic_choices[] = {MATH_BASIC(MATH_NAME) NULL};
-const char *const mod__math_compare_choices[] = {MATH_COMPARE(MATH_NAME) NULL};
-const char *const mod__math_operations_choices[] = {MATH_OPERATIONS(MATH_NAME) NULL};
-const char *const mod__math_rounding_choices[] = {MATH_ROUNDING(MATH_NAME) NULL};
-const char *const mod__math_special_choices[] = {MATH_SPECIAL(MATH_NAME) NULL};
-const char *const mod__math_trigonometric_choices[] = {MATH_TRIGONOMETRIC(MATH_NAME) NULL};
+const char *const mod__math_basic_choices[] = {MATH_BASIC(MATH_CHOICE) NULL};
+const char *const mod__math_compare_choices[] = {MATH_COMPARE(MATH_CHOICE) NULL};
+const char *const mod__math_operations_choices[] = {MATH_OPERATIONS(MATH_CHOICE) NULL};
+const char *const mod__math_rounding_choices[] = {MATH_ROUNDING(MATH_CHOICE) NULL};
+const char *const mod__math_special_choices[] = {MATH_SPECIAL(MATH_CHOICE) NULL};
+const char *const mod__math_trigonometric_choices[] = {MATH_TRIGONOMETRIC(MATH_CHOICE) NULL};
 
 static const mod__math_op math_basic[] = {MATH_BASIC(MATH_OP)};
 static const mod__math_op math_compare[] = {MATH_COMPARE(MATH_OP)};

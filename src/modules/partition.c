@@ -2,15 +2,15 @@
  * partition.c: `partition-and-sample@1`, the Azure designer's Partition and
  * Sample, in its four modes:
  *
- * - Head: the first rows;
- * - Sampling: a random share of the rows, optionally stratified by a column;
- * - Assign to Folds: gives every row a fold, evenly or in set proportions,
+ * - head: the first rows;
+ * - sampling: a random share of the rows, optionally stratified by a column;
+ * - assign-to-folds: gives every row a fold, evenly or in set proportions,
  *   optionally shuffled and stratified;
- * - Pick Fold: the rows of one fold, or of every other fold.
+ * - pick-fold: the rows of one fold, or of every other fold.
  *
  * Azure keeps fold assignments in hidden metadata. weft's tables have no
- * hidden metadata, so Assign to Folds adds a visible integer column, `Fold`
- * (1, 2, ...), with the `clear` role so that learners ignore it; Pick Fold
+ * hidden metadata, so assign-to-folds adds a visible integer column, `Fold`
+ * (1, 2, ...), with the `clear` role so that learners ignore it; pick-fold
  * and cross-validation read it. Rows always keep their input order; only
  * which rows are chosen (or which fold they get) is random.
  */
@@ -25,11 +25,11 @@
 #define PART_MAX_FOLDS 10000
 
 enum { PART_HEAD, PART_SAMPLING, PART_ASSIGN, PART_PICK };
-static const char *const part_modes[] = {"Head", "Sampling", "Assign to Folds", "Pick Fold", NULL};
+static const char *const part_modes[] = {"head", "sampling", "assign-to-folds", "pick-fold", NULL};
 
 enum { PART_EVENLY, PART_PROPORTIONS };
-static const char *const part_methods[] = {"Partition evenly",
-                                           "Partition with customized proportions", NULL};
+static const char *const part_methods[] = {"partition-evenly",
+                                           "partition-with-customized-proportions", NULL};
 
 /* ---- strata ------------------------------------------------------------- */
 
@@ -331,12 +331,12 @@ static int part_fold_column(mod_ctx *ctx, const tbl_table *in, size_t *col)
     int i = tbl_find_column(in, PART_FOLD_COLUMN);
     if (i < 0)
         return mod_param_error(ctx, "partition_or_sample_mode",
-                               "Pick Fold needs a \"Fold\" column: connect the output of "
-                               "partition-and-sample in \"Assign to Folds\" mode");
+                               "pick-fold needs a \"Fold\" column: connect the output of "
+                               "partition-and-sample in \"assign-to-folds\" mode");
     if (in->cols[i].type != TBL_INTEGER)
         return mod_param_error(ctx, "partition_or_sample_mode",
                                "the \"Fold\" column is %s, not integer: it must come from "
-                               "\"Assign to Folds\"",
+                               "\"assign-to-folds\"",
                                tbl_type_name(in->cols[i].type));
     *col = (size_t)i;
     return 0;
@@ -450,24 +450,24 @@ static const mod_port part_in[] = {
 static const mod_port part_out[] = {
     {.name = "dataset",
      .kind = MOD_TABLE,
-     .help = "The chosen rows; with Assign to Folds, every row with its `Fold`."},
+     .help = "The chosen rows; with assign-to-folds, every row with its `Fold`."},
 };
 
 static const mod_param part_params[] = {
     {.name = "partition_or_sample_mode",
      .label = "Partition or sample mode",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Sampling\"",
+     .default_json = "\"sampling\"",
      .choices = part_modes,
-     .help = "`Head`: the first rows; `Sampling`: a random share; `Assign to Folds`: number "
-             "every row with a fold; `Pick Fold`: the rows of one fold."},
+     .help = "`head`: the first rows; `sampling`: a random share; `assign-to-folds`: number "
+             "every row with a fold; `pick-fold`: the rows of one fold."},
     {.name = "number_of_rows_to_select",
      .label = "Number of rows to select",
      .type = MOD_PARAM_INT,
      .default_json = "10",
      .has_min = true,
      .min = 0,
-     .visible_when = "partition_or_sample_mode=Head",
+     .visible_when = "partition_or_sample_mode=head",
      .help = "How many rows to keep from the top (all of them when the table is shorter)."},
     {.name = "rate_of_sampling",
      .label = "Rate of sampling",
@@ -477,7 +477,7 @@ static const mod_param part_params[] = {
      .min = 0,
      .has_max = true,
      .max = 1,
-     .visible_when = "partition_or_sample_mode=Sampling",
+     .visible_when = "partition_or_sample_mode=sampling",
      .help = "The share of the rows to keep: above 0, at most 1, rounded to the nearest row."},
     {.name = "random_seed_for_sampling",
      .label = "Random seed for sampling",
@@ -485,13 +485,13 @@ static const mod_param part_params[] = {
      .default_json = "0",
      .has_min = true,
      .min = 0,
-     .visible_when = "partition_or_sample_mode=Sampling",
+     .visible_when = "partition_or_sample_mode=sampling",
      .help = "The seed of the random choice: the same seed gives the same sample."},
     {.name = "stratified_split_for_sampling",
      .label = "Stratified split for sampling",
      .type = MOD_PARAM_BOOL,
      .default_json = "false",
-     .visible_when = "partition_or_sample_mode=Sampling",
+     .visible_when = "partition_or_sample_mode=sampling",
      .help = "Sample each value of the stratification column on its own, keeping the "
              "proportions of its values."},
     {.name = "stratification_key_column_for_sampling",
@@ -504,7 +504,7 @@ static const mod_param part_params[] = {
      .label = "Randomized split",
      .type = MOD_PARAM_BOOL,
      .default_json = "true",
-     .visible_when = "partition_or_sample_mode=Assign to Folds",
+     .visible_when = "partition_or_sample_mode=assign-to-folds",
      .help = "Shuffle the rows before assigning folds. Off: rows take folds in turn (round "
              "robin) in table order."},
     {.name = "random_seed",
@@ -513,36 +513,36 @@ static const mod_param part_params[] = {
      .default_json = "0",
      .has_min = true,
      .min = 0,
-     .visible_when = "partition_or_sample_mode=Assign to Folds",
+     .visible_when = "partition_or_sample_mode=assign-to-folds",
      .help = "The seed of the shuffle: the same seed gives the same folds."},
     {.name = "specify_the_partitioner_method",
      .label = "Specify the partitioner method",
      .type = MOD_PARAM_ENUM,
-     .default_json = "\"Partition evenly\"",
+     .default_json = "\"partition-evenly\"",
      .choices = part_methods,
-     .visible_when = "partition_or_sample_mode=Assign to Folds",
-     .help = "`Partition evenly`: folds of equal size; `Partition with customized proportions`: "
-             "folds of the listed shares."},
+     .visible_when = "partition_or_sample_mode=assign-to-folds",
+     .help = "`partition-evenly`: folds of equal size; "
+             "`partition-with-customized-proportions`: folds of the listed shares."},
     {.name = "specify_how_many_folds_to_split_evenly_into",
      .label = "Specify how many folds to split evenly into",
      .type = MOD_PARAM_INT,
      .default_json = "5",
      .has_min = true,
      .min = 1,
-     .visible_when = "specify_the_partitioner_method=Partition evenly",
+     .visible_when = "specify_the_partitioner_method=partition-evenly",
      .help = "The number of folds; their sizes differ by one row at most."},
     {.name = "list_of_proportions_separated_by_comma",
      .label = "List of proportions separated by comma",
      .type = MOD_PARAM_STRING,
      .default_json = "\"\"",
-     .visible_when = "specify_the_partitioner_method=Partition with customized proportions",
+     .visible_when = "specify_the_partitioner_method=partition-with-customized-proportions",
      .help = "The share of each fold, as in `0.5, 0.25, 0.25`. Shares that add up to less "
              "than 1 get one more fold for the rest; more than 1 is an error."},
     {.name = "stratified_split",
      .label = "Stratified split",
      .type = MOD_PARAM_BOOL,
      .default_json = "false",
-     .visible_when = "partition_or_sample_mode=Assign to Folds",
+     .visible_when = "partition_or_sample_mode=assign-to-folds",
      .help = "Assign the folds within each value of the stratification column, so that every "
              "fold keeps the proportions of its values."},
     {.name = "stratification_key_column",
@@ -557,13 +557,13 @@ static const mod_param part_params[] = {
      .default_json = "1",
      .has_min = true,
      .min = 1,
-     .visible_when = "partition_or_sample_mode=Pick Fold",
+     .visible_when = "partition_or_sample_mode=pick-fold",
      .help = "The fold to pick, from 1."},
     {.name = "pick_complement_of_the_selected_fold",
      .label = "Pick complement of the selected fold",
      .type = MOD_PARAM_BOOL,
      .default_json = "false",
-     .visible_when = "partition_or_sample_mode=Pick Fold",
+     .visible_when = "partition_or_sample_mode=pick-fold",
      .help = "Pick every row except those of the fold."},
 };
 
@@ -576,18 +576,19 @@ const mod_descriptor mod_partition_and_sample = {
             "\n"
             "## Modes\n"
             "\n"
-            "- **Head**: the first `number_of_rows_to_select` rows.\n"
-            "- **Sampling**: `rate_of_sampling` of the rows, rounded to the nearest row, chosen "
+            "- **head**: the first `number_of_rows_to_select` rows.\n"
+            "- **sampling**: `rate_of_sampling` of the rows, rounded to the nearest row, chosen "
             "uniformly without replacement. Stratified, each value of the key column (missing "
             "counts as a value) is sampled on its own at the same rate.\n"
-            "- **Assign to Folds**: the output is the input plus an integer column `Fold` "
-            "(1, 2, ...) with the `clear` role, so learners ignore it. Evenly, rows take the "
-            "folds in turn (after a shuffle when `randomized_split`), so fold sizes differ by "
-            "one row at most; with proportions, each fold takes its share of the (shuffled) "
-            "rows, rounded. Stratified, each value of the key column is dealt out on its own "
-            "(the turn carries on from one value to the next), so every fold keeps the "
+            "- **assign-to-folds**: the output is the input plus an integer column `Fold` "
+            "(1, 2, ...) with the `clear` role, so learners ignore it. With "
+            "`partition-evenly`, rows take the folds in turn (after a shuffle when "
+            "`randomized_split`), so fold sizes differ by one row at most; with "
+            "`partition-with-customized-proportions`, each fold takes its share of the "
+            "(shuffled) rows, rounded. Stratified, each value of the key column is dealt out on "
+            "its own (the turn carries on from one value to the next), so every fold keeps the "
             "proportions of the values. An input `Fold` column is replaced.\n"
-            "- **Pick Fold**: the rows whose `Fold` is the chosen fold (or, with "
+            "- **pick-fold**: the rows whose `Fold` is the chosen fold (or, with "
             "`pick_complement_of_the_selected_fold`, every other row), without the `Fold` "
             "column. The input must have a `Fold` column; a fold above the highest one is an "
             "error.\n"
@@ -601,6 +602,8 @@ const mod_descriptor mod_partition_and_sample = {
             "time (Azure takes 0 to mean a seed from the clock).\n"
             "- Azure's \"use replacement in the partitioning\" (a row in several folds) is not "
             "supported: every row has one fold.\n"
+            "- The modes and methods are Azure's in kebab-case: Azure's `Assign to Folds` is "
+            "`assign-to-folds`, `Partition evenly` is `partition-evenly`.\n"
             "\n"
             "## Example\n"
             "\n"
@@ -608,9 +611,9 @@ const mod_descriptor mod_partition_and_sample = {
             "second:\n"
             "\n"
             "```json\n"
-            "{\"partition_or_sample_mode\": \"Assign to Folds\", \"random_seed\": 7,\n"
+            "{\"partition_or_sample_mode\": \"assign-to-folds\", \"random_seed\": 7,\n"
             " \"stratified_split\": true, \"stratification_key_column\": \"class\"}\n"
-            "{\"partition_or_sample_mode\": \"Pick Fold\",\n"
+            "{\"partition_or_sample_mode\": \"pick-fold\",\n"
             " \"specify_which_fold_to_be_sampled_from\": 2,\n"
             " \"pick_complement_of_the_selected_fold\": true}\n"
             "```\n",

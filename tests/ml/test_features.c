@@ -134,7 +134,8 @@ static const char *expected_matrix_py =
     "    print('shape', got.shape, want.shape); sys.exit(0)\n"
     "rel = np.abs(got - want) / np.maximum(1, np.abs(want))\n"
     "r, c = np.unravel_index(np.argmax(rel), rel.shape)\n"
-    "print('maxdiff %.3g at row %d column %d: %r, want %r' % (rel[r, c], r, c, got[r, c], want[r, c]))\n";
+    "print('maxdiff %.3g at row %d column %d: %r, want %r'\n"
+    "      % (rel[r, c], r, c, got[r, c], want[r, c]))\n";
 
 /* ---- features from sample files --------------------------------------- */
 
@@ -142,8 +143,8 @@ static void cars_features_match_pandas_with_means_dates_and_one_hot(void **state
 {
     (void)state;
     tbl_table *t = read_file(SAMPLES "/cars.json");
-    const char *names[] = {"Cylinders", "Displacement", "Horsepower", "Weight_in_lbs",
-                           "Acceleration", "Year", "Origin"};
+    const char *names[] = {"Cylinders",    "Displacement", "Horsepower", "Weight_in_lbs",
+                           "Acceleration", "Year",         "Origin"};
     size_t cols[7];
     for (size_t i = 0; i < 7; i++)
         cols[i] = column(t, names[i]);
@@ -187,8 +188,8 @@ static void credit_nominals_one_hot_in_declared_order_like_pandas(void **state)
 {
     (void)state;
     tbl_table *t = read_file(SAMPLES "/credit-g.arff");
-    const char *names[] = {"checking_status", "duration", "purpose", "credit_amount", "age",
-                           "foreign_worker"};
+    const char *names[] = {"checking_status", "duration", "purpose",
+                           "credit_amount",   "age",      "foreign_worker"};
     size_t cols[6];
     for (size_t i = 0; i < 6; i++)
         cols[i] = column(t, names[i]);

@@ -59,8 +59,7 @@ static void load(dataset *ds, const char *file, const char *label, const char *s
     free(keep);
     size_t cols[64], n = 0;
     for (size_t j = 0; j < kept->ncols; j++)
-        if ((int)j != at && (skip == NULL || strcmp(kept->cols[j].name, skip) != 0))
-            cols[n++] = j;
+        if ((int)j != at && (skip == NULL || strcmp(kept->cols[j].name, skip) != 0)) cols[n++] = j;
     ml_features f;
     if (ml_features_fit(&f, kept, cols, n, encoding, true, &err) < 0) fail_msg("%s", err.message);
     if (ml_features_matrix(&f, kept, &ds->x, &err) < 0) fail_msg("%s", err.message);
@@ -100,8 +99,8 @@ static void standardise(ml_matrix *x)
 
 /* Writes x, then the label (target or class), as CSV without a header, to
  * dir/name. */
-static void write_data(const char *dir, const char *name, const ml_matrix *x,
-                       const double *target, const int32_t *y)
+static void write_data(const char *dir, const char *name, const ml_matrix *x, const double *target,
+                       const int32_t *y)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -155,10 +154,11 @@ static const char *peer_py =
     "                multi_class='multinomial' if multi else 'auto')\n"
     "        elif l2 == 0:\n"
     "            m = lm.LogisticRegression(penalty='l1', solver='saga', C=1 / l1, tol=1e-10,\n"
-    "                max_iter=100000)\n"
+    "                max_iter=100000, multi_class='multinomial' if multi else 'auto')\n"
     "        else:\n"
     "            m = lm.LogisticRegression(penalty='elasticnet', solver='saga', C=1 / (l1 + l2),\n"
-    "                l1_ratio=l1 / (l1 + l2), tol=1e-10, max_iter=100000)\n"
+    "                l1_ratio=l1 / (l1 + l2), tol=1e-10, max_iter=100000,\n"
+    "                multi_class='multinomial' if multi else 'auto')\n"
     "        m.fit(x, y)\n"
     "        b = m.intercept_ - m.intercept_.mean() if multi else m.intercept_\n"
     "        out(name, 'coef', b, m.coef_)\n"
@@ -168,11 +168,15 @@ static const char *peer_py =
     "        m = svm.LinearSVC(loss='hinge', C=float(args[0]), max_iter=1000000, tol=1e-8)\n"
     "        m.fit(x, y)\n"
     "        out(name, 'accuracy', m.score(x, y))\n"
+    "        lam = 1 / (float(args[0]) * len(y))\n"
+    "        hinge = np.maximum(0, 1 - (2 * y - 1) * m.decision_function(x)).mean()\n"
+    "        norm = (m.coef_ ** 2).sum() + m.intercept_[0] ** 2\n"
+    "        out(name, 'objective', lam / 2 * norm + hinge)\n"
     "        out(name, 'auc', metrics.roc_auc_score(y, m.decision_function(x)))\n";
 
 /* Everything the tests share: the datasets and the peer's answers. */
 static struct fixture {
-    dataset cars, diabetes, diabetes_std, iris, credit_std, ionosphere_std;
+    dataset cars, diabetes, diabetes_std, iris, iris_std, credit_std, ionosphere_std;
     ml_matrix collinear;
     double *collinear_y;
     char dir[64];
@@ -285,11 +289,13 @@ static int setup(void **state)
     load(&fx.diabetes, SAMPLES "/diabetes.arff", "class", NULL, ML_ONE_HOT, true);
     load(&fx.diabetes_std, SAMPLES "/diabetes.arff", "class", NULL, ML_ONE_HOT, true);
     load(&fx.iris, SAMPLES "/iris.arff", "class", NULL, ML_ONE_HOT, true);
+    load(&fx.iris_std, SAMPLES "/iris.arff", "class", NULL, ML_ONE_HOT, true);
     load(&fx.credit_std, SAMPLES "/credit-g.arff", "class", NULL, ML_ONE_HOT, true);
     load(&fx.ionosphere_std, SAMPLES "/ionosphere.arff", "class", NULL, ML_ONE_HOT, true);
     /* saga and LinearSVC need standardised columns to converge; ours
      * standardise internally anyway. */
     standardise(&fx.diabetes_std.x);
+    standardise(&fx.iris_std.x);
     standardise(&fx.credit_std.x);
     standardise(&fx.ionosphere_std.x);
     make_collinear();
@@ -301,6 +307,7 @@ static int setup(void **state)
     write_data(fx.dir, "diabetes", &fx.diabetes.x, NULL, fx.diabetes.y);
     write_data(fx.dir, "diabetes_std", &fx.diabetes_std.x, NULL, fx.diabetes_std.y);
     write_data(fx.dir, "iris", &fx.iris.x, NULL, fx.iris.y);
+    write_data(fx.dir, "iris_std", &fx.iris_std.x, NULL, fx.iris_std.y);
     write_data(fx.dir, "credit_std", &fx.credit_std.x, NULL, fx.credit_std.y);
     write_data(fx.dir, "ionosphere_std", &fx.ionosphere_std.x, NULL, fx.ionosphere_std.y);
 
@@ -315,13 +322,14 @@ static int setup(void **state)
     fprintf(jobs, "diabetes logreg %s/diabetes %zu 0 1 binary\n", d, fx.diabetes.x.cols);
     fprintf(jobs, "iris1 logreg %s/iris %zu 0 1 multi\n", d, fx.iris.x.cols);
     fprintf(jobs, "iris005 logreg %s/iris %zu 0 0.05 multi\n", d, fx.iris.x.cols);
+    fprintf(jobs, "iris_l1 logreg %s/iris_std %zu 3 0 multi\n", d, fx.iris_std.x.cols);
+    fprintf(jobs, "iris_en logreg %s/iris_std %zu 2 1 multi\n", d, fx.iris_std.x.cols);
     fprintf(jobs, "credit_l1 logreg %s/credit_std %zu 20 0 binary\n", d, fx.credit_std.x.cols);
-    fprintf(jobs, "diabetes_en logreg %s/diabetes_std %zu 1 1 binary\n", d,
-            fx.diabetes_std.x.cols);
+    fprintf(jobs, "diabetes_en logreg %s/diabetes_std %zu 1 1 binary\n", d, fx.diabetes_std.x.cols);
     fprintf(jobs, "svm_diabetes svm %s/diabetes_std %zu %.17g\n", d, fx.diabetes_std.x.cols,
             1 / (0.001 * (double)fx.diabetes_std.x.rows));
-    fprintf(jobs, "svm_ionosphere svm %s/ionosphere_std %zu %.17g\n", d,
-            fx.ionosphere_std.x.cols, 1 / (0.001 * (double)fx.ionosphere_std.x.rows));
+    fprintf(jobs, "svm_ionosphere svm %s/ionosphere_std %zu %.17g\n", d, fx.ionosphere_std.x.cols,
+            1 / (0.001 * (double)fx.ionosphere_std.x.rows));
     fclose(jobs);
 
     snprintf(path, sizeof path, "%s/peer.py", fx.dir);
@@ -350,8 +358,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    const char *names[] = {"cars", "collinear", "diabetes", "diabetes_std", "iris",
-                           "credit_std", "ionosphere_std", "jobs", "peer.py"};
+    const char *names[] = {"cars",     "collinear",  "diabetes",       "diabetes_std", "iris",
+                           "iris_std", "credit_std", "ionosphere_std", "jobs",         "peer.py"};
     char path[256];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", fx.dir, names[i]);
@@ -362,6 +370,7 @@ static int teardown(void **state)
     dataset_clear(&fx.diabetes);
     dataset_clear(&fx.diabetes_std);
     dataset_clear(&fx.iris);
+    dataset_clear(&fx.iris_std);
     dataset_clear(&fx.credit_std);
     dataset_clear(&fx.ionosphere_std);
     ml_matrix_clear(&fx.collinear);
@@ -615,6 +624,22 @@ static void l1_gives_the_sparsity_of_saga_on_credit(void **state)
     ml_linear_clear(&m);
 }
 
+static void multinomial_l1_and_elastic_net_match_saga_on_iris(void **state)
+{
+    (void)state;
+    ml_linear m;
+    /* Softmax's flat directions meet the L1 kinks here: the case that
+     * stalls a plain OWL-QN. */
+    compare_logreg(&fx.iris_std, 3, 3, 0, "iris_l1", 1e-4, 1e-3, &m);
+    size_t zeros = 0;
+    for (size_t j = 0; j < 3 * fx.iris_std.x.cols; j++)
+        zeros += m.weights[j] == 0;
+    assert_true(zeros > 0);
+    ml_linear_clear(&m);
+    compare_logreg(&fx.iris_std, 3, 2, 1, "iris_en", 1e-4, 1e-3, &m);
+    ml_linear_clear(&m);
+}
+
 static void a_constant_feature_gets_no_weight_and_changes_nothing(void **state)
 {
     (void)state;
@@ -834,6 +859,48 @@ static void svm_margin_is_class_ones_whichever_class_comes_first(void **state)
     assert_contains(err.message, "iterations");
 }
 
+/* (lambda / 2)(|w|^2 + b^2) + mean hinge: LIBLINEAR's objective (its bias
+ * is penalised too) over C, on ds's matrix. */
+static double svm_objective(const ml_linear *m, const dataset *ds, double lambda)
+{
+    size_t n = ds->x.rows, d = ds->x.cols;
+    double *margin = malloc(n * sizeof *margin), hinge = 0, norm = m->bias[0] * m->bias[0];
+    ml_linear_predict(m, &ds->x, margin);
+    for (size_t i = 0; i < n; i++)
+        hinge += fmax(0, 1 - (ds->y[i] == 1 ? 1 : -1) * margin[i]) / (double)n;
+    for (size_t j = 0; j < d; j++)
+        norm += m->weights[j] * m->weights[j];
+    free(margin);
+    return lambda / 2 * norm + hinge;
+}
+
+static void svm_iterations_tighten_the_solution_and_liblinear_speaks_to_the_log(void **state)
+{
+    (void)state;
+    const dataset *ds = &fx.diabetes_std; /* standardised: our scaling is the identity */
+    ml_svm_params p = ML_SVM_DEFAULTS;
+    char logged[256] = "";
+    ml_env env = {.log = remember_line, .user = logged};
+    ml_linear loose, tight;
+    wf_error err = {0};
+    assert_int_equal(ml_svm_fit(&ds->x, ds->y, &p, &env, &loose, &err), 0);
+    /* LIBLINEAR's last words ("nSV = ...") came through the log, not stdout. */
+    assert_contains(logged, "nSV");
+    /* Ten times the iterations: a tenth of LIBLINEAR's tolerance (beyond
+     * about that, its own cap of 1000 passes decides). */
+    p.iterations = 10;
+    assert_int_equal(ml_svm_fit(&ds->x, ds->y, &p, NULL, &tight, &err), 0);
+    /* Both near LinearSVC's optimum of the same problem; the mapping does
+     * reach LIBLINEAR (a different tolerance, a different solution). */
+    double a = svm_objective(&loose, ds, p.lambda), b = svm_objective(&tight, ds, p.lambda);
+    double peer = answer1("svm_diabetes.objective");
+    if (!(fabs(a - peer) < 1e-3 * peer && fabs(b - peer) < fabs(a - peer)))
+        fail_msg("objective %.9g at 1 iteration, %.9g at 10, LinearSVC %.9g", a, b, peer);
+    assert_memory_not_equal(loose.weights, tight.weights, ds->x.cols * sizeof(double));
+    ml_linear_clear(&loose);
+    ml_linear_clear(&tight);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -844,11 +911,13 @@ int main(void)
         cmocka_unit_test(two_class_l2_matches_scikit_learn_on_diabetes),
         cmocka_unit_test(multinomial_matches_scikit_learn_on_iris),
         cmocka_unit_test(l1_gives_the_sparsity_of_saga_on_credit),
+        cmocka_unit_test(multinomial_l1_and_elastic_net_match_saga_on_iris),
         cmocka_unit_test(a_constant_feature_gets_no_weight_and_changes_nothing),
         cmocka_unit_test(the_model_is_the_same_bits_on_any_number_of_threads),
         cmocka_unit_test(logistic_regression_refuses_bad_input_clearly),
         cmocka_unit_test(svm_accuracy_matches_linear_svc),
         cmocka_unit_test(svm_margin_is_class_ones_whichever_class_comes_first),
+        cmocka_unit_test(svm_iterations_tighten_the_solution_and_liblinear_speaks_to_the_log),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

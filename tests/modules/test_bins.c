@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "fitted_test.h"
+#include "module_test.h"
 
 static tbl_table *data;
 static json_t *expected;
@@ -20,7 +20,7 @@ static json_t *expected;
 static int setup(void **state)
 {
     (void)state;
-    data = random_table(900, 2, 15, 77);
+    data = mt_random_table(900, 2, 15, 77);
     wf_rng rng = {.state = 78};
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, "k", TBL_INTEGER, data->nrows, NULL), 0);
@@ -29,7 +29,7 @@ static int setup(void **state)
     tbl_set_missing(&c, 4, data->nrows);
     assert_int_equal(tbl_add_column(data, &c, data->nrows, NULL), 0);
     const tbl_table *tables[] = {data};
-    expected = python_json_tables(
+    expected = mt_pandas_json(
         "d = dfs[0]\n"
         "r = {}\n"
         "for c in ['x1', 'k']:\n"
@@ -57,7 +57,7 @@ static int teardown(void **state)
 /* Runs the module on `data` with params; fails on error. */
 static void run_bins(mod_ctx *ctx, const char *params)
 {
-    if (start(ctx, "group-data-into-bins@1", params, data, false) != 0)
+    if (mt_run(ctx, "group-data-into-bins@1", params, data, false) != 0)
         fail_msg("%s: %s", params, ctx->err.message);
 }
 
@@ -65,7 +65,7 @@ static void run_bins(mod_ctx *ctx, const char *params)
  * codes (from 0). */
 static void check_codes(const mod_ctx *ctx, const char *name, const json_t *codes)
 {
-    const tbl_column *c = col(out_table(ctx, 0), name);
+    const tbl_column *c = mt_column(mt_table(ctx, 0), name);
     assert_int_equal(c->type, TBL_INTEGER);
     for (size_t r = 0; r < data->nrows; r++) {
         const json_t *w = json_array_get(codes, r);
@@ -83,13 +83,13 @@ static void check_codes(const mod_ctx *ctx, const char *name, const json_t *code
 /* The transform's inner edges of column k against pandas' bins[1:-1]. */
 static void check_inner_edges(const mod_ctx *ctx, size_t k, const json_t *inner)
 {
-    json_t *p = json_array_get(
-        json_object_get(json_object_get(out_json(ctx, 1), "state"), "parameters"), k);
+    json_t *p =
+        json_array_get(json_object_get(json_object_get(mt_json(ctx, 1), "state"), "parameters"), k);
     json_t *mine = json_object_get(p, "inner_edges");
     assert_int_equal(json_array_size(mine), json_array_size(inner));
     for (size_t i = 0; i < json_array_size(inner); i++)
-        assert_close(json_number_value(json_array_get(mine, i)), json_array_get(inner, i), 0,
-                     "edge", i);
+        mt_assert_close(json_number_value(json_array_get(mine, i)), json_array_get(inner, i), 0,
+                        "edge", i);
 }
 
 #define BOTH "\"columns_to_bin\": {\"include\": [{\"names\": [\"x1\", \"k\"]}]}"
@@ -110,7 +110,7 @@ static void quantile_bins_equal_pandas_qcut(void **state)
     }
     /* k has 6 values: equal quantiles merged into fewer bins. */
     assert_true(json_array_size(json_object_get(json_object_get(expected, "q_k"), "inner")) < 9);
-    assert_apply_reproduces(&ctx, 0, 1, data);
+    mt_assert_apply_reproduces(&ctx, 0, 1, data);
     mod_ctx_clear(&ctx);
 }
 
@@ -124,7 +124,7 @@ static void equal_width_and_custom_edges_equal_pandas_cut(void **state)
     check_codes(&ctx, "k_quantized", json_object_get(json_object_get(expected, "w_k"), "codes"));
     check_inner_edges(&ctx, 0, json_object_get(json_object_get(expected, "w_x1"), "inner"));
     check_inner_edges(&ctx, 1, json_object_get(json_object_get(expected, "w_k"), "inner"));
-    assert_apply_reproduces(&ctx, 0, 1, data);
+    mt_assert_apply_reproduces(&ctx, 0, 1, data);
     mod_ctx_clear(&ctx);
 
     run_bins(&ctx, "{\"binning_mode\": \"custom-edges\", \"comma_separated_list_of_bin_edges\": "
@@ -132,13 +132,13 @@ static void equal_width_and_custom_edges_equal_pandas_cut(void **state)
                    "\"columns_to_bin\": {\"include\": [{\"names\": [\"x1\"]}]}}");
     check_codes(&ctx, "x1_quantized", json_object_get(expected, "custom"));
     json_t *labels = json_object_get(
-        json_array_get(json_object_get(json_object_get(out_json(&ctx, 1), "state"), "parameters"),
+        json_array_get(json_object_get(json_object_get(mt_json(&ctx, 1), "state"), "parameters"),
                        0),
         "labels");
     assert_string_equal(json_string_value(json_array_get(labels, 0)), "(-inf, 1000]");
     assert_string_equal(json_string_value(json_array_get(labels, 1)), "(1000, 1000.5]");
     assert_string_equal(json_string_value(json_array_get(labels, 3)), "(1050, inf)");
-    assert_apply_reproduces(&ctx, 0, 1, data);
+    mt_assert_apply_reproduces(&ctx, 0, 1, data);
     mod_ctx_clear(&ctx);
 }
 
@@ -158,8 +158,8 @@ static void outputs_are_percent_fraction_label_or_bin_mean(void **state)
                  "[{\"names\": [\"x1\"]}]}}",
                  outputs[o]);
         run_bins(&ctx, params);
-        const tbl_column *c = col(out_table(&ctx, 0), "x1");
-        assert_int_equal(out_table(&ctx, 0)->ncols, 1);
+        const tbl_column *c = mt_column(mt_table(&ctx, 0), "x1");
+        assert_int_equal(mt_table(&ctx, 0)->ncols, 1);
         assert_int_equal(c->type, TBL_NUMERIC);
         for (size_t r = 0; r < data->nrows; r++) {
             json_t *code = json_array_get(codes, r);
@@ -173,22 +173,22 @@ static void outputs_are_percent_fraction_label_or_bin_mean(void **state)
             if (o == 2)
                 want = json_number_value(
                     json_array_get(json_object_get(q, "means"), (size_t)json_number_value(code)));
-            if (fabs(cell(c, r) - want) > 1e-9 * fabs(want))
-                fail_msg("%s row %zu: %.17g, expected %.17g", outputs[o], r, cell(c, r), want);
+            if (fabs(mt_cell(c, r) - want) > 1e-9 * fabs(want))
+                fail_msg("%s row %zu: %.17g, expected %.17g", outputs[o], r, mt_cell(c, r), want);
         }
-        assert_apply_reproduces(&ctx, 0, 1, data);
+        mt_assert_apply_reproduces(&ctx, 0, 1, data);
         mod_ctx_clear(&ctx);
     }
 
     /* Labels, as a categorical column whose levels are the bins in order. */
-    tbl_table *t = csv("v\n1\n2\n3\n4\n");
-    assert_int_equal(start(&ctx, "group-data-into-bins@1",
-                           "{\"number_of_bins\": 2, \"quantile_normalization\": \"label\", "
-                           "\"output_mode\": \"inplace\", \"columns_to_bin\": {\"include\": "
-                           "[{\"names\": [\"v\"]}]}}",
-                           t, false),
+    tbl_table *t = mt_csv("v\n1\n2\n3\n4\n");
+    assert_int_equal(mt_run(&ctx, "group-data-into-bins@1",
+                            "{\"number_of_bins\": 2, \"quantile_normalization\": \"label\", "
+                            "\"output_mode\": \"inplace\", \"columns_to_bin\": {\"include\": "
+                            "[{\"names\": [\"v\"]}]}}",
+                            t, false),
                      0);
-    const tbl_column *c = &out_table(&ctx, 0)->cols[0];
+    const tbl_column *c = &mt_table(&ctx, 0)->cols[0];
     assert_int_equal(c->type, TBL_CATEGORICAL);
     assert_int_equal(c->levels.count, 2);
     char text[32];
@@ -205,14 +205,14 @@ static void outputs_are_percent_fraction_label_or_bin_mean(void **state)
 static void output_modes_append_replace_or_keep_only_the_bins(void **state)
 {
     (void)state;
-    tbl_table *t = csv("a,b,c\n1,2,x\n3,4,y\n5,6,z\n");
+    tbl_table *t = mt_csv("a,b,c\n1,2,x\n3,4,y\n5,6,z\n");
     t->cols[1].role = TBL_ROLE_LABEL;
     const char *sel = "\"columns_to_bin\": {\"include\": [{\"names\": [\"a\", \"b\"]}]}";
     mod_ctx ctx;
     char params[256];
     snprintf(params, sizeof params, "{\"number_of_bins\": 2, %s}", sel);
-    assert_int_equal(start(&ctx, "group-data-into-bins@1", params, t, false), 0);
-    const tbl_table *o = out_table(&ctx, 0);
+    assert_int_equal(mt_run(&ctx, "group-data-into-bins@1", params, t, false), 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     const char *append[] = {"a", "b", "c", "a_quantized", "b_quantized"};
     assert_int_equal(o->ncols, 5);
     for (size_t j = 0; j < 5; j++)
@@ -222,8 +222,8 @@ static void output_modes_append_replace_or_keep_only_the_bins(void **state)
     mod_ctx_clear(&ctx);
 
     snprintf(params, sizeof params, "{\"output_mode\": \"inplace\", %s}", sel);
-    assert_int_equal(start(&ctx, "group-data-into-bins@1", params, t, false), 0);
-    o = out_table(&ctx, 0);
+    assert_int_equal(mt_run(&ctx, "group-data-into-bins@1", params, t, false), 0);
+    o = mt_table(&ctx, 0);
     assert_int_equal(o->ncols, 3);
     assert_string_equal(o->cols[1].name, "b");
     assert_int_equal(o->cols[1].role, TBL_ROLE_LABEL);
@@ -232,20 +232,20 @@ static void output_modes_append_replace_or_keep_only_the_bins(void **state)
 
     snprintf(params, sizeof params,
              "{\"output_mode\": \"result-only\", \"tag_columns_as_categorical\": false, %s}", sel);
-    assert_int_equal(start(&ctx, "group-data-into-bins@1", params, t, false), 0);
-    o = out_table(&ctx, 0);
+    assert_int_equal(mt_run(&ctx, "group-data-into-bins@1", params, t, false), 0);
+    o = mt_table(&ctx, 0);
     assert_int_equal(o->ncols, 2);
     assert_string_equal(o->cols[0].name, "a");
     assert_int_equal(o->cols[0].type, TBL_INTEGER);
-    assert_apply_reproduces(&ctx, 0, 1, t);
+    mt_assert_apply_reproduces(&ctx, 0, 1, t);
     mod_ctx_clear(&ctx);
 
     /* Configure gives the run's schema (the levels come with the data). */
     tbl_table *schema = NULL;
     assert_int_equal(tbl_take(t, NULL, 0, &schema, NULL), 0);
     snprintf(params, sizeof params, "{\"quantile_normalization\": \"bin-mean\", %s}", sel);
-    assert_int_equal(start(&ctx, "group-data-into-bins@1", params, schema, true), 0);
-    o = out_table(&ctx, 0);
+    assert_int_equal(mt_run(&ctx, "group-data-into-bins@1", params, schema, true), 0);
+    o = mt_table(&ctx, 0);
     assert_int_equal(o->ncols, 5);
     assert_string_equal(o->cols[3].name, "a_quantized");
     assert_int_equal(o->cols[3].type, TBL_CATEGORICAL);
@@ -257,28 +257,28 @@ static void output_modes_append_replace_or_keep_only_the_bins(void **state)
 static void new_values_fall_into_the_training_bins(void **state)
 {
     (void)state;
-    tbl_table *t = csv("v\n10\n20\n30\n40\n");
+    tbl_table *t = mt_csv("v\n10\n20\n30\n40\n");
     mod_ctx ctx, app;
-    assert_int_equal(start(&ctx, "group-data-into-bins@1",
-                           "{\"number_of_bins\": 2, \"tag_columns_as_categorical\": false, "
-                           "\"output_mode\": \"inplace\", \"columns_to_bin\": {\"include\": "
-                           "[{\"names\": [\"v\"]}]}}",
-                           t, false),
+    assert_int_equal(mt_run(&ctx, "group-data-into-bins@1",
+                            "{\"number_of_bins\": 2, \"tag_columns_as_categorical\": false, "
+                            "\"output_mode\": \"inplace\", \"columns_to_bin\": {\"include\": "
+                            "[{\"names\": [\"v\"]}]}}",
+                            t, false),
                      0);
     /* Edges 10, 25, 40: below and above the training range go to the end
      * bins; 25 itself is in the first (right-closed). */
-    tbl_table *fresh = csv("v,w\n-1000,a\n25,b\n25.5,c\n1e9,d\n,e\n");
-    assert_int_equal(apply_transform(&app, out_json(&ctx, 1), fresh, false), 0);
-    const tbl_column *v = &out_table(&app, 0)->cols[0];
+    tbl_table *fresh = mt_csv("v,w\n-1000,a\n25,b\n25.5,c\n1e9,d\n,e\n");
+    assert_int_equal(mt_apply_transform(&app, mt_json(&ctx, 1), fresh, false), 0);
+    const tbl_column *v = &mt_table(&app, 0)->cols[0];
     assert_int_equal(v->v.i64[0], 1);
     assert_int_equal(v->v.i64[1], 1);
     assert_int_equal(v->v.i64[2], 2);
     assert_int_equal(v->v.i64[3], 2);
     assert_true(tbl_is_missing(v, 4));
     mod_ctx_clear(&app);
-    tbl_table *text = csv("v\nabc\n");
-    assert_int_equal(apply_transform(&app, out_json(&ctx, 1), text, false), WF_ETYPE);
-    assert_contains(app.err.message, "column \"v\" is string");
+    tbl_table *text = mt_csv("v\nabc\n");
+    assert_int_equal(mt_apply_transform(&app, mt_json(&ctx, 1), text, false), WF_ETYPE);
+    mt_assert_contains(app.err.message, "column \"v\" is string");
     mod_ctx_clear(&app);
     tbl_free(text);
     tbl_free(fresh);
@@ -289,7 +289,7 @@ static void new_values_fall_into_the_training_bins(void **state)
 static void bins_reject_bad_edges_and_columns(void **state)
 {
     (void)state;
-    tbl_table *t = csv("v,s\n1,x\n2,y\n");
+    tbl_table *t = mt_csv("v,s\n1,x\n2,y\n");
     const char *cases[][2] = {
         {"\"10, 5\"", "edge 2 (5) is not above edge 1 (10)"},
         {"\"1, x, 3\"", "edge 2, \"x\", is not a number"},
@@ -303,27 +303,27 @@ static void bins_reject_bad_edges_and_columns(void **state)
                  "{\"binning_mode\": \"custom-edges\", \"comma_separated_list_of_bin_edges\": %s, "
                  "\"columns_to_bin\": {\"include\": [{\"names\": [\"v\"]}]}}",
                  cases[i][0]);
-        assert_int_equal(start(&ctx, "group-data-into-bins@1", params, t, true), WF_EINVAL);
-        assert_contains(field_error(&ctx, "comma_separated_list_of_bin_edges"), cases[i][1]);
+        assert_int_equal(mt_run(&ctx, "group-data-into-bins@1", params, t, true), WF_EINVAL);
+        mt_assert_contains(mt_field_error(&ctx, "comma_separated_list_of_bin_edges"), cases[i][1]);
         mod_ctx_clear(&ctx);
     }
-    assert_int_equal(start(&ctx, "group-data-into-bins@1",
-                           "{\"columns_to_bin\": {\"include\": [{\"all\": true}]}}", t, false),
+    assert_int_equal(mt_run(&ctx, "group-data-into-bins@1",
+                            "{\"columns_to_bin\": {\"include\": [{\"all\": true}]}}", t, false),
                      WF_ETYPE);
-    assert_contains(field_error(&ctx, "columns_to_bin"), "column \"s\" is");
+    mt_assert_contains(mt_field_error(&ctx, "columns_to_bin"), "column \"s\" is");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "group-data-into-bins@1",
-                           "{\"number_of_bins\": 0, \"columns_to_bin\": {\"include\": "
-                           "[{\"names\": [\"v\"]}]}}",
-                           t, false),
+    assert_int_equal(mt_run(&ctx, "group-data-into-bins@1",
+                            "{\"number_of_bins\": 0, \"columns_to_bin\": {\"include\": "
+                            "[{\"names\": [\"v\"]}]}}",
+                            t, false),
                      WF_EINVAL);
-    assert_contains(ctx.err.message, "parameter \"number_of_bins\"");
+    mt_assert_contains(ctx.err.message, "parameter \"number_of_bins\"");
     mod_ctx_clear(&ctx);
-    assert_int_not_equal(start(&ctx, "group-data-into-bins@1",
-                               "{\"columns_to_bin\": {\"include\": [{\"names\": [\"w\"]}]}}", t,
-                               false),
+    assert_int_not_equal(mt_run(&ctx, "group-data-into-bins@1",
+                                "{\"columns_to_bin\": {\"include\": [{\"names\": [\"w\"]}]}}", t,
+                                false),
                          0);
-    assert_contains(field_error(&ctx, "columns_to_bin"), "\"w\"");
+    mt_assert_contains(mt_field_error(&ctx, "columns_to_bin"), "\"w\"");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }

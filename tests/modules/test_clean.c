@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "fitted_test.h"
+#include "module_test.h"
 
 /* id (no gaps), x1 and x2 numeric, k integer, s text, flag boolean, with
  * gaps of different sizes: x1 ~10%, x2 ~3%, k ~20%, s ~10%, flag ~5%. */
@@ -35,7 +35,7 @@ static tbl_table *dirty_table(size_t n, uint64_t seed)
         if (wf_rng_below(&rng, 20) != 0) wf_buf_puts(&b, wf_rng_below(&rng, 3) ? "true" : "false");
         wf_buf_puts(&b, "\n");
     }
-    tbl_table *t = csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     return t;
 }
@@ -48,7 +48,7 @@ static int setup(void **state)
     (void)state;
     dirty = dirty_table(500, 7);
     const tbl_table *tables[] = {dirty};
-    expected = python_json_tables(
+    expected = mt_pandas_json(
         "d = dfs[0]\n"
         "flag = d['flag'].map({True: 1.0, False: 0.0, 'true': 1.0, 'false': 0.0})\n"
         "r = {}\n"
@@ -80,7 +80,7 @@ static int teardown(void **state)
 /* Runs clean-missing-data on `dirty` with `params`; fails on error. */
 static void run_clean(mod_ctx *ctx, const char *params)
 {
-    if (start(ctx, "clean-missing-data@1", params, dirty, false) != 0)
+    if (mt_run(ctx, "clean-missing-data@1", params, dirty, false) != 0)
         fail_msg("%s: %s", params, ctx->err.message);
 }
 
@@ -92,10 +92,10 @@ static void check_numbers(const mod_ctx *ctx, const char *key, double tol)
     json_t *values;
     json_object_foreach(want, name, values)
     {
-        const tbl_column *c = col(out_table(ctx, 0), name);
+        const tbl_column *c = mt_column(mt_table(ctx, 0), name);
         if (c->type == TBL_STRING || c->type == TBL_CATEGORICAL) continue;
         for (size_t r = 0; r < dirty->nrows; r++)
-            assert_close(cell(c, r), json_array_get(values, r), tol, name, r);
+            mt_assert_close(mt_cell(c, r), json_array_get(values, r), tol, name, r);
         assert_null(c->missing);
     }
 }
@@ -108,11 +108,11 @@ static void mean_fill_equals_pandas(void **state)
                     "{\"include\": [{\"names\": [\"x1\", \"x2\", \"k\", \"flag\"]}]}}");
     check_numbers(&ctx, "mean", 1e-9);
     /* Integer and boolean columns become numeric; the others pass. */
-    assert_int_equal(col(out_table(&ctx, 0), "k")->type, TBL_NUMERIC);
-    assert_int_equal(col(out_table(&ctx, 0), "flag")->type, TBL_NUMERIC);
-    assert_int_equal(col(out_table(&ctx, 0), "id")->type, TBL_INTEGER);
-    assert_int_equal(out_table(&ctx, 0)->ncols, dirty->ncols);
-    assert_apply_reproduces(&ctx, 0, 1, dirty);
+    assert_int_equal(mt_column(mt_table(&ctx, 0), "k")->type, TBL_NUMERIC);
+    assert_int_equal(mt_column(mt_table(&ctx, 0), "flag")->type, TBL_NUMERIC);
+    assert_int_equal(mt_column(mt_table(&ctx, 0), "id")->type, TBL_INTEGER);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, dirty->ncols);
+    mt_assert_apply_reproduces(&ctx, 0, 1, dirty);
     mod_ctx_clear(&ctx);
 }
 
@@ -124,7 +124,7 @@ static void median_fill_equals_pandas(void **state)
               "{\"cleaning_mode\": \"replace-with-median\", \"columns_to_be_cleaned\": " NUMBERS
               "}");
     check_numbers(&ctx, "median", 0);
-    assert_apply_reproduces(&ctx, 0, 1, dirty);
+    mt_assert_apply_reproduces(&ctx, 0, 1, dirty);
     mod_ctx_clear(&ctx);
 }
 
@@ -136,27 +136,27 @@ static void mode_fill_equals_pandas_for_every_type(void **state)
               "{\"cleaning_mode\": \"replace-with-mode\", \"columns_to_be_cleaned\": " ALL "}");
     check_numbers(&ctx, "mode", 0);
     /* Types are kept by the mode. */
-    const tbl_table *o = out_table(&ctx, 0);
-    assert_int_equal(col(o, "k")->type, TBL_INTEGER);
-    assert_int_equal(col(o, "flag")->type, TBL_BOOLEAN);
-    const tbl_column *s = col(o, "s");
+    const tbl_table *o = mt_table(&ctx, 0);
+    assert_int_equal(mt_column(o, "k")->type, TBL_INTEGER);
+    assert_int_equal(mt_column(o, "flag")->type, TBL_BOOLEAN);
+    const tbl_column *s = mt_column(o, "s");
     json_t *want = json_object_get(json_object_get(expected, "mode"), "s");
     for (size_t r = 0; r < dirty->nrows; r++) {
         char text[64];
         tbl_format_cell(s, r, text, sizeof text);
         assert_string_equal(text, json_string_value(json_array_get(want, r)));
     }
-    assert_apply_reproduces(&ctx, 0, 1, dirty);
+    mt_assert_apply_reproduces(&ctx, 0, 1, dirty);
     mod_ctx_clear(&ctx);
 
     /* Ties go to the smallest value, as pandas' mode()[0]. */
-    tbl_table *t = csv("a,b,c\n3,z,true\n1,y,false\n3,y,\n1,z,\n,,\n");
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"cleaning_mode\": \"replace-with-mode\", \"columns_to_be_cleaned\": "
-                           "{\"include\": [{\"all\": true}]}}",
-                           t, false),
+    tbl_table *t = mt_csv("a,b,c\n3,z,true\n1,y,false\n3,y,\n1,z,\n,,\n");
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"cleaning_mode\": \"replace-with-mode\", \"columns_to_be_cleaned\": "
+                            "{\"include\": [{\"all\": true}]}}",
+                            t, false),
                      0);
-    o = out_table(&ctx, 0);
+    o = mt_table(&ctx, 0);
     assert_int_equal(o->cols[0].v.i64[4], 1);
     char text[16];
     tbl_format_cell(&o->cols[1], 4, text, sizeof text);
@@ -169,49 +169,49 @@ static void mode_fill_equals_pandas_for_every_type(void **state)
 static void custom_values_are_read_as_each_columns_type(void **state)
 {
     (void)state;
-    tbl_table *t = csv("n,k,s,d,b\n1.5,2,x,2020-01-02,true\n,,,,\n");
+    tbl_table *t = mt_csv("n,k,s,d,b\n1.5,2,x,2020-01-02,true\n,,,,\n");
     mod_ctx ctx;
     assert_int_equal(
-        start(&ctx, "clean-missing-data@1",
-              "{\"replacement_value\": \"7\", \"columns_to_be_cleaned\": {\"include\": "
-              "[{\"names\": [\"n\", \"k\", \"s\"]}]}}",
-              t, false),
+        mt_run(&ctx, "clean-missing-data@1",
+               "{\"replacement_value\": \"7\", \"columns_to_be_cleaned\": {\"include\": "
+               "[{\"names\": [\"n\", \"k\", \"s\"]}]}}",
+               t, false),
         0);
-    const tbl_table *o = out_table(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     assert_true(o->cols[0].v.f64[1] == 7.0);
     assert_int_equal(o->cols[1].v.i64[1], 7);
     char text[32];
     tbl_format_cell(&o->cols[2], 1, text, sizeof text);
     assert_string_equal(text, "7");
     assert_true(tbl_is_missing(&o->cols[3], 1)); /* not selected */
-    assert_apply_reproduces(&ctx, 0, 1, t);
+    mt_assert_apply_reproduces(&ctx, 0, 1, t);
     mod_ctx_clear(&ctx);
 
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"replacement_value\": \"2021-06-01\", \"columns_to_be_cleaned\": "
-                           "{\"include\": [{\"names\": [\"d\"]}]}}",
-                           t, false),
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"replacement_value\": \"2021-06-01\", \"columns_to_be_cleaned\": "
+                            "{\"include\": [{\"names\": [\"d\"]}]}}",
+                            t, false),
                      0);
-    tbl_format_cell(&out_table(&ctx, 0)->cols[3], 1, text, sizeof text);
+    tbl_format_cell(&mt_table(&ctx, 0)->cols[3], 1, text, sizeof text);
     assert_string_equal(text, "2021-06-01");
-    assert_apply_reproduces(&ctx, 0, 1, t);
+    mt_assert_apply_reproduces(&ctx, 0, 1, t);
     mod_ctx_clear(&ctx);
 
     /* A value that is not of a selected column's type names the column. */
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"replacement_value\": \"abc\", \"columns_to_be_cleaned\": "
-                           "{\"include\": [{\"names\": [\"s\", \"n\"]}]}}",
-                           t, true),
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"replacement_value\": \"abc\", \"columns_to_be_cleaned\": "
+                            "{\"include\": [{\"names\": [\"s\", \"n\"]}]}}",
+                            t, true),
                      WF_ETYPE);
-    assert_contains(field_error(&ctx, "replacement_value"),
-                    "\"abc\" is not a value of column \"n\", which is numeric");
+    mt_assert_contains(mt_field_error(&ctx, "replacement_value"),
+                       "\"abc\" is not a value of column \"n\", which is numeric");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"replacement_value\": \"maybe\", \"columns_to_be_cleaned\": "
-                           "{\"include\": [{\"names\": [\"b\"]}]}}",
-                           t, false),
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"replacement_value\": \"maybe\", \"columns_to_be_cleaned\": "
+                            "{\"include\": [{\"names\": [\"b\"]}]}}",
+                            t, false),
                      WF_ETYPE);
-    assert_contains(ctx.err.message, "column \"b\", which is boolean");
+    mt_assert_contains(ctx.err.message, "column \"b\", which is boolean");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -223,12 +223,12 @@ static void remove_entire_row_equals_pandas_dropna(void **state)
     run_clean(&ctx, "{\"cleaning_mode\": \"remove-entire-row\", \"columns_to_be_cleaned\": "
                     "{\"include\": [{\"names\": [\"x1\", \"k\"]}]}}");
     json_t *rows = json_object_get(expected, "rows");
-    const tbl_column *id = col(out_table(&ctx, 0), "id");
-    assert_int_equal(out_table(&ctx, 0)->nrows, json_array_size(rows));
+    const tbl_column *id = mt_column(mt_table(&ctx, 0), "id");
+    assert_int_equal(mt_table(&ctx, 0)->nrows, json_array_size(rows));
     for (size_t r = 0; r < json_array_size(rows); r++)
         assert_int_equal(id->v.i64[r], json_integer_value(json_array_get(rows, r)));
     assert_true(json_array_size(rows) < dirty->nrows);
-    assert_apply_reproduces(&ctx, 0, 1, dirty);
+    mt_assert_apply_reproduces(&ctx, 0, 1, dirty);
     mod_ctx_clear(&ctx);
 }
 
@@ -239,49 +239,49 @@ static void remove_entire_column_drops_columns_in_the_ratio_range(void **state)
     run_clean(&ctx, "{\"cleaning_mode\": \"remove-entire-column\", "
                     "\"minimum_missing_value_ratio\": 0.05, \"columns_to_be_cleaned\": " ALL "}");
     json_t *dropped = json_object_get(expected, "dropped");
-    const tbl_table *o = out_table(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     assert_int_equal(o->ncols, dirty->ncols - json_array_size(dropped));
     for (size_t k = 0; k < json_array_size(dropped); k++)
         assert_true(tbl_find_column(o, json_string_value(json_array_get(dropped, k))) < 0);
     assert_true(tbl_find_column(o, "x2") >= 0); /* ~3% missing: below the minimum */
-    assert_apply_reproduces(&ctx, 0, 1, dirty);
+    mt_assert_apply_reproduces(&ctx, 0, 1, dirty);
     mod_ctx_clear(&ctx);
 }
 
 static void the_ratio_range_chooses_the_columns(void **state)
 {
     (void)state;
-    tbl_table *t = csv("a,b,c\n1,1,1\n,2,3\n,,4\n,5,6\n"); /* ratios 0.75, 0.25, 0 */
+    tbl_table *t = mt_csv("a,b,c\n1,1,1\n,2,3\n,,4\n,5,6\n"); /* ratios 0.75, 0.25, 0 */
     mod_ctx ctx;
     assert_int_equal(
-        start(&ctx, "clean-missing-data@1",
-              "{\"minimum_missing_value_ratio\": 0.2, \"maximum_missing_value_ratio\": "
-              "0.5, \"replacement_value\": \"-1\", \"columns_to_be_cleaned\": "
-              "{\"include\": [{\"all\": true}]}}",
-              t, false),
+        mt_run(&ctx, "clean-missing-data@1",
+               "{\"minimum_missing_value_ratio\": 0.2, \"maximum_missing_value_ratio\": "
+               "0.5, \"replacement_value\": \"-1\", \"columns_to_be_cleaned\": "
+               "{\"include\": [{\"all\": true}]}}",
+               t, false),
         0);
-    const tbl_table *o = out_table(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     assert_true(tbl_is_missing(&o->cols[0], 1)); /* 0.75: above the maximum */
     assert_int_equal(o->cols[1].v.i64[2], -1);   /* 0.25: cleaned */
-    json_t *cols = json_object_get(out_json(&ctx, 1), "columns");
+    json_t *cols = json_object_get(mt_json(&ctx, 1), "columns");
     assert_int_equal(json_array_size(cols), 1);
     mod_ctx_clear(&ctx);
 
     assert_int_equal(
-        start(&ctx, "clean-missing-data@1",
-              "{\"minimum_missing_value_ratio\": 0.6, \"maximum_missing_value_ratio\": "
-              "0.5, \"columns_to_be_cleaned\": {\"include\": [{\"all\": true}]}}",
-              t, true),
+        mt_run(&ctx, "clean-missing-data@1",
+               "{\"minimum_missing_value_ratio\": 0.6, \"maximum_missing_value_ratio\": "
+               "0.5, \"columns_to_be_cleaned\": {\"include\": [{\"all\": true}]}}",
+               t, true),
         WF_EINVAL);
-    assert_contains(field_error(&ctx, "minimum_missing_value_ratio"),
-                    "0.59999999999999998 is above maximum_missing_value_ratio, 0.5");
+    mt_assert_contains(mt_field_error(&ctx, "minimum_missing_value_ratio"),
+                       "0.59999999999999998 is above maximum_missing_value_ratio, 0.5");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"maximum_missing_value_ratio\": 1.5, \"columns_to_be_cleaned\": "
-                           "{\"include\": [{\"all\": true}]}}",
-                           t, false),
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"maximum_missing_value_ratio\": 1.5, \"columns_to_be_cleaned\": "
+                            "{\"include\": [{\"all\": true}]}}",
+                            t, false),
                      WF_EINVAL);
-    assert_contains(ctx.err.message, "parameter \"maximum_missing_value_ratio\"");
+    mt_assert_contains(ctx.err.message, "parameter \"maximum_missing_value_ratio\"");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -294,7 +294,7 @@ static void indicator_columns_flag_what_was_missing(void **state)
               "{\"cleaning_mode\": \"replace-with-mode\", "
               "\"generate_missing_value_indicator_column\": true, \"columns_to_be_cleaned\": " ALL
               "}");
-    const tbl_table *o = out_table(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     assert_int_equal(o->ncols, dirty->ncols + 5);
     json_t *missing = json_object_get(expected, "missing");
     const char *names[] = {"x1", "x2", "k", "s", "flag"};
@@ -308,17 +308,17 @@ static void indicator_columns_flag_what_was_missing(void **state)
         for (size_t r = 0; r < dirty->nrows; r++)
             assert_int_equal(c->v.b8[r], json_is_true(json_array_get(want, r)));
     }
-    assert_apply_reproduces(&ctx, 0, 1, dirty);
+    mt_assert_apply_reproduces(&ctx, 0, 1, dirty);
     mod_ctx_clear(&ctx);
 
     /* An indicator name that is taken gets " (2)", as Add Columns does. */
-    tbl_table *t = csv("a,a_is_missing\n1,x\n,y\n");
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"generate_missing_value_indicator_column\": true, "
-                           "\"columns_to_be_cleaned\": {\"include\": [{\"names\": [\"a\"]}]}}",
-                           t, false),
+    tbl_table *t = mt_csv("a,a_is_missing\n1,x\n,y\n");
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"generate_missing_value_indicator_column\": true, "
+                            "\"columns_to_be_cleaned\": {\"include\": [{\"names\": [\"a\"]}]}}",
+                            t, false),
                      0);
-    assert_string_equal(out_table(&ctx, 0)->cols[2].name, "a_is_missing (2)");
+    assert_string_equal(mt_table(&ctx, 0)->cols[2].name, "a_is_missing (2)");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -330,35 +330,35 @@ static void the_transform_fills_new_data_with_the_training_values(void **state)
     run_clean(&ctx, "{\"cleaning_mode\": \"replace-with-mean\", "
                     "\"generate_missing_value_indicator_column\": true, \"columns_to_be_cleaned\": "
                     "{\"include\": [{\"names\": [\"x1\", \"k\"]}]}}");
-    tbl_table *fresh = csv("k,x1,extra\n,1.5,a\n3,,b\n");
-    assert_int_equal(apply_transform(&app, out_json(&ctx, 1), fresh, false), 0);
-    const tbl_table *o = out_table(&app, 0);
+    tbl_table *fresh = mt_csv("k,x1,extra\n,1.5,a\n3,,b\n");
+    assert_int_equal(mt_apply_transform(&app, mt_json(&ctx, 1), fresh, false), 0);
+    const tbl_table *o = mt_table(&app, 0);
     /* The fills are the training means (pandas'), not the new rows'. */
     json_t *want = json_object_get(expected, "mean");
-    const tbl_column *x1 = col(dirty, "x1"), *k = col(dirty, "k");
+    const tbl_column *x1 = mt_column(dirty, "x1"), *k = mt_column(dirty, "k");
     size_t rx = 0, rk = 0;
     while (!tbl_is_missing(x1, rx))
         rx++;
     while (!tbl_is_missing(k, rk))
         rk++;
-    assert_close(cell(col(o, "x1"), 1), json_array_get(json_object_get(want, "x1"), rx), 1e-9, "x1",
-                 1);
-    assert_close(cell(col(o, "k"), 0), json_array_get(json_object_get(want, "k"), rk), 1e-9, "k",
-                 0);
-    assert_int_equal(col(o, "k")->type, TBL_NUMERIC);
-    assert_true(col(o, "x1_is_missing")->v.b8[1]);
-    assert_true(col(o, "k_is_missing")->v.b8[0]);
+    mt_assert_close(mt_cell(mt_column(o, "x1"), 1), json_array_get(json_object_get(want, "x1"), rx),
+                    1e-9, "x1", 1);
+    mt_assert_close(mt_cell(mt_column(o, "k"), 0), json_array_get(json_object_get(want, "k"), rk),
+                    1e-9, "k", 0);
+    assert_int_equal(mt_column(o, "k")->type, TBL_NUMERIC);
+    assert_true(mt_column(o, "x1_is_missing")->v.b8[1]);
+    assert_true(mt_column(o, "k_is_missing")->v.b8[0]);
     assert_string_equal(o->cols[2].name, "extra");
     mod_ctx_clear(&app);
 
     /* A table without a cleaned column fails, naming it. */
-    tbl_table *lacking = csv("x1\n1\n");
-    assert_int_equal(apply_transform(&app, out_json(&ctx, 1), lacking, false), WF_ENOTFOUND);
-    assert_contains(app.err.message, "no column \"k\"");
+    tbl_table *lacking = mt_csv("x1\n1\n");
+    assert_int_equal(mt_apply_transform(&app, mt_json(&ctx, 1), lacking, false), WF_ENOTFOUND);
+    mt_assert_contains(app.err.message, "no column \"k\"");
     mod_ctx_clear(&app);
-    tbl_table *text = csv("x1,k\n1,a\n");
-    assert_int_equal(apply_transform(&app, out_json(&ctx, 1), text, false), WF_ETYPE);
-    assert_contains(app.err.message, "column \"k\" is");
+    tbl_table *text = mt_csv("x1,k\n1,a\n");
+    assert_int_equal(mt_apply_transform(&app, mt_json(&ctx, 1), text, false), WF_ETYPE);
+    mt_assert_contains(app.err.message, "column \"k\" is");
     mod_ctx_clear(&app);
     tbl_free(text);
     tbl_free(lacking);
@@ -369,21 +369,21 @@ static void the_transform_fills_new_data_with_the_training_values(void **state)
 static void a_column_without_values_stays_missing(void **state)
 {
     (void)state;
-    tbl_table *t = csv("a,b\n,1\n,2\n");
+    tbl_table *t = mt_csv("a,b\n,1\n,2\n");
     assert_int_equal(t->cols[0].type, TBL_STRING);
     mod_ctx ctx;
     tbl_cast_column(t, 0, TBL_NUMERIC, false, NULL);
     assert_int_equal(
-        start(&ctx, "clean-missing-data@1",
-              "{\"cleaning_mode\": \"replace-with-median\", \"columns_to_be_cleaned\": "
-              "{\"include\": [{\"names\": [\"a\"]}]}}",
-              t, false),
+        mt_run(&ctx, "clean-missing-data@1",
+               "{\"cleaning_mode\": \"replace-with-median\", \"columns_to_be_cleaned\": "
+               "{\"include\": [{\"names\": [\"a\"]}]}}",
+               t, false),
         0);
-    assert_true(tbl_is_missing(&out_table(&ctx, 0)->cols[0], 0));
+    assert_true(tbl_is_missing(&mt_table(&ctx, 0)->cols[0], 0));
     assert_true(json_is_null(json_object_get(
-        json_array_get(json_object_get(json_object_get(out_json(&ctx, 1), "state"), "fills"), 0),
+        json_array_get(json_object_get(json_object_get(mt_json(&ctx, 1), "state"), "fills"), 0),
         "fill")));
-    assert_apply_reproduces(&ctx, 0, 1, t);
+    mt_assert_apply_reproduces(&ctx, 0, 1, t);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -394,15 +394,15 @@ static void configure_knows_the_schema_unless_it_depends_on_the_data(void **stat
     tbl_table *schema = NULL;
     assert_int_equal(tbl_take(dirty, NULL, 0, &schema, NULL), 0);
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"cleaning_mode\": \"replace-with-mean\", "
-                           "\"generate_missing_value_indicator_column\": true, "
-                           "\"columns_to_be_cleaned\": " NUMBERS "}",
-                           schema, true),
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"cleaning_mode\": \"replace-with-mean\", "
+                            "\"generate_missing_value_indicator_column\": true, "
+                            "\"columns_to_be_cleaned\": " NUMBERS "}",
+                            schema, true),
                      0);
-    const tbl_table *o = out_table(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     assert_int_equal(o->ncols, dirty->ncols + 3);
-    assert_int_equal(col(o, "k")->type, TBL_NUMERIC);
+    assert_int_equal(mt_column(o, "k")->type, TBL_NUMERIC);
     assert_string_equal(o->cols[dirty->ncols + 2].name, "k_is_missing");
     /* The same schema as the run's. */
     mod_ctx run;
@@ -410,8 +410,8 @@ static void configure_knows_the_schema_unless_it_depends_on_the_data(void **stat
                     "\"generate_missing_value_indicator_column\": true, "
                     "\"columns_to_be_cleaned\": " NUMBERS "}");
     tbl_table *run_schema = NULL;
-    assert_int_equal(tbl_take(out_table(&run, 0), NULL, 0, &run_schema, NULL), 0);
-    assert_tables_equal(o, run_schema);
+    assert_int_equal(tbl_take(mt_table(&run, 0), NULL, 0, &run_schema, NULL), 0);
+    mt_assert_tables_equal(o, run_schema);
     tbl_free(run_schema);
     mod_ctx_clear(&run);
     mod_ctx_clear(&ctx);
@@ -422,18 +422,18 @@ static void configure_knows_the_schema_unless_it_depends_on_the_data(void **stat
         "true, \"columns_to_be_cleaned\": " ALL "}",
     };
     for (size_t i = 0; i < 2; i++) {
-        assert_int_equal(start(&ctx, "clean-missing-data@1", unknown[i], schema, true), 0);
+        assert_int_equal(mt_run(&ctx, "clean-missing-data@1", unknown[i], schema, true), 0);
         assert_null(ctx.outputs[0].table);
         mod_ctx_clear(&ctx);
     }
     /* Rows removed: the schema is the input's. */
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"cleaning_mode\": \"remove-entire-row\", "
-                           "\"minimum_missing_value_ratio\": 0.1, \"columns_to_be_cleaned\": " ALL
-                           "}",
-                           schema, true),
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"cleaning_mode\": \"remove-entire-row\", "
+                            "\"minimum_missing_value_ratio\": 0.1, \"columns_to_be_cleaned\": " ALL
+                            "}",
+                            schema, true),
                      0);
-    assert_int_equal(out_table(&ctx, 0)->ncols, dirty->ncols);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, dirty->ncols);
     mod_ctx_clear(&ctx);
     tbl_free(schema);
 }
@@ -443,33 +443,33 @@ static void clean_rejects_columns_the_mode_cannot_take(void **state)
     (void)state;
     mod_ctx ctx;
     assert_int_equal(
-        start(&ctx, "clean-missing-data@1",
-              "{\"cleaning_mode\": \"replace-with-mean\", \"columns_to_be_cleaned\": " ALL "}",
-              dirty, true),
+        mt_run(&ctx, "clean-missing-data@1",
+               "{\"cleaning_mode\": \"replace-with-mean\", \"columns_to_be_cleaned\": " ALL "}",
+               dirty, true),
         WF_ETYPE);
-    assert_contains(field_error(&ctx, "columns_to_be_cleaned"), "column \"s\" is");
-    assert_contains(ctx.err.message, "replace-with-mean works on numeric, integer and boolean");
+    mt_assert_contains(mt_field_error(&ctx, "columns_to_be_cleaned"), "column \"s\" is");
+    mt_assert_contains(ctx.err.message, "replace-with-mean works on numeric, integer and boolean");
     mod_ctx_clear(&ctx);
     assert_int_equal(
-        start(&ctx, "clean-missing-data@1",
-              "{\"cleaning_mode\": \"replace-with-median\", \"columns_to_be_cleaned\": "
-              "{\"include\": [{\"names\": [\"flag\"]}]}}",
-              dirty, false),
+        mt_run(&ctx, "clean-missing-data@1",
+               "{\"cleaning_mode\": \"replace-with-median\", \"columns_to_be_cleaned\": "
+               "{\"include\": [{\"names\": [\"flag\"]}]}}",
+               dirty, false),
         WF_ETYPE);
-    assert_contains(ctx.err.message, "column \"flag\" is boolean");
+    mt_assert_contains(ctx.err.message, "column \"flag\" is boolean");
     mod_ctx_clear(&ctx);
-    assert_int_not_equal(start(&ctx, "clean-missing-data@1",
-                               "{\"columns_to_be_cleaned\": {\"include\": [{\"names\": "
-                               "[\"price\"]}]}}",
-                               dirty, false),
+    assert_int_not_equal(mt_run(&ctx, "clean-missing-data@1",
+                                "{\"columns_to_be_cleaned\": {\"include\": [{\"names\": "
+                                "[\"price\"]}]}}",
+                                dirty, false),
                          0);
-    assert_contains(field_error(&ctx, "columns_to_be_cleaned"), "\"price\"");
+    mt_assert_contains(mt_field_error(&ctx, "columns_to_be_cleaned"), "\"price\"");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "clean-missing-data@1",
-                           "{\"cleaning_mode\": \"mice\", \"columns_to_be_cleaned\": " ALL "}",
-                           dirty, false),
+    assert_int_equal(mt_run(&ctx, "clean-missing-data@1",
+                            "{\"cleaning_mode\": \"mice\", \"columns_to_be_cleaned\": " ALL "}",
+                            dirty, false),
                      WF_EINVAL);
-    assert_contains(field_error(&ctx, "cleaning_mode"), "\"mice\" is not one of");
+    mt_assert_contains(mt_field_error(&ctx, "cleaning_mode"), "\"mice\" is not one of");
     mod_ctx_clear(&ctx);
 }
 

@@ -4,18 +4,7 @@
  * their messages, outputs and their ownership, logs, progress, cancellation
  * and failures.
  */
-#include "modules/modules_int.h"
-
-#include <jansson.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
+#include "module_test.h"
 
 /* A module made for these tests: a table input, a table and a report
  * output, and one parameter of each kind the getters read. */
@@ -69,14 +58,6 @@ static tbl_table *one_column_table(size_t rows)
     assert_int_equal(tbl_column_init(&c, "x", TBL_NUMERIC, rows, NULL), 0);
     assert_int_equal(tbl_add_column(t, &c, rows, NULL), 0);
     return t;
-}
-
-/* The field error recorded for `field`, or NULL. */
-static const char *field_error(const mod_ctx *ctx, const char *field)
-{
-    for (size_t i = 0; i < ctx->nfield_errors; i++)
-        if (strcmp(ctx->field_errors[i].field, field) == 0) return ctx->field_errors[i].message;
-    return NULL;
 }
 
 /* ---- setting up -------------------------------------------------------- */
@@ -176,7 +157,7 @@ static void param_int_rejects_a_string_naming_the_field(void **state)
     assert_int_equal(mod_param_int(&ctx, "count", &v), WF_ETYPE);
     assert_non_null(strstr(ctx.err.message, "\"count\""));
     assert_non_null(strstr(ctx.err.message, "a string"));
-    assert_non_null(field_error(&ctx, "count"));
+    assert_non_null(mt_field_error(&ctx, "count"));
     mod_ctx_clear(&ctx);
 }
 
@@ -207,7 +188,7 @@ static void param_number_out_of_range_names_the_field_and_the_bound(void **state
     /* The first message wins; both fields are recorded. */
     assert_non_null(strstr(ctx.err.message, "parameter \"ratio\""));
     assert_non_null(strstr(ctx.err.message, "maximum, 1"));
-    assert_non_null(strstr(field_error(&ctx, "count"), "minimum, 1"));
+    assert_non_null(strstr(mt_field_error(&ctx, "count"), "minimum, 1"));
     assert_int_equal(ctx.nfield_errors, 2);
     mod_ctx_clear(&ctx);
 }
@@ -243,7 +224,7 @@ static void param_selection_reports_a_bad_rule_on_its_field(void **state)
     init_probe(&ctx, "{\"columns\": {\"include\": [{\"colour\": \"red\"}]}}");
     tbl_selection sel;
     assert_true(mod_param_selection(&ctx, "columns", &sel) < 0);
-    assert_non_null(field_error(&ctx, "columns"));
+    assert_non_null(mt_field_error(&ctx, "columns"));
     assert_non_null(strstr(ctx.err.message, "parameter \"columns\""));
     tbl_selection_clear(&sel);
     mod_ctx_clear(&ctx);
@@ -411,8 +392,8 @@ static void param_error_records_the_field_and_the_node(void **state)
     assert_int_equal(mod_param_error(&ctx, "title", "too long (%d characters)", 300), WF_EINVAL);
     assert_int_equal(mod_param_error(&ctx, "", "inputs disagree"), WF_EINVAL);
     assert_int_equal(ctx.nfield_errors, 2);
-    assert_string_equal(field_error(&ctx, "title"), "too long (300 characters)");
-    assert_string_equal(field_error(&ctx, ""), "inputs disagree");
+    assert_string_equal(mt_field_error(&ctx, "title"), "too long (300 characters)");
+    assert_string_equal(mt_field_error(&ctx, ""), "inputs disagree");
     assert_string_equal(ctx.err.message, "parameter \"title\": too long (300 characters)");
     mod_ctx_clear(&ctx);
 }

@@ -3,7 +3,7 @@
  * drop_duplicates (first and last, some keys or all columns, missing keys),
  * configure, and the errors of a bad key selection.
  */
-#include "rows_test.h"
+#include "module_test.h"
 
 /* 300 rows with many duplicates on (a, b), some missing values, and a
  * unique id. */
@@ -26,14 +26,14 @@ static tbl_table *dup_table(void)
             wf_buf_printf(&b, "k%d,", bb);
         wf_buf_printf(&b, "%.1f\n", c * 0.5);
     }
-    tbl_table *t = rt_csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     return t;
 }
 
 static int dedup(mod_ctx *ctx, const char *params, tbl_table *in, bool schema_only)
 {
-    return rt_run(ctx, "remove-duplicate-rows@1", params, &in, 1, schema_only);
+    return mt_run(ctx, "remove-duplicate-rows@1", params, in, schema_only);
 }
 
 static void duplicates_match_pandas_drop_duplicates(void **state)
@@ -41,8 +41,8 @@ static void duplicates_match_pandas_drop_duplicates(void **state)
     (void)state;
     tbl_table *t = dup_table();
     char dir[64];
-    rt_dir(dir);
-    rt_write(dir, "in", t);
+    mt_mkdtemp(dir, sizeof dir);
+    mt_write_csv(dir, "in", t);
     const char *keys[] = {"{\"include\": [{\"names\": [\"a\", \"b\"]}]}",
                           "{\"include\": [{\"names\": [\"b\"]}]}",
                           "{\"exclude\": [{\"names\": [\"id\"]}]}"};
@@ -56,37 +56,38 @@ static void duplicates_match_pandas_drop_duplicates(void **state)
             mod_ctx ctx;
             assert_int_equal(dedup(&ctx, params, t, false), 0);
             snprintf(name, sizeof name, "k%d_%d", k, first);
-            rt_write(dir, name, rt_output(&ctx, "dataset"));
+            mt_write_csv(dir, name, mt_table(&ctx, 0));
             mod_ctx_clear(&ctx);
         }
     }
-    rt_python_ok(dir, "I = load('in')\n"
-                      "subsets = (['a', 'b'], ['b'], ['a', 'b', 'c'])\n"
-                      "for k, s in enumerate(subsets):\n"
-                      "    for first, keep in ((1, 'first'), (0, 'last')):\n"
-                      "        want = I.drop_duplicates(subset=s, keep=keep)\n"
-                      "        same_frame(load('k%d_%d' % (k, first)), want, '%s %s' % (s, keep),"
-                      " ordered=True)\n"
-                      "if len(I.drop_duplicates(subset=['a', 'b'])) != 24: fail('6 x 4 keys')\n"
-                      "print('OK')\n");
-    rt_rmdir(dir);
+    mt_python_check(dir,
+                    "I = load('in')\n"
+                    "subsets = (['a', 'b'], ['b'], ['a', 'b', 'c'])\n"
+                    "for k, s in enumerate(subsets):\n"
+                    "    for first, keep in ((1, 'first'), (0, 'last')):\n"
+                    "        want = I.drop_duplicates(subset=s, keep=keep)\n"
+                    "        same_frame(load('k%d_%d' % (k, first)), want, '%s %s' % (s, keep),"
+                    " ordered=True)\n"
+                    "if len(I.drop_duplicates(subset=['a', 'b'])) != 24: fail('6 x 4 keys')\n"
+                    "print('OK')\n");
+    mt_rmtree(dir);
     tbl_free(t);
 }
 
 static void duplicates_default_to_every_column(void **state)
 {
     (void)state;
-    tbl_table *t = rt_csv("a,b\n1,x\n1,x\n1,y\n2,x\n1,x\n");
+    tbl_table *t = mt_csv("a,b\n1,x\n1,x\n1,y\n2,x\n1,x\n");
     mod_ctx ctx;
     assert_int_equal(dedup(&ctx, "{}", t, false), 0);
-    const tbl_table *out = rt_output(&ctx, "dataset");
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->nrows, 3);
     assert_int_equal(out->cols[0].v.i64[2], 2);
     mod_ctx_clear(&ctx);
     /* Text compares with its case. */
-    tbl_table *c = rt_csv("a\nX\nx\nX\n");
+    tbl_table *c = mt_csv("a\nX\nx\nX\n");
     assert_int_equal(dedup(&ctx, "{}", c, false), 0);
-    assert_int_equal(rt_output(&ctx, "dataset")->nrows, 2);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 2);
     mod_ctx_clear(&ctx);
     tbl_free(c);
     tbl_free(t);
@@ -98,25 +99,25 @@ static void duplicates_configure_and_bad_keys(void **state)
     tbl_table *t = dup_table();
     mod_ctx ctx;
     assert_int_equal(dedup(&ctx, "{}", t, true), 0);
-    assert_int_equal(rt_output(&ctx, "dataset")->ncols, 4);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 4);
     mod_ctx_clear(&ctx);
     assert_int_equal(dedup(&ctx,
                            "{\"key_column_selection_filter_expression\": {\"include\": "
                            "[{\"names\": [\"zz\"]}]}}",
                            t, true),
                      WF_ENOTFOUND);
-    rt_assert_contains(rt_field_error(&ctx, "key_column_selection_filter_expression"), "zz");
+    mt_assert_contains(mt_field_error(&ctx, "key_column_selection_filter_expression"), "zz");
     mod_ctx_clear(&ctx);
     assert_int_equal(dedup(&ctx,
                            "{\"key_column_selection_filter_expression\": {\"include\": "
                            "[{\"type\": \"datetime\"}]}}",
                            t, false),
                      WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "key_column_selection_filter_expression"),
+    mt_assert_contains(mt_field_error(&ctx, "key_column_selection_filter_expression"),
                        "matches no column");
     mod_ctx_clear(&ctx);
     assert_int_equal(dedup(&ctx, "{\"retain_first_duplicate_row\": \"yes\"}", t, false), WF_ETYPE);
-    assert_non_null(rt_field_error(&ctx, "retain_first_duplicate_row"));
+    assert_non_null(mt_field_error(&ctx, "retain_first_duplicate_row"));
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }

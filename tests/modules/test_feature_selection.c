@@ -8,7 +8,7 @@
  * the chosen columns and their order, the transform and its apply,
  * configure, and the errors.
  */
-#include "rows_test.h"
+#include "module_test.h"
 
 #include <math.h>
 
@@ -42,7 +42,7 @@ static tbl_table *fs_table(void)
             wf_buf_printf(&b, "%.6f,", y);
         wf_buf_printf(&b, "%s\n", y > 1.5 ? "G3" : y > -0.5 ? "G2" : "G1");
     }
-    tbl_table *t = rt_csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     t->cols[tbl_find_column(t, "clear")].role = TBL_ROLE_CLEAR;
     t->cols[tbl_find_column(t, "lab")].role = TBL_ROLE_LABEL;
@@ -51,20 +51,20 @@ static tbl_table *fs_table(void)
 
 static int select_features(mod_ctx *ctx, const char *params, tbl_table *in, bool schema_only)
 {
-    return rt_run(ctx, "filter-based-feature-selection@1", params, &in, 1, schema_only);
+    return mt_run(ctx, "filter-based-feature-selection@1", params, in, schema_only);
 }
 
 static const char *const methods[] = {
-    "Pearson Correlation", "Mutual Information", "Kendall Correlation", "Spearman Correlation",
-    "Chi Squared",         "Fisher Score",       "Count Based"};
+    "pearson-correlation", "mutual-information", "kendall-correlation", "spearman-correlation",
+    "chi-squared",         "fisher-score",       "count-based"};
 
 static void feature_scores_match_scipy_and_sklearn(void **state)
 {
     (void)state;
     tbl_table *t = fs_table();
     char dir[64];
-    rt_dir(dir);
-    rt_write(dir, "in", t);
+    mt_mkdtemp(dir, sizeof dir);
+    mt_write_csv(dir, "in", t);
     const char *targets[] = {"y", "group"};
     for (int g = 0; g < 2; g++) {
         for (int m = 0; m < 7; m++) {
@@ -78,14 +78,14 @@ static void feature_scores_match_scipy_and_sklearn(void **state)
                 mod_ctx ctx;
                 assert_int_equal(select_features(&ctx, params, t, false), 0);
                 snprintf(name, sizeof name, "%s_%s_%d", targets[g], methods[m], only);
-                rt_write(dir, name, rt_output(&ctx, "features"));
+                mt_write_csv(dir, name, mt_table(&ctx, 1));
                 snprintf(name, sizeof name, "%s_%s_%d_data", targets[g], methods[m], only);
-                rt_write(dir, name, rt_output(&ctx, "dataset"));
+                mt_write_csv(dir, name, mt_table(&ctx, 0));
                 mod_ctx_clear(&ctx);
             }
         }
     }
-    rt_python_ok(
+    mt_python_check(
         dir,
         "from scipy import stats\n"
         "from sklearn.metrics import mutual_info_score\n"
@@ -100,19 +100,19 @@ static void feature_scores_match_scipy_and_sklearn(void **state)
         "        return np.minimum(np.floor((x - lo) / (hi - lo) * 10), 9).astype(int)\n"
         "    return pd.factorize(s)[0]\n"
         "def score(method, f, t):\n"
-        "    if method == 'Count Based':\n"
+        "    if method == 'count-based':\n"
         "        return float(((I[f] != 0) & I[f].notna()).sum()) if f in numeric else 0.0\n"
-        "    if method not in ('Chi Squared', 'Mutual Information') and f not in numeric:\n"
+        "    if method not in ('chi-squared', 'mutual-information') and f not in numeric:\n"
         "        return np.nan\n"
         "    D = I[[f, t]].dropna()\n"
         "    x, y = D[f], D[t]\n"
         "    lx, ly = levels(x, f), levels(y, t)\n"
-        "    if method == 'Chi Squared':\n"
+        "    if method == 'chi-squared':\n"
         "        return stats.chi2_contingency(pd.crosstab(lx, ly), correction=False)[0]\n"
-        "    if method == 'Mutual Information':\n"
+        "    if method == 'mutual-information':\n"
         "        return mutual_info_score(ly, lx)\n"
         "    x = x.astype(float).to_numpy()\n"
-        "    if method == 'Fisher Score':\n"
+        "    if method == 'fisher-score':\n"
         "        mu = x.mean()\n"
         "        between = sum((ly == k).sum() * (x[ly == k].mean() - mu) ** 2 for k in "
         "set(ly))\n"
@@ -122,12 +122,12 @@ static void feature_scores_match_scipy_and_sklearn(void **state)
         "        yv = y.astype(float).to_numpy()\n"
         "    else:  # Azure: correlate with the column's mean per target value\n"
         "        yv = D.groupby(t)[f].transform('mean').astype(float).to_numpy()\n"
-        "    r = {'Pearson Correlation': lambda: stats.pearsonr(x, yv)[0],\n"
-        "         'Spearman Correlation': lambda: stats.spearmanr(x, yv)[0],\n"
-        "         'Kendall Correlation': lambda: stats.kendalltau(x, yv)[0]}[method]()\n"
+        "    r = {'pearson-correlation': lambda: stats.pearsonr(x, yv)[0],\n"
+        "         'spearman-correlation': lambda: stats.spearmanr(x, yv)[0],\n"
+        "         'kendall-correlation': lambda: stats.kendalltau(x, yv)[0]}[method]()\n"
         "    return abs(r)\n"
-        "methods = ['Pearson Correlation', 'Mutual Information', 'Kendall Correlation',\n"
-        "           'Spearman Correlation', 'Chi Squared', 'Fisher Score', 'Count Based']\n"
+        "methods = ['pearson-correlation', 'mutual-information', 'kendall-correlation',\n"
+        "           'spearman-correlation', 'chi-squared', 'fisher-score', 'count-based']\n"
         "for t in ('y', 'group'):\n"
         "    for m in methods:\n"
         "        for only in (0, 1):\n"
@@ -144,15 +144,15 @@ static void feature_scores_match_scipy_and_sklearn(void **state)
         "            same_frame(got, want[['Feature', 'Score']].reset_index(drop=True), what, "
         "ordered=True)\n"
         "            keep = [f for f, s in zip(want['Feature'], want['Score']) if not pd.isna(s) "
-        "and not (m == 'Count Based' and s == 0)][:3]\n"
+        "and not (m == 'count-based' and s == 0)][:3]\n"
         "            data = load('%s_%s_%d_data' % (t, m, only))\n"
         "            if list(data.columns) != [t] + keep:\n"
         "                fail('%s: columns %s, expected %s' % (what, list(data.columns), [t] + "
         "keep))\n"
-        "top = load('y_Pearson Correlation_1')\n"
+        "top = load('y_pearson-correlation_1')\n"
         "if top['Feature'][0] != 'a': fail('a should predict y best')\n"
         "print('OK')\n");
-    rt_rmdir(dir);
+    mt_rmtree(dir);
     tbl_free(t);
 }
 
@@ -170,30 +170,30 @@ static void feature_selection_on_discrete_data_matches_sklearn_mutual_info_class
         wf_buf_printf(&b, "%d,c%d,%d,t%d\n", u, (int)wf_rng_below(&rng, 5),
                       (int)wf_rng_below(&rng, 7) - 3, target);
     }
-    tbl_table *t = rt_csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     mod_ctx ctx;
     assert_int_equal(select_features(&ctx,
-                                     "{\"feature_scoring_method\": \"Mutual Information\","
+                                     "{\"feature_scoring_method\": \"mutual-information\","
                                      " \"target_column\": \"target\","
                                      " \"number_of_desired_features\": 2}",
                                      t, false),
                      0);
     char dir[64];
-    rt_dir(dir);
-    rt_write(dir, "in", t);
-    rt_write(dir, "scores", rt_output(&ctx, "features"));
-    rt_python_ok(dir, "from sklearn.feature_selection import mutual_info_classif\n"
-                      "I, S = load('in'), load('scores')\n"
-                      "X = np.column_stack([pd.factorize(I[c])[0] for c in ('u', 'v', 'w')])\n"
-                      "mi = mutual_info_classif(X, I['target'], discrete_features=True)\n"
-                      "got = dict(zip(S['Feature'], S['Score']))\n"
-                      "for c, want in zip(('u', 'v', 'w'), mi):\n"
-                      "    if not np.isclose(got[c], want, rtol=1e-9, atol=1e-12):\n"
-                      "        fail('%s: %r, expected %r' % (c, got[c], want))\n"
-                      "if S['Feature'][0] != 'u': fail('u carries the target')\n"
-                      "print('OK')\n");
-    rt_rmdir(dir);
+    mt_mkdtemp(dir, sizeof dir);
+    mt_write_csv(dir, "in", t);
+    mt_write_csv(dir, "scores", mt_table(&ctx, 1));
+    mt_python_check(dir, "from sklearn.feature_selection import mutual_info_classif\n"
+                         "I, S = load('in'), load('scores')\n"
+                         "X = np.column_stack([pd.factorize(I[c])[0] for c in ('u', 'v', 'w')])\n"
+                         "mi = mutual_info_classif(X, I['target'], discrete_features=True)\n"
+                         "got = dict(zip(S['Feature'], S['Score']))\n"
+                         "for c, want in zip(('u', 'v', 'w'), mi):\n"
+                         "    if not np.isclose(got[c], want, rtol=1e-9, atol=1e-12):\n"
+                         "        fail('%s: %r, expected %r' % (c, got[c], want))\n"
+                         "if S['Feature'][0] != 'u': fail('u carries the target')\n"
+                         "print('OK')\n");
+    mt_rmtree(dir);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -208,7 +208,7 @@ static void feature_selection_transform_applies_to_scoring_data(void **state)
                                      " \"number_of_desired_features\": 2}",
                                      t, false),
                      0);
-    const tbl_table *data = rt_output(&ctx, "dataset");
+    const tbl_table *data = mt_table(&ctx, 0);
     assert_int_equal(data->ncols, 3);
     assert_string_equal(data->cols[0].name, "y");
     assert_string_equal(data->cols[1].name, "a");
@@ -235,7 +235,7 @@ static void feature_selection_transform_applies_to_scoring_data(void **state)
     }
     mod_ctx_clear(&apply);
     /* Scoring data has no target; its columns come in another order. */
-    tbl_table *scoring = rt_csv("e,d,c,b,a,word\ntrue,1,1,2,3,x\nfalse,2,4,5,6,y\n");
+    tbl_table *scoring = mt_csv("e,d,c,b,a,word\ntrue,1,1,2,3,x\nfalse,2,4,5,6,y\n");
     tbl_table *out = NULL;
     assert_int_equal(ctx.module->apply(&ctx, transform, scoring, &out), 0);
     assert_int_equal(out->ncols, 2);
@@ -244,10 +244,10 @@ static void feature_selection_transform_applies_to_scoring_data(void **state)
     assert_int_equal(out->nrows, 2);
     tbl_free(out);
     /* A chosen column that the data lacks is named. */
-    tbl_table *lacking = rt_csv("c,b\n1,2\n");
+    tbl_table *lacking = mt_csv("c,b\n1,2\n");
     out = NULL;
     assert_int_equal(ctx.module->apply(&ctx, transform, lacking, &out), WF_ENOTFOUND);
-    rt_assert_contains(ctx.err.message, "no column \"a\"");
+    mt_assert_contains(ctx.err.message, "no column \"a\"");
     assert_null(out);
     tbl_free(lacking);
     tbl_free(scoring);
@@ -262,54 +262,54 @@ static void feature_selection_configure_and_errors(void **state)
     mod_ctx ctx;
     assert_int_equal(select_features(&ctx, "{\"target_column\": \"y\"}", t, true), 0);
     assert_null(ctx.outputs[0].table); /* which columns stay depends on the data */
-    const tbl_table *scores = rt_output(&ctx, "features");
+    const tbl_table *scores = mt_table(&ctx, 1);
     assert_int_equal(scores->ncols, 2);
     assert_string_equal(scores->cols[1].name, "Score");
     mod_ctx_clear(&ctx);
 
     assert_int_equal(select_features(&ctx, "{}", t, true), WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "target_column"), "choose the target column");
+    mt_assert_contains(mt_field_error(&ctx, "target_column"), "choose the target column");
     mod_ctx_clear(&ctx);
     assert_int_equal(select_features(&ctx, "{\"target_column\": \"price\"}", t, false),
                      WF_ENOTFOUND);
-    rt_assert_contains(rt_field_error(&ctx, "target_column"), "no column named \"price\"");
+    mt_assert_contains(mt_field_error(&ctx, "target_column"), "no column named \"price\"");
     mod_ctx_clear(&ctx);
     assert_int_equal(select_features(&ctx,
                                      "{\"target_column\": \"y\", \"feature_scoring_method\":"
                                      " \"lasso\"}",
                                      t, false),
                      WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "feature_scoring_method"), "is not one of");
+    mt_assert_contains(mt_field_error(&ctx, "feature_scoring_method"), "is not one of");
     mod_ctx_clear(&ctx);
     assert_int_equal(select_features(&ctx,
                                      "{\"target_column\": \"y\","
                                      " \"number_of_desired_features\": 0}",
                                      t, false),
                      WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "number_of_desired_features"), "below the minimum");
+    mt_assert_contains(mt_field_error(&ctx, "number_of_desired_features"), "below the minimum");
     mod_ctx_clear(&ctx);
 
     /* Count-based needs no target; zero counts are not kept. */
-    tbl_table *z = rt_csv("p,q,r\n0,1,x\n0,2,y\n0,,z\n");
+    tbl_table *z = mt_csv("p,q,r\n0,1,x\n0,2,y\n0,,z\n");
     assert_int_equal(select_features(&ctx,
-                                     "{\"feature_scoring_method\": \"Count Based\","
+                                     "{\"feature_scoring_method\": \"count-based\","
                                      " \"number_of_desired_features\": 5}",
                                      z, false),
                      0);
-    const tbl_table *kept = rt_output(&ctx, "dataset");
+    const tbl_table *kept = mt_table(&ctx, 0);
     assert_int_equal(kept->ncols, 1);
     assert_string_equal(kept->cols[0].name, "q");
     mod_ctx_clear(&ctx);
 
     /* A target without values; no candidate column. */
-    tbl_table *empty = rt_csv("x,y\n1,\n2,\n");
+    tbl_table *empty = mt_csv("x,y\n1,\n2,\n");
     assert_int_equal(empty->cols[1].type, TBL_STRING);
     assert_int_equal(select_features(&ctx, "{\"target_column\": \"y\"}", empty, false), WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "target_column"), "\"y\" has no values");
+    mt_assert_contains(mt_field_error(&ctx, "target_column"), "\"y\" has no values");
     mod_ctx_clear(&ctx);
-    tbl_table *alone = rt_csv("y\n1\n2\n");
+    tbl_table *alone = mt_csv("y\n1\n2\n");
     assert_int_equal(select_features(&ctx, "{\"target_column\": \"y\"}", alone, false), WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "operate_on_feature_columns_only"),
+    mt_assert_contains(mt_field_error(&ctx, "operate_on_feature_columns_only"),
                        "no column to score");
     mod_ctx_clear(&ctx);
     tbl_free(alone);
@@ -321,14 +321,14 @@ static void feature_selection_configure_and_errors(void **state)
 static void feature_selection_scores_constant_columns_zero(void **state)
 {
     (void)state;
-    tbl_table *t = rt_csv("k,x,y\n1,1,1\n1,2,3\n1,3,2\n1,4,5\n");
+    tbl_table *t = mt_csv("k,x,y\n1,1,1\n1,2,3\n1,3,2\n1,4,5\n");
     for (int m = 0; m < 6; m++) {
         char params[160];
         snprintf(params, sizeof params,
                  "{\"feature_scoring_method\": \"%s\", \"target_column\": \"y\"}", methods[m]);
         mod_ctx ctx;
         assert_int_equal(select_features(&ctx, params, t, false), 0);
-        const tbl_table *s = rt_output(&ctx, "features");
+        const tbl_table *s = mt_table(&ctx, 1);
         /* x first, constant k last with 0 (Fisher: no spread at all). */
         assert_int_equal(s->nrows, 2);
         size_t len;

@@ -5,7 +5,7 @@
  * directory, and a socket that listens but never answers stands for a
  * server that hangs. Exports are read back by import and by pandas.
  */
-#include "data_test.h"
+#include "module_test.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -55,7 +55,7 @@ static bool port_answers(int port)
 static int setup_server(void **state)
 {
     (void)state;
-    dt_mkdtemp(data_dir, sizeof data_dir);
+    mt_mkdtemp(data_dir, sizeof data_dir);
     snprintf(tmp_dir, sizeof tmp_dir, "%s/tmp", data_dir);
     mkdir(tmp_dir, 0700);
     setenv("TMPDIR", tmp_dir, 1);
@@ -86,7 +86,7 @@ static int teardown_server(void **state)
         kill(server_pid, SIGTERM);
         waitpid(server_pid, NULL, 0);
     }
-    dt_rmtree(data_dir);
+    mt_rmtree(data_dir);
     return 0;
 }
 
@@ -96,7 +96,7 @@ static void write_data(const char *name, const char *text)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", data_dir, name);
-    dt_write(path, text);
+    mt_write_text(path, text);
 }
 
 /* Runs import-data with data_source_url = source and extra parameters
@@ -108,7 +108,7 @@ static int import(mod_ctx *ctx, const char *source, const char *extra)
     json_object_set_new(params, "data_source_url", json_string(source));
     char *text = json_dumps(params, 0);
     json_decref(params);
-    int rc = dt_start(ctx, "import-data@1", text, NULL, 0, false);
+    int rc = mt_run(ctx, "import-data@1", text, NULL, false);
     free(text);
     return rc;
 }
@@ -116,19 +116,6 @@ static int import(mod_ctx *ctx, const char *source, const char *extra)
 static void url_of(char *buf, size_t cap, const char *path)
 {
     snprintf(buf, cap, "http://127.0.0.1:%d/%s", server_port, path);
-}
-
-/* The two tables hold the same bytes once encoded. */
-static void assert_same_table(const tbl_table *a, const tbl_table *b)
-{
-    uint8_t *x = NULL, *y = NULL;
-    size_t nx = 0, ny = 0;
-    assert_int_equal(tbl_native_encode(a, &x, &nx, NULL), 0);
-    assert_int_equal(tbl_native_encode(b, &y, &ny, NULL), 0);
-    assert_int_equal(nx, ny);
-    assert_memory_equal(x, y, nx);
-    free(x);
-    free(y);
 }
 
 /* Same names, and the same text in every cell (as the CSV writer prints). */
@@ -152,11 +139,10 @@ static size_t files_in(const char *dir)
 {
     char cmd[256];
     snprintf(cmd, sizeof cmd, "find '%s' -type f | wc -l", dir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
+    char *out = mt_capture(cmd);
     size_t n = 0;
-    assert_int_equal(fscanf(p, "%zu", &n), 1);
-    pclose(p);
+    assert_int_equal(sscanf(out, "%zu", &n), 1);
+    free(out);
     return n;
 }
 
@@ -173,7 +159,7 @@ static void pandas_summaries(const char *const *names, const char *const *reader
                       "out.append({'rows': len(d), 'sum': float(d['price'].sum())})\n",
                       readers[i], data_dir, names[i]);
     wf_buf_puts(&script, "print(json.dumps(out))\n");
-    json_t *v = dt_python(data_dir, script.data, NULL);
+    json_t *v = mt_python_json(data_dir, script.data, NULL);
     wf_buf_free(&script);
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(v, i);
@@ -204,7 +190,7 @@ static double column_sum(const tbl_table *t, const char *name)
 static void import_reads_every_format_from_a_file(void **state)
 {
     (void)state;
-    tbl_table *cars = dt_csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     write_data("cars.csv", CARS);
     const char *names[] = {"cars.tsv", "cars.json", "cars.wtbl"};
     const tbl_format formats[] = {TBL_FORMAT_TSV, TBL_FORMAT_JSON, TBL_FORMAT_NATIVE};
@@ -221,7 +207,7 @@ static void import_reads_every_format_from_a_file(void **state)
         snprintf(path, sizeof path, "%s/%s", data_dir, all[i]);
         mod_ctx ctx;
         if (import(&ctx, path, "") != 0) fail_msg("%s: %s", all[i], ctx.err.message);
-        assert_same_cells(dt_out(&ctx, 0), cars);
+        assert_same_cells(mt_table(&ctx, 0), cars);
         mod_ctx_clear(&ctx);
     }
     /* The same through file://, and checked against pandas. */
@@ -232,14 +218,14 @@ static void import_reads_every_format_from_a_file(void **state)
     size_t rows;
     double sum;
     pandas_summary("cars.csv", "read_csv", &rows, &sum);
-    assert_int_equal(dt_out(&ctx, 0)->nrows, rows);
-    assert_true(column_sum(dt_out(&ctx, 0), "price") == sum);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, rows);
+    assert_true(column_sum(mt_table(&ctx, 0), "price") == sum);
     mod_ctx_clear(&ctx);
     char path[256];
     snprintf(path, sizeof path, "%s/cars.arff", data_dir);
     assert_int_equal(import(&ctx, path, ""), 0);
-    assert_int_equal(dt_out(&ctx, 0)->cols[0].type, TBL_CATEGORICAL);
-    assert_true(tbl_is_missing(&dt_out(&ctx, 0)->cols[1], 1));
+    assert_int_equal(mt_table(&ctx, 0)->cols[0].type, TBL_CATEGORICAL);
+    assert_true(tbl_is_missing(&mt_table(&ctx, 0)->cols[1], 1));
     mod_ctx_clear(&ctx);
     tbl_free(cars);
 }
@@ -253,17 +239,17 @@ static void import_follows_the_format_and_header_it_is_given(void **state)
     mod_ctx ctx;
     /* guess: a first row of numbers is data. */
     assert_int_equal(import(&ctx, path, "{\"data_format\": \"tsv\"}"), 0);
-    assert_int_equal(dt_out(&ctx, 0)->nrows, 2);
-    assert_string_equal(dt_out(&ctx, 0)->cols[0].name, "Column 1");
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 2);
+    assert_string_equal(mt_table(&ctx, 0)->cols[0].name, "Column 1");
     mod_ctx_clear(&ctx);
     assert_int_equal(import(&ctx, path, "{\"data_format\": \"tsv\", \"has_header\": \"yes\"}"), 0);
-    assert_int_equal(dt_out(&ctx, 0)->nrows, 1);
-    assert_string_equal(dt_out(&ctx, 0)->cols[1].name, "2");
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 1);
+    assert_string_equal(mt_table(&ctx, 0)->cols[1].name, "2");
     mod_ctx_clear(&ctx);
     write_data("words.csv", "a,b\nc,d\n");
     snprintf(path, sizeof path, "%s/words.csv", data_dir);
     assert_int_equal(import(&ctx, path, "{\"has_header\": \"no\"}"), 0);
-    assert_int_equal(dt_out(&ctx, 0)->nrows, 2);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 2);
     mod_ctx_clear(&ctx);
 }
 
@@ -274,21 +260,21 @@ static void import_names_a_missing_file_and_a_parse_error(void **state)
     snprintf(path, sizeof path, "%s/no-such.csv", data_dir);
     mod_ctx ctx;
     assert_int_equal(import(&ctx, path, ""), WF_EIO);
-    dt_assert_contains(dt_field_error(&ctx, "data_source_url"), path);
-    dt_assert_contains(ctx.err.message, "No such file");
+    mt_assert_contains(mt_field_error(&ctx, "data_source_url"), path);
+    mt_assert_contains(ctx.err.message, "No such file");
     mod_ctx_clear(&ctx);
 
     write_data("broken.json", "[{\"a\": 1},\n {\"a\": }]\n");
     snprintf(path, sizeof path, "%s/broken.json", data_dir);
     assert_true(import(&ctx, path, "") < 0);
-    dt_assert_contains(ctx.err.message, path);
-    dt_assert_contains(ctx.err.message, "line 2");
+    mt_assert_contains(ctx.err.message, path);
+    mt_assert_contains(ctx.err.message, "line 2");
     mod_ctx_clear(&ctx);
 
     write_data("ragged.csv", "a,b,c\n1,2,3\n4,5\n");
     snprintf(path, sizeof path, "%s/ragged.csv", data_dir);
     assert_true(import(&ctx, path, "") < 0);
-    dt_assert_contains(ctx.err.message, "line 3");
+    mt_assert_contains(ctx.err.message, "line 3");
     mod_ctx_clear(&ctx);
 }
 
@@ -303,9 +289,8 @@ static void import_refuses_sources_it_cannot_read(void **state)
             mod_ctx ctx;
             json_t *p = json_pack("{s:s}", "data_source_url", bad[i][0]);
             char *text = json_dumps(p, 0);
-            assert_int_equal(dt_start(&ctx, "import-data@1", text, NULL, 0, schema_only),
-                             WF_EINVAL);
-            dt_assert_contains(dt_field_error(&ctx, "data_source_url"), bad[i][1]);
+            assert_int_equal(mt_run(&ctx, "import-data@1", text, NULL, schema_only), WF_EINVAL);
+            mt_assert_contains(mt_field_error(&ctx, "data_source_url"), bad[i][1]);
             mod_ctx_clear(&ctx);
             free(text);
             json_decref(p);
@@ -314,8 +299,8 @@ static void import_refuses_sources_it_cannot_read(void **state)
     /* Configure reads nothing: a file that does not exist yet is fine,
      * and the schema stays unknown. */
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "import-data@1",
-                              "{\"data_source_url\": \"/nonexistent/later.csv\"}", NULL, 0, true),
+    assert_int_equal(mt_run(&ctx, "import-data@1",
+                            "{\"data_source_url\": \"/nonexistent/later.csv\"}", NULL, true),
                      0);
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
@@ -343,7 +328,7 @@ static void import_is_reused_only_when_asked(void **state)
 static void import_downloads_over_http(void **state)
 {
     (void)state;
-    tbl_table *cars = dt_csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     write_data("web.csv", CARS);
     char path[256];
     snprintf(path, sizeof path, "%s/web.wtbl", data_dir);
@@ -358,9 +343,9 @@ static void import_downloads_over_http(void **state)
         mod_ctx ctx;
         if (import(&ctx, url, "") != 0) fail_msg("%s: %s", url, ctx.err.message);
         if (i == 1)
-            assert_same_table(dt_out(&ctx, 0), cars);
+            mt_assert_tables_equal(mt_table(&ctx, 0), cars);
         else
-            assert_same_cells(dt_out(&ctx, 0), cars);
+            assert_same_cells(mt_table(&ctx, 0), cars);
         mod_ctx_clear(&ctx);
     }
     /* pandas reads the same URL to the same figures. */
@@ -370,11 +355,11 @@ static void import_downloads_over_http(void **state)
              "import json, pandas as pd\nd = pd.read_csv('%s')\n"
              "print(json.dumps({'rows': len(d), 'sum': float(d['price'].sum())}))\n",
              url);
-    json_t *v = dt_python(data_dir, script, NULL);
+    json_t *v = mt_python_json(data_dir, script, NULL);
     mod_ctx ctx;
     assert_int_equal(import(&ctx, url, ""), 0);
-    assert_int_equal(dt_out(&ctx, 0)->nrows, json_integer_value(json_object_get(v, "rows")));
-    assert_true(column_sum(dt_out(&ctx, 0), "price") ==
+    assert_int_equal(mt_table(&ctx, 0)->nrows, json_integer_value(json_object_get(v, "rows")));
+    assert_true(column_sum(mt_table(&ctx, 0), "price") ==
                 json_number_value(json_object_get(v, "sum")));
     mod_ctx_clear(&ctx);
     json_decref(v);
@@ -400,7 +385,7 @@ static void import_reports_http_errors_by_url(void **state)
     url_of(url, sizeof url, "bad.json");
     assert_true(import(&ctx, url, "") < 0);
     snprintf(want, sizeof want, "%s: line 2", url);
-    dt_assert_contains(ctx.err.message, want);
+    mt_assert_contains(ctx.err.message, want);
     assert_null(strstr(ctx.err.message, tmp_dir));
     mod_ctx_clear(&ctx);
     assert_int_equal(files_in(tmp_dir), 0);
@@ -415,8 +400,8 @@ static void import_gives_up_on_hosts_that_do_not_answer(void **state)
     snprintf(url, sizeof url, "http://127.0.0.1:%d/cars.csv", port);
     mod_ctx ctx;
     assert_int_equal(import(&ctx, url, ""), WF_EIO);
-    dt_assert_contains(ctx.err.message, url);
-    dt_assert_contains(ctx.err.message, "cannot connect");
+    mt_assert_contains(ctx.err.message, url);
+    mt_assert_contains(ctx.err.message, "cannot connect");
     mod_ctx_clear(&ctx);
 
     /* Something listens but never answers: the timeout ends it. */
@@ -431,8 +416,8 @@ static void import_gives_up_on_hosts_that_do_not_answer(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(import(&ctx, url, "{\"timeout_seconds\": 1}"), WF_EIO);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    dt_assert_contains(ctx.err.message, "no answer within 1 s");
-    dt_assert_contains(ctx.err.message, url);
+    mt_assert_contains(ctx.err.message, "no answer within 1 s");
+    mt_assert_contains(ctx.err.message, url);
     assert_true(t1.tv_sec - t0.tv_sec < 6);
     mod_ctx_clear(&ctx);
     close(s);
@@ -443,14 +428,13 @@ static void import_gives_up_on_hosts_that_do_not_answer(void **state)
 
 static int export(mod_ctx *ctx, const tbl_table *t, const char *params)
 {
-    const tbl_table *in[] = {t};
-    return dt_start(ctx, "export-data@1", params, in, 1, false);
+    return mt_run(ctx, "export-data@1", params, t, false);
 }
 
 static void export_then_import_gives_the_table_back(void **state)
 {
     (void)state;
-    tbl_table *cars = dt_csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     cars->cols[1].role = TBL_ROLE_LABEL;
     const char *formats[] = {"csv", "tsv", "json", "native"};
     for (size_t i = 0; i < 4; i++) {
@@ -466,9 +450,9 @@ static void export_then_import_gives_the_table_back(void **state)
                  formats[i]);
         assert_int_equal(import(&ctx, path, params), 0);
         if (i == 3)
-            assert_same_table(dt_out(&ctx, 0), cars); /* roles and all */
+            mt_assert_tables_equal(mt_table(&ctx, 0), cars); /* roles and all */
         else
-            assert_same_cells(dt_out(&ctx, 0), cars);
+            assert_same_cells(mt_table(&ctx, 0), cars);
         mod_ctx_clear(&ctx);
     }
     /* pandas reads the CSV and JSON files to the same figures. */
@@ -487,17 +471,17 @@ static void export_then_import_gives_the_table_back(void **state)
 static void export_names_a_path_it_cannot_write(void **state)
 {
     (void)state;
-    tbl_table *cars = dt_csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     char path[256], params[512];
     snprintf(path, sizeof path, "%s/no/such/dir/out.csv", data_dir);
     snprintf(params, sizeof params, "{\"path\": \"%s\"}", path);
     mod_ctx ctx;
     assert_true(export(&ctx, cars, params) < 0);
-    dt_assert_contains(ctx.err.message, path);
+    mt_assert_contains(ctx.err.message, path);
     mod_ctx_clear(&ctx);
     /* No path at all. */
     assert_int_equal(export(&ctx, cars, "{}"), WF_EINVAL);
-    assert_non_null(dt_field_error(&ctx, "path"));
+    assert_non_null(mt_field_error(&ctx, "path"));
     mod_ctx_clear(&ctx);
     tbl_free(cars);
 }
@@ -545,7 +529,7 @@ static int export_to(mod_ctx *ctx, const tbl_table *t, json_t *params, fake_stor
 static void export_registers_a_dataset_through_the_engines_hook(void **state)
 {
     (void)state;
-    tbl_table *cars = dt_csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     json_t *params = json_pack("{s:s, s:s, s:s}", "destination", "dataset", "dataset_name",
                                "cars-out", "description", "nightly");
     fake_store store = {.next_version = 3};
@@ -554,32 +538,32 @@ static void export_registers_a_dataset_through_the_engines_hook(void **state)
     assert_string_equal(store.name, "cars-out");
     assert_string_equal(store.description, "nightly");
     assert_int_equal(store.rows, 5);
-    dt_assert_contains(store.log, "as dataset cars-out@3");
+    mt_assert_contains(store.log, "as dataset cars-out@3");
     mod_ctx_clear(&ctx);
 
     /* A name the store refuses is the field's fault. */
     store.fail_with = WF_EINVAL;
     assert_int_equal(export_to(&ctx, cars, params, &store), WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "dataset_name"), "is not a name");
+    mt_assert_contains(mt_field_error(&ctx, "dataset_name"), "is not a name");
     mod_ctx_clear(&ctx);
     /* A failing store is the node's. */
     store.fail_with = WF_ESTORE;
     assert_int_equal(export_to(&ctx, cars, params, &store), WF_ESTORE);
-    assert_null(dt_field_error(&ctx, "dataset_name"));
+    assert_null(mt_field_error(&ctx, "dataset_name"));
     mod_ctx_clear(&ctx);
 
     /* Without the hook (outside a pipeline) it says so. */
     assert_int_equal(export_to(&ctx, cars, params, NULL), WF_EINVAL);
-    dt_assert_contains(ctx.err.message, "no dataset store");
+    mt_assert_contains(ctx.err.message, "no dataset store");
     mod_ctx_clear(&ctx);
     json_decref(params);
 
     /* '@' is caught before anything runs. */
-    assert_int_equal(dt_start(&ctx, "export-data@1",
-                              "{\"destination\": \"dataset\", \"dataset_name\": \"cars@2\"}", NULL,
-                              0, true),
+    assert_int_equal(mt_run(&ctx, "export-data@1",
+                            "{\"destination\": \"dataset\", \"dataset_name\": \"cars@2\"}", NULL,
+                            true),
                      WF_EINVAL);
-    assert_non_null(dt_field_error(&ctx, "dataset_name"));
+    assert_non_null(mt_field_error(&ctx, "dataset_name"));
     mod_ctx_clear(&ctx);
     tbl_free(cars);
 }
@@ -589,14 +573,13 @@ static void export_registers_a_dataset_through_the_engines_hook(void **state)
 static void convert_to_csv_passes_the_table_to_download(void **state)
 {
     (void)state;
-    tbl_table *cars = dt_csv(CARS);
-    const tbl_table *in[] = {cars};
+    tbl_table *cars = mt_csv(CARS);
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "convert-to-csv@1", "{}", in, 1, false), 0);
-    assert_same_table(dt_out(&ctx, 0), cars);
+    assert_int_equal(mt_run(&ctx, "convert-to-csv@1", "{}", cars, false), 0);
+    mt_assert_tables_equal(mt_table(&ctx, 0), cars);
     /* Its download is the CSV that pandas reads back to the same figures. */
     wf_buf csv = {0};
-    assert_int_equal(tbl_write_csv(dt_out(&ctx, 0), ',', &csv, NULL), 0);
+    assert_int_equal(tbl_write_csv(mt_table(&ctx, 0), ',', &csv, NULL), 0);
     write_data("converted.csv", csv.data);
     wf_buf_free(&csv);
     size_t rows;
@@ -605,8 +588,7 @@ static void convert_to_csv_passes_the_table_to_download(void **state)
     assert_int_equal(rows, cars->nrows);
     assert_true(sum == column_sum(cars, "price"));
     mod_ctx_clear(&ctx);
-    const tbl_table *none[] = {NULL};
-    assert_int_equal(dt_start(&ctx, "convert-to-csv@1", "{}", none, 1, true), 0);
+    assert_int_equal(mt_run(&ctx, "convert-to-csv@1", "{}", NULL, true), 0);
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
     tbl_free(cars);
@@ -615,14 +597,14 @@ static void convert_to_csv_passes_the_table_to_download(void **state)
 static void add_columns_puts_tables_side_by_side(void **state)
 {
     (void)state;
-    tbl_table *left = dt_csv("id,price\n1,10\n2,20\n3,\n");
-    tbl_table *right = dt_csv("price,price (2),Scored Labels\n11,a,12.5\n,b,19\n31,c,29.5\n");
+    tbl_table *left = mt_csv("id,price\n1,10\n2,20\n3,\n");
+    tbl_table *right = mt_csv("price,price (2),Scored Labels\n11,a,12.5\n,b,19\n31,c,29.5\n");
     left->cols[1].role = TBL_ROLE_LABEL;
     right->cols[2].role = TBL_ROLE_SCORE;
-    const tbl_table *in[] = {left, right};
+    mod_value in[] = {{.table = left}, {.table = right}};
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "add-columns@1", "{}", in, 2, false), 0);
-    const tbl_table *out = dt_out(&ctx, 0);
+    assert_int_equal(mt_run_inputs(&ctx, "add-columns@1", "{}", in, 2, false), 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     /* Taken names get " (2)" (then " (3)"...), checked against the names
      * already in the result. */
     const char *names[] = {"id", "price", "price (2)", "price (2) (2)", "Scored Labels"};
@@ -642,12 +624,11 @@ static void add_columns_puts_tables_side_by_side(void **state)
     tbl_table *ls = NULL, *rs = NULL;
     assert_int_equal(tbl_take(left, NULL, 0, &ls, NULL), 0);
     assert_int_equal(tbl_take(right, NULL, 0, &rs, NULL), 0);
-    const tbl_table *schemas[] = {ls, rs};
-    assert_int_equal(dt_start(&ctx, "add-columns@1", "{}", schemas, 2, true), 0);
-    assert_string_equal(dt_out(&ctx, 0)->cols[3].name, "price (2) (2)");
+    mod_value schemas[] = {{.table = ls}, {.table = rs}};
+    assert_int_equal(mt_run_inputs(&ctx, "add-columns@1", "{}", schemas, 2, true), 0);
+    assert_string_equal(mt_table(&ctx, 0)->cols[3].name, "price (2) (2)");
     mod_ctx_clear(&ctx);
-    const tbl_table *half[] = {ls, NULL};
-    assert_int_equal(dt_start(&ctx, "add-columns@1", "{}", half, 2, true), 0);
+    assert_int_equal(mt_run(&ctx, "add-columns@1", "{}", ls, true), 0);
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
     tbl_free(ls);
@@ -659,22 +640,21 @@ static void add_columns_puts_tables_side_by_side(void **state)
 static void add_columns_refuses_different_row_counts(void **state)
 {
     (void)state;
-    tbl_table *left = dt_csv("a\n1\n2\n3\n");
-    tbl_table *right = dt_csv("b\n1\n2\n");
+    tbl_table *left = mt_csv("a\n1\n2\n3\n");
+    tbl_table *right = mt_csv("b\n1\n2\n");
     tbl_table *empty = tbl_new();
-    const tbl_table *in[] = {left, right};
+    mod_value in[] = {{.table = left}, {.table = right}};
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "add-columns@1", "{}", in, 2, false), WF_EINVAL);
+    assert_int_equal(mt_run_inputs(&ctx, "add-columns@1", "{}", in, 2, false), WF_EINVAL);
     assert_string_equal(ctx.err.message, "the tables must have the same number of rows: "
                                          "left_dataset has 3, right_dataset has 2");
     mod_ctx_clear(&ctx);
     /* Even a table without columns has its row count (0) checked. */
-    const tbl_table *with_empty[] = {left, empty};
-    assert_int_equal(dt_start(&ctx, "add-columns@1", "{}", with_empty, 2, false), WF_EINVAL);
+    mod_value with_empty[] = {{.table = left}, {.table = empty}};
+    assert_int_equal(mt_run_inputs(&ctx, "add-columns@1", "{}", with_empty, 2, false), WF_EINVAL);
     mod_ctx_clear(&ctx);
-    const tbl_table *one[] = {left, NULL};
-    assert_int_equal(dt_start(&ctx, "add-columns@1", "{}", one, 2, false), WF_EINVAL);
-    dt_assert_contains(ctx.err.message, "\"right_dataset\" is missing");
+    assert_int_equal(mt_run(&ctx, "add-columns@1", "{}", left, false), WF_EINVAL);
+    mt_assert_contains(ctx.err.message, "\"right_dataset\" is missing");
     mod_ctx_clear(&ctx);
     tbl_free(empty);
     tbl_free(left);

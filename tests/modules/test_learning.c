@@ -14,21 +14,11 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
-#include "learn_test.h"
+#include "module_test.h"
 
 #include <math.h>
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-static tbl_table *csv(const char *text)
-{
-    tbl_read_options opt = {
-        .format = TBL_FORMAT_CSV, .header = TBL_HEADER_PRESENT, .delimiter = ','};
-    tbl_table *t = NULL;
-    wf_error err = {0};
-    if (tbl_read_csv(text, strlen(text), &opt, &t, &err) < 0) fail_msg("%s", err.message);
-    return t;
-}
 
 /* y = 3 x1 - 2 x2 + 1 exactly, with a categorical column that does not
  * matter, 40 rows. */
@@ -40,7 +30,7 @@ static tbl_table *linear_rows(void)
         double x1 = i % 7, x2 = (i * 3) % 11;
         wf_buf_printf(&b, "%g,%g,%s,%g\n", x1, x2, i % 2 ? "red" : "blue", 3 * x1 - 2 * x2 + 1);
     }
-    tbl_table *t = csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     return t;
 }
@@ -54,7 +44,7 @@ static tbl_table *binary_rows(void)
     for (int i = 0; i < 60; i++)
         wf_buf_printf(&b, "%d,%d,%s\n", i % 20, (i * 7) % 5,
                       (i % 20 > 10) != (i % 13 == 5) ? "good" : "bad");
-    tbl_table *t = csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     return t;
 }
@@ -63,13 +53,13 @@ static tbl_table *binary_rows(void)
  * or fails the test. */
 static json_t *train(const char *ref, const char *params, tbl_table *t, const char *label)
 {
-    json_t *learner = lt_learner(ref, params);
+    json_t *learner = mt_learner(ref, params);
     char p[256];
     snprintf(p, sizeof p, "{\"label_column\": \"%s\"}", label);
     mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner}, {.kind = MOD_TABLE, .table = t}};
     mod_ctx ctx;
-    lt_run_ok(&ctx, "train-model@1", p, in, 2);
-    json_t *model = lt_take_json(&ctx, 0);
+    mt_ok(&ctx, mt_run_inputs(&ctx, "train-model@1", p, in, 2, false));
+    json_t *model = mt_take_json(&ctx, 0);
     mod_ctx_clear(&ctx);
     json_decref(learner);
     return model;
@@ -80,8 +70,8 @@ static tbl_table *score(json_t *model, tbl_table *t, const char *params)
 {
     mod_value in[2] = {{.kind = MOD_MODEL, .json = model}, {.kind = MOD_TABLE, .table = t}};
     mod_ctx ctx;
-    lt_run_ok(&ctx, "score-model@1", params, in, 2);
-    tbl_table *out = lt_take_table(&ctx, 0);
+    mt_ok(&ctx, mt_run_inputs(&ctx, "score-model@1", params, in, 2, false));
+    tbl_table *out = mt_take_table(&ctx, 0);
     mod_ctx_clear(&ctx);
     return out;
 }
@@ -90,8 +80,8 @@ static json_t *evaluate(tbl_table *a, tbl_table *b)
 {
     mod_value in[2] = {{.kind = MOD_TABLE, .table = a}, {.kind = MOD_TABLE, .table = b}};
     mod_ctx ctx;
-    lt_run_ok(&ctx, "evaluate-model@1", "{}", in, b != NULL ? 2 : 1);
-    json_t *report = lt_take_json(&ctx, 0);
+    mt_ok(&ctx, mt_run_inputs(&ctx, "evaluate-model@1", "{}", in, b != NULL ? 2 : 1, false));
+    json_t *report = mt_take_json(&ctx, 0);
     mod_ctx_clear(&ctx);
     return report;
 }
@@ -99,12 +89,12 @@ static json_t *evaluate(tbl_table *a, tbl_table *b)
 /* Train Model's error on (learner, t, label): the message. */
 static char *train_error(const char *ref, const char *params, tbl_table *t, const char *label)
 {
-    json_t *learner = lt_learner(ref, params);
+    json_t *learner = mt_learner(ref, params);
     char p[256];
     snprintf(p, sizeof p, "{\"label_column\": \"%s\"}", label);
     mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner}, {.kind = MOD_TABLE, .table = t}};
     mod_ctx ctx;
-    int rc = lt_run(&ctx, "train-model@1", p, in, 2);
+    int rc = mt_run_inputs(&ctx, "train-model@1", p, in, 2, false);
     if (rc == 0) fail_msg("training on \"%s\" should have failed", label);
     char *msg = wf_strdup(ctx.err.message);
     mod_ctx_clear(&ctx);
@@ -163,7 +153,7 @@ static void linear_regression_recovers_an_exact_relation(void **state)
 static void regression_report_matches_hand_computed_metrics(void **state)
 {
     (void)state;
-    tbl_table *t = csv("x,y\n1,2\n2,2.5\n3,4.5\n4,4\n5,6.5\n6,5.5\n");
+    tbl_table *t = mt_csv("x,y\n1,2\n2,2.5\n3,4.5\n4,4\n5,6.5\n6,5.5\n");
     json_t *model = train("linear-regression@1", "{}", t, "y");
     tbl_table *scored = score(model, t, "{}");
     const double *y = scored->cols[tbl_find_column(scored, "y")].v.f64;
@@ -184,13 +174,15 @@ static void regression_report_matches_hand_computed_metrics(void **state)
     assert_true(fabs(number(m, "relative_absolute_error") - sae / sat) < 1e-12);
     assert_true(fabs(number(m, "relative_squared_error") - sse / sst) < 1e-12);
     assert_true(fabs(number(m, "coefficient_of_determination") - (1 - sse / sst)) < 1e-12);
-    const json_t *charts = json_object_get(json_array_get(json_object_get(report, "models"), 0),
-                                           "charts");
+    const json_t *charts =
+        json_object_get(json_array_get(json_object_get(report, "models"), 0), "charts");
     assert_int_equal(json_array_size(json_object_get(charts, "actual_vs_predicted")), 6);
     size_t total = 0, i;
     const json_t *bin;
     json_array_foreach(json_object_get(charts, "residual_histogram"), i, bin)
+    {
         total += (size_t)json_integer_value(json_object_get(bin, "count"));
+    }
     assert_int_equal(total, 6);
     json_decref(report);
     tbl_free(scored);
@@ -266,10 +258,9 @@ static void evaluate_compares_two_models(void **state)
     tbl_table *sa = score(a, t, "{}"), *sb = score(b, t, "{}");
     json_t *report = evaluate(sa, sb);
     assert_int_equal(json_array_size(json_object_get(report, "models")), 2);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(report, "models"), 1),
-                                          "input")),
-        "scored_dataset_to_compare");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(report, "models"), 1), "input")),
+                        "scored_dataset_to_compare");
     json_decref(report);
     tbl_free(sa);
     tbl_free(sb);
@@ -288,7 +279,7 @@ static void multiclass_scores_one_probability_per_class(void **state)
     for (int i = 0; i < 90; i++)
         wf_buf_printf(&b, "%d,%d,%s\n", (i % 3) * 10 + i % 4, i % 5,
                       (const char *[]){"a", "b", "c"}[i % 3]);
-    tbl_table *t = csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     static const char *const learners[] = {"multiclass-logistic-regression@1",
                                            "multiclass-boosted-decision-tree@1",
@@ -334,13 +325,13 @@ static void multiclass_scores_one_probability_per_class(void **state)
 static void kmeans_finds_two_obvious_clusters(void **state)
 {
     (void)state;
-    tbl_table *t = csv("a,b\n0,0\n0.1,0.2\n0.2,0.1\n10,10\n10.1,9.9\n9.8,10.2\n");
-    json_t *learner = lt_learner("k-means-clustering@1",
+    tbl_table *t = mt_csv("a,b\n0,0\n0.1,0.2\n0.2,0.1\n10,10\n10.1,9.9\n9.8,10.2\n");
+    json_t *learner = mt_learner("k-means-clustering@1",
                                  "{\"number_of_centroids\": 2, \"initialization\": \"first-n\"}");
     mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner}, {.kind = MOD_TABLE, .table = t}};
     mod_ctx ctx;
-    lt_run_ok(&ctx, "train-clustering-model@1", "{\"column_set\": {\"include\": [{\"all\": true}]}}",
-              in, 2);
+    mt_ok(&ctx, mt_run_inputs(&ctx, "train-clustering-model@1",
+                              "{\"column_set\": {\"include\": [{\"all\": true}]}}", in, 2, false));
     const tbl_table *res = ctx.outputs[1].table;
     const int64_t *as = res->cols[tbl_find_column(res, "Assignments")].v.i64;
     assert_int_equal(as[0], as[1]);
@@ -352,11 +343,11 @@ static void kmeans_finds_two_obvious_clusters(void **state)
 
     /* Assign Data to Clusters gives new rows the cluster of their
      * neighbours, and Evaluate reads the clustering. */
-    tbl_table *fresh = csv("a,b\n9,9\n0.3,0\n");
+    tbl_table *fresh = mt_csv("a,b\n9,9\n0.3,0\n");
     mod_value ain[2] = {{.kind = MOD_MODEL, .json = ctx.outputs[0].json},
                         {.kind = MOD_TABLE, .table = fresh}};
     mod_ctx actx;
-    lt_run_ok(&actx, "assign-data-to-clusters@1", "{}", ain, 2);
+    mt_ok(&actx, mt_run_inputs(&actx, "assign-data-to-clusters@1", "{}", ain, 2, false));
     const tbl_table *assigned = actx.outputs[0].table;
     const int64_t *na = assigned->cols[tbl_find_column(assigned, "Assignments")].v.i64;
     assert_int_equal(na[0], as[3]);
@@ -364,8 +355,8 @@ static void kmeans_finds_two_obvious_clusters(void **state)
     json_t *report = evaluate(ctx.outputs[1].table, NULL);
     assert_string_equal(json_string_value(json_object_get(report, "task")), "clustering");
     assert_int_equal(number(model_metrics(report, 0), "count"), 6);
-    assert_int_equal(json_array_size(json_object_get(json_array_get(
-                         json_object_get(report, "models"), 0), "clusters")),
+    assert_int_equal(json_array_size(json_object_get(
+                         json_array_get(json_object_get(report, "models"), 0), "clusters")),
                      2);
     json_decref(report);
     mod_ctx_clear(&actx);
@@ -410,11 +401,11 @@ static void scoring_names_a_missing_or_incompatible_column(void **state)
     json_t *model = train("linear-regression@1", "{}", t, "y");
     const char *bad[] = {"x1,colour\n1,red\n", "x1,x2,colour\n1,abc,red\n"};
     for (size_t i = 0; i < 2; i++) {
-        tbl_table *rows = csv(bad[i]);
+        tbl_table *rows = mt_csv(bad[i]);
         mod_value in[2] = {{.kind = MOD_MODEL, .json = model}, {.kind = MOD_TABLE, .table = rows}};
         mod_ctx ctx;
-        assert_true(lt_run(&ctx, "score-model@1", "{}", in, 2) < 0);
-        lt_assert_contains(ctx.err.message, "\"x2\"");
+        assert_true(mt_run_inputs(&ctx, "score-model@1", "{}", in, 2, false) < 0);
+        mt_assert_contains(ctx.err.message, "\"x2\"");
         mod_ctx_clear(&ctx);
         tbl_free(rows);
     }
@@ -427,9 +418,9 @@ static void scoring_names_a_missing_or_incompatible_column(void **state)
 static void unseen_categories_follow_the_learner_setting(void **state)
 {
     (void)state;
-    tbl_table *t = csv("c,x,label\nred,1,a\nblue,2,b\nred,1.5,a\nblue,2.5,b\nred,1.2,a\n"
-                       "blue,2.2,b\n");
-    tbl_table *fresh = csv("c,x\ngreen,1\n");
+    tbl_table *t = mt_csv("c,x,label\nred,1,a\nblue,2,b\nred,1.5,a\nblue,2.5,b\nred,1.2,a\n"
+                          "blue,2.2,b\n");
+    tbl_table *fresh = mt_csv("c,x\ngreen,1\n");
     json_t *lenient = train("two-class-logistic-regression@1", "{}", t, "label");
     tbl_table *scored = score(lenient, fresh, "{}");
     assert_int_equal(scored->nrows, 1);
@@ -438,8 +429,8 @@ static void unseen_categories_follow_the_learner_setting(void **state)
                            "{\"allow_unknown_categorical_levels\": false}", t, "label");
     mod_value in[2] = {{.kind = MOD_MODEL, .json = strict}, {.kind = MOD_TABLE, .table = fresh}};
     mod_ctx ctx;
-    assert_true(lt_run(&ctx, "score-model@1", "{}", in, 2) < 0);
-    lt_assert_contains(ctx.err.message, "row 1, column \"c\": \"green\"");
+    assert_true(mt_run_inputs(&ctx, "score-model@1", "{}", in, 2, false) < 0);
+    mt_assert_contains(ctx.err.message, "row 1, column \"c\": \"green\"");
     mod_ctx_clear(&ctx);
     json_decref(lenient);
     json_decref(strict);
@@ -452,21 +443,21 @@ static void unseen_categories_follow_the_learner_setting(void **state)
 static void train_model_explains_bad_labels(void **state)
 {
     (void)state;
-    tbl_table *t = csv("x,y,word,same,one\n1,2,a,5,k\n2,4,b,5,k\n3,6,c,5,k\n");
+    tbl_table *t = mt_csv("x,y,word,same,one\n1,2,a,5,k\n2,4,b,5,k\n3,6,c,5,k\n");
     char *msg = train_error("linear-regression@1", "{}", t, "nope");
-    lt_assert_contains(msg, "nope");
+    mt_assert_contains(msg, "nope");
     free(msg);
     msg = train_error("linear-regression@1", "{}", t, "word");
-    lt_assert_contains(msg, "word");
+    mt_assert_contains(msg, "word");
     free(msg);
     msg = train_error("linear-regression@1", "{}", t, "same");
-    lt_assert_contains(msg, "same value");
+    mt_assert_contains(msg, "same value");
     free(msg);
     msg = train_error("two-class-logistic-regression@1", "{}", t, "one");
-    lt_assert_contains(msg, "only one class");
+    mt_assert_contains(msg, "only one class");
     free(msg);
     msg = train_error("two-class-boosted-decision-tree@1", "{}", t, "word");
-    lt_assert_contains(msg, "3 classes");
+    mt_assert_contains(msg, "3 classes");
     free(msg);
     tbl_free(t);
 }
@@ -476,22 +467,22 @@ static void train_model_explains_bad_labels(void **state)
 static void missing_labels_are_dropped_and_empty_columns_refused(void **state)
 {
     (void)state;
-    tbl_table *t = csv("x,y\n1,2\n2,\n3,6\n4,8\n");
+    tbl_table *t = mt_csv("x,y\n1,2\n2,\n3,6\n4,8\n");
     json_t *model = train("linear-regression@1", "{\"l2_regularization_weight\": 0}", t, "y");
-    const json_t *w = json_array_get(json_object_get(json_object_get(model, "state"), "weights"),
-                                     0);
+    const json_t *w =
+        json_array_get(json_object_get(json_object_get(model, "state"), "weights"), 0);
     assert_true(fabs(json_number_value(json_array_get(w, 0)) - 2) < 1e-9);
     json_decref(model);
     tbl_free(t);
 
-    t = csv("x,gap,y\n1,,a\n2,,b\n3,,a\n");
+    t = mt_csv("x,gap,y\n1,,a\n2,,b\n3,,a\n");
     char *msg = train_error("two-class-logistic-regression@1", "{}", t, "y");
-    lt_assert_contains(msg, "gap");
+    mt_assert_contains(msg, "gap");
     free(msg);
     tbl_free(t);
-    t = csv("x,y\n1,\n2,\n");
+    t = mt_csv("x,y\n1,\n2,\n");
     msg = train_error("linear-regression@1", "{}", t, "y");
-    lt_assert_contains(msg, "missing in every row");
+    mt_assert_contains(msg, "missing in every row");
     free(msg);
     tbl_free(t);
 }
@@ -501,28 +492,30 @@ static void wrong_kinds_of_input_are_named(void **state)
     (void)state;
     tbl_table *t = linear_rows();
     json_t *model = train("linear-regression@1", "{}", t, "y");
-    json_t *learner = lt_learner("linear-regression@1", "{}");
+    json_t *learner = mt_learner("linear-regression@1", "{}");
     mod_ctx ctx;
     /* A trained model where a learner goes. */
     mod_value in[2] = {{.kind = MOD_LEARNER, .json = model}, {.kind = MOD_TABLE, .table = t}};
-    assert_true(lt_run(&ctx, "train-model@1", "{\"label_column\": \"y\"}", in, 2) < 0);
-    lt_assert_contains(ctx.err.message, "already a trained model");
+    assert_true(mt_run_inputs(&ctx, "train-model@1", "{\"label_column\": \"y\"}", in, 2, false) <
+                0);
+    mt_assert_contains(ctx.err.message, "already a trained model");
     mod_ctx_clear(&ctx);
     /* A learner where a model goes. */
     mod_value sin[2] = {{.kind = MOD_MODEL, .json = learner}, {.kind = MOD_TABLE, .table = t}};
-    assert_true(lt_run(&ctx, "score-model@1", "{}", sin, 2) < 0);
-    lt_assert_contains(ctx.err.message, "untrained learner");
+    assert_true(mt_run_inputs(&ctx, "score-model@1", "{}", sin, 2, false) < 0);
+    mt_assert_contains(ctx.err.message, "untrained learner");
     mod_ctx_clear(&ctx);
     /* A clustering learner in Train Model, and a table without scores in
      * Evaluate Model. */
-    json_t *kmeans = lt_learner("k-means-clustering@1", "{}");
+    json_t *kmeans = mt_learner("k-means-clustering@1", "{}");
     mod_value kin[2] = {{.kind = MOD_LEARNER, .json = kmeans}, {.kind = MOD_TABLE, .table = t}};
-    assert_true(lt_run(&ctx, "train-model@1", "{\"label_column\": \"y\"}", kin, 2) < 0);
-    lt_assert_contains(ctx.err.message, "Train Clustering Model");
+    assert_true(mt_run_inputs(&ctx, "train-model@1", "{\"label_column\": \"y\"}", kin, 2, false) <
+                0);
+    mt_assert_contains(ctx.err.message, "Train Clustering Model");
     mod_ctx_clear(&ctx);
     mod_value ein[1] = {{.kind = MOD_TABLE, .table = t}};
-    assert_true(lt_run(&ctx, "evaluate-model@1", "{}", ein, 1) < 0);
-    lt_assert_contains(ctx.err.message, "Scored Labels");
+    assert_true(mt_run_inputs(&ctx, "evaluate-model@1", "{}", ein, 1, false) < 0);
+    mt_assert_contains(ctx.err.message, "Scored Labels");
     mod_ctx_clear(&ctx);
     json_decref(kmeans);
     json_decref(learner);
@@ -538,7 +531,8 @@ static void validator_refuses_a_learner_where_a_model_goes(void **state)
     const char *doc =
         "{\"format\": \"weft.pipeline/1\", \"nodes\": ["
         "{\"id\": \"lr\", \"module\": \"linear-regression@1\"},"
-        "{\"id\": \"data\", \"module\": \"enter-data@1\", \"params\": {\"data\": \"x,y\\n1,2\\n\"}},"
+        "{\"id\": \"data\", \"module\": \"enter-data@1\", \"params\": {\"data\": "
+        "\"x,y\\n1,2\\n\"}},"
         "{\"id\": \"score\", \"module\": \"score-model@1\"}],"
         "\"edges\": [{\"from\": \"lr.untrained_model\", \"to\": \"score.trained_model\"},"
         "{\"from\": \"data.dataset\", \"to\": \"score.dataset\"}]}";

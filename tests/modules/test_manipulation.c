@@ -3,71 +3,7 @@
  * add-rows@1 and enter-data@1, run directly on a context (run and
  * configure), with their parameter errors.
  */
-#include "modules/modules_int.h"
-
-#include <jansson.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-/* ---- helpers ----------------------------------------------------------- */
-
-static tbl_table *csv(const char *text)
-{
-    tbl_read_options opt = {
-        .format = TBL_FORMAT_CSV, .header = TBL_HEADER_PRESENT, .delimiter = ','};
-    tbl_table *t = NULL;
-    wf_error err = {0};
-    if (tbl_read_csv(text, strlen(text), &opt, &t, &err) < 0) fail_msg("%s", err.message);
-    return t;
-}
-
-/* Sets up ctx for module ref with params (JSON text) and borrowed inputs
- * (NULL entries stay unconnected), then runs it, or configures it when
- * schema_only. Returns what the module returned. */
-static int start(mod_ctx *ctx, const char *ref, const char *params_json, tbl_table *in0,
-                 tbl_table *in1, bool schema_only)
-{
-    json_error_t jerr;
-    json_t *params = json_loads(params_json, 0, &jerr);
-    if (params == NULL) fail_msg("bad test JSON: %s", jerr.text);
-    const mod_descriptor *m = mod_find(ref);
-    assert_non_null(m);
-    assert_int_equal(mod_ctx_init(ctx, m, params), 0);
-    json_decref(params);
-    tbl_table *ins[2] = {in0, in1};
-    for (size_t i = 0; i < m->ninputs && i < 2; i++) {
-        ctx->inputs[i].table = ins[i];
-        ctx->inputs[i].borrowed = true;
-    }
-    ctx->schema_only = schema_only;
-    return schema_only ? m->configure(ctx) : m->run(ctx);
-}
-
-static const tbl_table *out0(const mod_ctx *ctx)
-{
-    assert_non_null(ctx->outputs[0].table);
-    return ctx->outputs[0].table;
-}
-
-static const char *field_error(const mod_ctx *ctx, const char *field)
-{
-    for (size_t i = 0; i < ctx->nfield_errors; i++)
-        if (strcmp(ctx->field_errors[i].field, field) == 0) return ctx->field_errors[i].message;
-    return NULL;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", haystack ? haystack : "(null)", needle);
-}
+#include "module_test.h"
 
 #define CARS                                                                                       \
     "make,price,doors,fuel\n"                                                                      \
@@ -84,7 +20,7 @@ static int fake_loader(void *user, const char *ref, tbl_table **out, wf_error *e
     if (strncmp(ref, "cars@", 5) != 0)
         return wf_error_set(err, WF_ENOTFOUND, "no dataset named \"%.*s\"",
                             (int)(strchr(ref, '@') - ref), ref);
-    *out = csv(CARS);
+    *out = mt_csv(CARS);
     return 0;
 }
 
@@ -100,7 +36,7 @@ static void dataset_reads_through_the_engines_loader(void **state)
     ctx.user = asked;
     assert_int_equal(ctx.module->run(&ctx), 0);
     assert_string_equal(asked, "cars@3");
-    assert_int_equal(out0(&ctx)->nrows, 4);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 4);
     mod_ctx_clear(&ctx);
 
     /* The default version is "latest"; configure gives the schema. */
@@ -112,8 +48,8 @@ static void dataset_reads_through_the_engines_loader(void **state)
     ctx.schema_only = true;
     assert_int_equal(ctx.module->configure(&ctx), 0);
     assert_string_equal(asked, "cars@latest");
-    assert_int_equal(out0(&ctx)->nrows, 0);
-    assert_int_equal(out0(&ctx)->ncols, 4);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 0);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 4);
     mod_ctx_clear(&ctx);
 }
 
@@ -129,7 +65,7 @@ static void dataset_reports_an_unknown_dataset_on_its_field(void **state)
     ctx.user = asked;
     ctx.schema_only = true;
     assert_int_equal(ctx.module->configure(&ctx), WF_ENOTFOUND);
-    assert_contains(field_error(&ctx, "dataset"), "no dataset named \"trucks\"");
+    mt_assert_contains(mt_field_error(&ctx, "dataset"), "no dataset named \"trucks\"");
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
 }
@@ -144,13 +80,13 @@ static void dataset_rejects_a_bad_version(void **state)
                          "{\"dataset\": \"cars\", \"version\": true}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mod_ctx ctx;
-        assert_int_equal(start(&ctx, "dataset@1", bad[i], NULL, NULL, false), WF_EINVAL);
-        assert_contains(ctx.err.message, "parameter \"version\"");
+        assert_int_equal(mt_run(&ctx, "dataset@1", bad[i], NULL, false), WF_EINVAL);
+        mt_assert_contains(ctx.err.message, "parameter \"version\"");
         mod_ctx_clear(&ctx);
     }
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "dataset@1", "{}", NULL, NULL, false), WF_EINVAL);
-    assert_contains(field_error(&ctx, "dataset"), "choose a registered dataset");
+    assert_int_equal(mt_run(&ctx, "dataset@1", "{}", NULL, false), WF_EINVAL);
+    mt_assert_contains(mt_field_error(&ctx, "dataset"), "choose a registered dataset");
     mod_ctx_clear(&ctx);
 }
 
@@ -158,12 +94,11 @@ static void dataset_without_a_loader_has_an_unknown_schema(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "dataset", "{\"dataset\": \"cars\"}", NULL, NULL, true), 0);
+    assert_int_equal(mt_run(&ctx, "dataset", "{\"dataset\": \"cars\"}", NULL, true), 0);
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "dataset", "{\"dataset\": \"cars\"}", NULL, NULL, false),
-                     WF_EINVAL);
-    assert_contains(ctx.err.message, "no dataset loader");
+    assert_int_equal(mt_run(&ctx, "dataset", "{\"dataset\": \"cars\"}", NULL, false), WF_EINVAL);
+    mt_assert_contains(ctx.err.message, "no dataset loader");
     mod_ctx_clear(&ctx);
 }
 
@@ -172,26 +107,26 @@ static void dataset_without_a_loader_has_an_unknown_schema(void **state)
 static void select_columns_keeps_the_selected_columns_in_table_order(void **state)
 {
     (void)state;
-    tbl_table *cars = csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "select-columns@1",
-                           "{\"columns\": {\"include\": [{\"names\": [\"fuel\", \"make\"]}]}}",
-                           cars, NULL, false),
+    assert_int_equal(mt_run(&ctx, "select-columns@1",
+                            "{\"columns\": {\"include\": [{\"names\": [\"fuel\", \"make\"]}]}}",
+                            cars, false),
                      0);
-    const tbl_table *t = out0(&ctx);
+    const tbl_table *t = mt_table(&ctx, 0);
     assert_int_equal(t->ncols, 2);
     assert_int_equal(t->nrows, 4);
     assert_string_equal(t->cols[0].name, "make");
     assert_string_equal(t->cols[1].name, "fuel");
     mod_ctx_clear(&ctx);
 
-    assert_int_equal(start(&ctx, "select-columns",
-                           "{\"columns\": {\"exclude\": [{\"type\": "
-                           "\"numeric\"}]}}",
-                           cars, NULL, true),
+    assert_int_equal(mt_run(&ctx, "select-columns",
+                            "{\"columns\": {\"exclude\": [{\"type\": "
+                            "\"numeric\"}]}}",
+                            cars, true),
                      0);
-    assert_int_equal(out0(&ctx)->ncols, 2);
-    assert_int_equal(out0(&ctx)->nrows, 0);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 2);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 0);
     mod_ctx_clear(&ctx);
     tbl_free(cars);
 }
@@ -199,20 +134,20 @@ static void select_columns_keeps_the_selected_columns_in_table_order(void **stat
 static void select_columns_names_the_missing_column(void **state)
 {
     (void)state;
-    tbl_table *cars = csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     mod_ctx ctx;
-    assert_true(start(&ctx, "select-columns",
-                      "{\"columns\": {\"include\": [{\"names\": [\"colour\"]}]}}", cars, NULL,
-                      true) < 0);
-    assert_contains(field_error(&ctx, "columns"), "colour");
+    assert_true(mt_run(&ctx, "select-columns",
+                       "{\"columns\": {\"include\": [{\"names\": [\"colour\"]}]}}", cars,
+                       true) < 0);
+    mt_assert_contains(mt_field_error(&ctx, "columns"), "colour");
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
 
-    assert_int_equal(start(&ctx, "select-columns",
-                           "{\"columns\": {\"include\": [{\"type\": \"datetime\"}]}}", cars, NULL,
-                           false),
+    assert_int_equal(mt_run(&ctx, "select-columns",
+                            "{\"columns\": {\"include\": [{\"type\": \"datetime\"}]}}", cars,
+                            false),
                      WF_EINVAL);
-    assert_contains(ctx.err.message, "parameter \"columns\": the selection matches no column");
+    mt_assert_contains(ctx.err.message, "parameter \"columns\": the selection matches no column");
     mod_ctx_clear(&ctx);
     tbl_free(cars);
 }
@@ -221,19 +156,18 @@ static void select_columns_checks_the_selection_when_the_schema_is_unknown(void 
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "select-columns",
-                           "{\"columns\": {\"include\": [{\"names\": "
-                           "[\"a\"]}]}}",
-                           NULL, NULL, true),
+    assert_int_equal(mt_run(&ctx, "select-columns",
+                            "{\"columns\": {\"include\": [{\"names\": "
+                            "[\"a\"]}]}}",
+                            NULL, true),
                      0);
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
-    assert_true(start(&ctx, "select-columns", "{\"columns\": {\"pick\": 1}}", NULL, NULL, true) <
-                0);
-    assert_non_null(field_error(&ctx, "columns"));
+    assert_true(mt_run(&ctx, "select-columns", "{\"columns\": {\"pick\": 1}}", NULL, true) < 0);
+    assert_non_null(mt_field_error(&ctx, "columns"));
     mod_ctx_clear(&ctx);
-    assert_true(start(&ctx, "select-columns", "{}", NULL, NULL, true) < 0);
-    assert_contains(field_error(&ctx, "columns"), "required");
+    assert_true(mt_run(&ctx, "select-columns", "{}", NULL, true) < 0);
+    mt_assert_contains(mt_field_error(&ctx, "columns"), "required");
     mod_ctx_clear(&ctx);
 }
 
@@ -244,44 +178,44 @@ static void select_columns_checks_the_selection_when_the_schema_is_unknown(void 
 static void edit_metadata_marks_label_role(void **state)
 {
     (void)state;
-    tbl_table *cars = csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"price\"") ", \"fields\": \"labels\"}", cars,
-                           NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"price\"") ", \"fields\": \"labels\"}", cars,
+                            false),
                      0);
     tbl_table *labelled = NULL;
-    assert_int_equal(tbl_clone(out0(&ctx), &labelled, NULL), 0);
+    assert_int_equal(tbl_clone(mt_table(&ctx, 0), &labelled, NULL), 0);
     assert_int_equal(labelled->cols[1].role, TBL_ROLE_LABEL);
     assert_int_equal(labelled->cols[0].role, TBL_ROLE_FEATURE);
     assert_int_equal(cars->cols[1].role, TBL_ROLE_FEATURE); /* the input is untouched */
     mod_ctx_clear(&ctx);
 
     /* A new label demotes the old one. */
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"doors\"") ", \"fields\": \"labels\"}",
-                           labelled, NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"doors\"") ", \"fields\": \"labels\"}",
+                            labelled, false),
                      0);
-    assert_int_equal(out0(&ctx)->cols[2].role, TBL_ROLE_LABEL);
-    assert_int_equal(out0(&ctx)->cols[1].role, TBL_ROLE_FEATURE);
+    assert_int_equal(mt_table(&ctx, 0)->cols[2].role, TBL_ROLE_LABEL);
+    assert_int_equal(mt_table(&ctx, 0)->cols[1].role, TBL_ROLE_FEATURE);
     mod_ctx_clear(&ctx);
 
     /* Clear labels turns it back into a feature; clear features ignores. */
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"price\", \"make\"") ", \"fields\": "
-                                                                         "\"clear-labels\"}",
-                           labelled, NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"price\", \"make\"") ", \"fields\": "
+                                                                          "\"clear-labels\"}",
+                            labelled, false),
                      0);
-    assert_int_equal(out0(&ctx)->cols[1].role, TBL_ROLE_FEATURE);
-    assert_int_equal(out0(&ctx)->cols[0].role, TBL_ROLE_FEATURE);
+    assert_int_equal(mt_table(&ctx, 0)->cols[1].role, TBL_ROLE_FEATURE);
+    assert_int_equal(mt_table(&ctx, 0)->cols[0].role, TBL_ROLE_FEATURE);
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"price\", \"make\"") ", \"fields\": "
-                                                                         "\"clear-features\"}",
-                           labelled, NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"price\", \"make\"") ", \"fields\": "
+                                                                          "\"clear-features\"}",
+                            labelled, false),
                      0);
-    assert_int_equal(out0(&ctx)->cols[0].role, TBL_ROLE_CLEAR);
-    assert_int_equal(out0(&ctx)->cols[1].role, TBL_ROLE_LABEL); /* not a feature: kept */
+    assert_int_equal(mt_table(&ctx, 0)->cols[0].role, TBL_ROLE_CLEAR);
+    assert_int_equal(mt_table(&ctx, 0)->cols[1].role, TBL_ROLE_LABEL); /* not a feature: kept */
     mod_ctx_clear(&ctx);
     tbl_free(labelled);
     tbl_free(cars);
@@ -290,26 +224,26 @@ static void edit_metadata_marks_label_role(void **state)
 static void edit_metadata_needs_exactly_one_label_or_numeric_weight(void **state)
 {
     (void)state;
-    tbl_table *cars = csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": {\"include\": [{\"type\": \"numeric\"}]}, \"fields\": "
-                           "\"labels\"}",
-                           cars, NULL, true),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": {\"include\": [{\"type\": \"numeric\"}]}, \"fields\": "
+                            "\"labels\"}",
+                            cars, true),
                      WF_EINVAL);
-    assert_contains(field_error(&ctx, "columns"), "one label column, but 2 columns");
+    mt_assert_contains(mt_field_error(&ctx, "columns"), "one label column, but 2 columns");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"make\"") ", \"fields\": \"weights\"}", cars,
-                           NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"make\"") ", \"fields\": \"weights\"}", cars,
+                            false),
                      WF_EINVAL);
-    assert_contains(ctx.err.message, "must be numeric");
+    mt_assert_contains(ctx.err.message, "must be numeric");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"doors\"") ", \"fields\": \"weights\"}", cars,
-                           NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"doors\"") ", \"fields\": \"weights\"}", cars,
+                            false),
                      0);
-    assert_int_equal(out0(&ctx)->cols[2].role, TBL_ROLE_WEIGHT);
+    assert_int_equal(mt_table(&ctx, 0)->cols[2].role, TBL_ROLE_WEIGHT);
     mod_ctx_clear(&ctx);
     tbl_free(cars);
 }
@@ -317,37 +251,37 @@ static void edit_metadata_needs_exactly_one_label_or_numeric_weight(void **state
 static void edit_metadata_converts_types_and_categories(void **state)
 {
     (void)state;
-    tbl_table *cars = csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     mod_ctx ctx;
     assert_int_equal(cars->cols[2].type, TBL_INTEGER);
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"doors\"") ", \"data_type\": \"numeric\"}",
-                           cars, NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"doors\"") ", \"data_type\": \"numeric\"}",
+                            cars, false),
                      0);
-    assert_int_equal(out0(&ctx)->cols[2].type, TBL_NUMERIC);
-    assert_true(out0(&ctx)->cols[2].v.f64[1] == 2.0);
+    assert_int_equal(mt_table(&ctx, 0)->cols[2].type, TBL_NUMERIC);
+    assert_true(mt_table(&ctx, 0)->cols[2].v.f64[1] == 2.0);
     mod_ctx_clear(&ctx);
 
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"doors\"") ", \"categorical\": "
-                                                               "\"categorical\"}",
-                           cars, NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"doors\"") ", \"categorical\": "
+                                                                "\"categorical\"}",
+                            cars, false),
                      0);
-    const tbl_column *doors = &out0(&ctx)->cols[2];
+    const tbl_column *doors = &mt_table(&ctx, 0)->cols[2];
     assert_int_equal(doors->type, TBL_CATEGORICAL);
     assert_int_equal(doors->levels.count, 2);
     mod_ctx_clear(&ctx);
 
     /* Non-categorical turns a categorical column into strings. */
     assert_int_equal(cars->cols[3].type, TBL_CATEGORICAL);
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"fuel\"") ", \"categorical\": "
-                                                              "\"non-categorical\"}",
-                           cars, NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"fuel\"") ", \"categorical\": "
+                                                               "\"non-categorical\"}",
+                            cars, false),
                      0);
-    assert_int_equal(out0(&ctx)->cols[3].type, TBL_STRING);
+    assert_int_equal(mt_table(&ctx, 0)->cols[3].type, TBL_STRING);
     size_t len;
-    const char *s = tbl_strings_at(&out0(&ctx)->cols[3].str, 2, &len);
+    const char *s = tbl_strings_at(&mt_table(&ctx, 0)->cols[3].str, 2, &len);
     assert_int_equal(len, 6);
     assert_memory_equal(s, "diesel", 6);
     mod_ctx_clear(&ctx);
@@ -357,26 +291,26 @@ static void edit_metadata_converts_types_and_categories(void **state)
 static void edit_metadata_names_the_value_that_does_not_convert(void **state)
 {
     (void)state;
-    tbl_table *cars = csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     mod_ctx ctx;
-    assert_true(start(&ctx, "edit-metadata",
-                      "{\"columns\": " NAMES("\"make\"") ", \"data_type\": \"integer\"}", cars,
-                      NULL, false) < 0);
-    assert_contains(ctx.err.message, "parameter \"data_type\"");
-    assert_contains(ctx.err.message, "column \"make\", row 1: \"audi\" is not an integer");
+    assert_true(mt_run(&ctx, "edit-metadata",
+                       "{\"columns\": " NAMES("\"make\"") ", \"data_type\": \"integer\"}", cars,
+                       false) < 0);
+    mt_assert_contains(ctx.err.message, "parameter \"data_type\"");
+    mt_assert_contains(ctx.err.message, "column \"make\", row 1: \"audi\" is not an integer");
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
 
     /* Configure catches conversions that can never work. */
-    assert_true(start(&ctx, "edit-metadata",
-                      "{\"columns\": " NAMES("\"price\"") ", \"data_type\": \"datetime\"}", cars,
-                      NULL, true) < 0);
-    assert_contains(field_error(&ctx, "data_type"), "cannot convert integer to datetime");
+    assert_true(mt_run(&ctx, "edit-metadata",
+                       "{\"columns\": " NAMES("\"price\"") ", \"data_type\": \"datetime\"}", cars,
+                       true) < 0);
+    mt_assert_contains(mt_field_error(&ctx, "data_type"), "cannot convert integer to datetime");
     mod_ctx_clear(&ctx);
-    assert_true(start(&ctx, "edit-metadata",
-                      "{\"columns\": " NAMES("\"price\"") ", \"data_type\": \"float\"}", cars, NULL,
-                      true) < 0);
-    assert_contains(field_error(&ctx, "data_type"), "\"float\" is not one of");
+    assert_true(mt_run(&ctx, "edit-metadata",
+                       "{\"columns\": " NAMES("\"price\"") ", \"data_type\": \"float\"}", cars,
+                       true) < 0);
+    mt_assert_contains(mt_field_error(&ctx, "data_type"), "\"float\" is not one of");
     mod_ctx_clear(&ctx);
     tbl_free(cars);
 }
@@ -384,36 +318,36 @@ static void edit_metadata_names_the_value_that_does_not_convert(void **state)
 static void edit_metadata_renames_the_selected_columns(void **state)
 {
     (void)state;
-    tbl_table *cars = csv(CARS);
+    tbl_table *cars = mt_csv(CARS);
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"fuel\", \"make\"") ", \"new_names\": "
-                                                                        "\" Brand , Fuel type\"}",
-                           cars, NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"fuel\", \"make\"") ", \"new_names\": "
+                                                                         "\" Brand , Fuel type\"}",
+                            cars, false),
                      0);
     /* Names go to the selected columns in table order, trimmed. */
-    assert_string_equal(out0(&ctx)->cols[0].name, "Brand");
-    assert_string_equal(out0(&ctx)->cols[3].name, "Fuel type");
+    assert_string_equal(mt_table(&ctx, 0)->cols[0].name, "Brand");
+    assert_string_equal(mt_table(&ctx, 0)->cols[3].name, "Fuel type");
     mod_ctx_clear(&ctx);
 
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"fuel\"") ", \"new_names\": \"a,b\"}", cars,
-                           NULL, true),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"fuel\"") ", \"new_names\": \"a,b\"}", cars,
+                            true),
                      WF_EINVAL);
-    assert_contains(field_error(&ctx, "new_names"), "2 names given for 1 selected columns");
+    mt_assert_contains(mt_field_error(&ctx, "new_names"), "2 names given for 1 selected columns");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"fuel\"") ", \"new_names\": \"price\"}", cars,
-                           NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"fuel\"") ", \"new_names\": \"price\"}", cars,
+                            false),
                      WF_EINVAL);
-    assert_contains(field_error(&ctx, "new_names"), "two columns would be named \"price\"");
+    mt_assert_contains(mt_field_error(&ctx, "new_names"), "two columns would be named \"price\"");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "edit-metadata",
-                           "{\"columns\": " NAMES("\"fuel\", \"make\"") ", \"new_names\": "
-                                                                        "\"a,,\"}",
-                           cars, NULL, false),
+    assert_int_equal(mt_run(&ctx, "edit-metadata",
+                            "{\"columns\": " NAMES("\"fuel\", \"make\"") ", \"new_names\": "
+                                                                         "\"a,,\"}",
+                            cars, false),
                      WF_EINVAL);
-    assert_contains(field_error(&ctx, "new_names"), "name 2 is empty");
+    mt_assert_contains(mt_field_error(&ctx, "new_names"), "name 2 is empty");
     mod_ctx_clear(&ctx);
     tbl_free(cars);
 }
@@ -423,20 +357,21 @@ static void edit_metadata_renames_the_selected_columns(void **state)
 static void add_rows_appends_rows_matching_columns_by_name(void **state)
 {
     (void)state;
-    tbl_table *a = csv("x,y\n1,a\n2,b\n");
-    tbl_table *b = csv("y,x\nc,3.5\n");
+    tbl_table *a = mt_csv("x,y\n1,a\n2,b\n");
+    tbl_table *b = mt_csv("y,x\nc,3.5\n");
+    mod_value in[] = {{.table = a}, {.table = b}};
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "add-rows", "{}", a, b, false), 0);
-    const tbl_table *t = out0(&ctx);
+    assert_int_equal(mt_run_inputs(&ctx, "add-rows", "{}", in, 2, false), 0);
+    const tbl_table *t = mt_table(&ctx, 0);
     assert_int_equal(t->nrows, 3);
     assert_string_equal(t->cols[0].name, "x");
     assert_int_equal(t->cols[0].type, TBL_NUMERIC); /* integer widened */
     assert_true(t->cols[0].v.f64[2] == 3.5);
     mod_ctx_clear(&ctx);
 
-    assert_int_equal(start(&ctx, "add-rows", "{}", a, b, true), 0);
-    assert_int_equal(out0(&ctx)->nrows, 0);
-    assert_int_equal(out0(&ctx)->ncols, 2);
+    assert_int_equal(mt_run_inputs(&ctx, "add-rows", "{}", in, 2, true), 0);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 0);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 2);
     mod_ctx_clear(&ctx);
     tbl_free(a);
     tbl_free(b);
@@ -445,18 +380,19 @@ static void add_rows_appends_rows_matching_columns_by_name(void **state)
 static void add_rows_reports_tables_that_do_not_match(void **state)
 {
     (void)state;
-    tbl_table *a = csv("x,y\n1,a\n");
-    tbl_table *b = csv("x,z\n2,b\n");
+    tbl_table *a = mt_csv("x,y\n1,a\n");
+    tbl_table *b = mt_csv("x,z\n2,b\n");
+    mod_value in[] = {{.table = a}, {.table = b}};
     mod_ctx ctx;
-    assert_true(start(&ctx, "add-rows", "{}", a, b, true) < 0);
-    assert_contains(field_error(&ctx, ""), "cannot add the rows of dataset2 to dataset1");
+    assert_true(mt_run_inputs(&ctx, "add-rows", "{}", in, 2, true) < 0);
+    mt_assert_contains(mt_field_error(&ctx, ""), "cannot add the rows of dataset2 to dataset1");
     mod_ctx_clear(&ctx);
     /* One unknown schema: the output schema is unknown too, not an error. */
-    assert_int_equal(start(&ctx, "add-rows", "{}", a, NULL, true), 0);
+    assert_int_equal(mt_run(&ctx, "add-rows", "{}", a, true), 0);
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "add-rows", "{}", a, NULL, false), WF_EINVAL);
-    assert_contains(ctx.err.message, "\"dataset2\" is missing");
+    assert_int_equal(mt_run(&ctx, "add-rows", "{}", a, false), WF_EINVAL);
+    mt_assert_contains(ctx.err.message, "\"dataset2\" is missing");
     mod_ctx_clear(&ctx);
     tbl_free(a);
     tbl_free(b);
@@ -468,12 +404,12 @@ static void enter_data_reads_csv_with_a_header(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "enter-data",
-                           "{\"data\": \"city,population,coastal\\nLisbon,545000,true\\n"
-                           "Madrid,3223000,false\\n\"}",
-                           NULL, NULL, false),
+    assert_int_equal(mt_run(&ctx, "enter-data",
+                            "{\"data\": \"city,population,coastal\\nLisbon,545000,true\\n"
+                            "Madrid,3223000,false\\n\"}",
+                            NULL, false),
                      0);
-    const tbl_table *t = out0(&ctx);
+    const tbl_table *t = mt_table(&ctx, 0);
     assert_int_equal(t->nrows, 2);
     assert_string_equal(t->cols[1].name, "population");
     assert_int_equal(t->cols[1].type, TBL_INTEGER);
@@ -485,12 +421,12 @@ static void enter_data_reads_tsv_without_a_header(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "enter-data",
-                           "{\"data_format\": \"tsv\", \"has_header\": false, "
-                           "\"data\": \"a b\\t1\\nc\\t2\\n\"}",
-                           NULL, NULL, false),
+    assert_int_equal(mt_run(&ctx, "enter-data",
+                            "{\"data_format\": \"tsv\", \"has_header\": false, "
+                            "\"data\": \"a b\\t1\\nc\\t2\\n\"}",
+                            NULL, false),
                      0);
-    const tbl_table *t = out0(&ctx);
+    const tbl_table *t = mt_table(&ctx, 0);
     assert_int_equal(t->nrows, 2);
     assert_int_equal(t->ncols, 2);
     assert_string_equal(t->cols[0].name, "Column 1");
@@ -501,14 +437,14 @@ static void enter_data_reads_arff(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "enter-data",
-                           "{\"data_format\": \"arff\", \"data\": \"@relation r\\n"
-                           "@attribute w numeric\\n@attribute c {yes,no}\\n@data\\n1.5,yes\\n"
-                           "2,no\\n\"}",
-                           NULL, NULL, false),
+    assert_int_equal(mt_run(&ctx, "enter-data",
+                            "{\"data_format\": \"arff\", \"data\": \"@relation r\\n"
+                            "@attribute w numeric\\n@attribute c {yes,no}\\n@data\\n1.5,yes\\n"
+                            "2,no\\n\"}",
+                            NULL, false),
                      0);
-    assert_int_equal(out0(&ctx)->nrows, 2);
-    assert_int_equal(out0(&ctx)->cols[1].type, TBL_CATEGORICAL);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 2);
+    assert_int_equal(mt_table(&ctx, 0)->cols[1].type, TBL_CATEGORICAL);
     mod_ctx_clear(&ctx);
 }
 
@@ -516,10 +452,10 @@ static void enter_data_reports_line_of_ragged_row(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_true(
-        start(&ctx, "enter-data", "{\"data\": \"a,b\\n1,2\\n3,4,5\\n\"}", NULL, NULL, false) < 0);
-    assert_contains(ctx.err.message, "parameter \"data\": line 3");
-    assert_contains(field_error(&ctx, "data"), "line 3");
+    assert_true(mt_run(&ctx, "enter-data", "{\"data\": \"a,b\\n1,2\\n3,4,5\\n\"}", NULL, false) <
+                0);
+    mt_assert_contains(ctx.err.message, "parameter \"data\": line 3");
+    mt_assert_contains(mt_field_error(&ctx, "data"), "line 3");
     mod_ctx_clear(&ctx);
 }
 
@@ -527,19 +463,17 @@ static void enter_data_rejects_empty_text_and_gives_a_schema(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "enter-data", "{\"data\": \" \\n \"}", NULL, NULL, true),
-                     WF_EINVAL);
-    assert_contains(field_error(&ctx, "data"), "no data");
+    assert_int_equal(mt_run(&ctx, "enter-data", "{\"data\": \" \\n \"}", NULL, true), WF_EINVAL);
+    mt_assert_contains(mt_field_error(&ctx, "data"), "no data");
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "enter-data", "{\"data_format\": \"xlsx\", \"data\": \"a\\n1\"}",
-                           NULL, NULL, true),
-                     WF_EINVAL);
-    assert_non_null(field_error(&ctx, "data_format"));
+    assert_int_equal(
+        mt_run(&ctx, "enter-data", "{\"data_format\": \"xlsx\", \"data\": \"a\\n1\"}", NULL, true),
+        WF_EINVAL);
+    assert_non_null(mt_field_error(&ctx, "data_format"));
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "enter-data", "{\"data\": \"a,b\\n1,x\\n\"}", NULL, NULL, true),
-                     0);
-    assert_int_equal(out0(&ctx)->nrows, 0);
-    assert_int_equal(out0(&ctx)->ncols, 2);
+    assert_int_equal(mt_run(&ctx, "enter-data", "{\"data\": \"a,b\\n1,x\\n\"}", NULL, true), 0);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 0);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 2);
     mod_ctx_clear(&ctx);
 }
 

@@ -5,7 +5,7 @@
  * module's own rules: names, output modes, pairing of column sets,
  * missing values, and the errors for columns that are not numbers.
  */
-#include "data_test.h"
+#include "module_test.h"
 
 #include "modules/math_int.h"
 
@@ -40,10 +40,12 @@
     "171.5,0.5,0.45,30,2,6765,true\n"                                                              \
     "5.5,-0.5,0.55,8,3,-10946,false\n"
 
-/* Each operation: its category, the column it works on and the column of
- * its second argument (NULL when it has none), and a relative tolerance
- * (and an absolute one, for functions whose libm error is absolute near
- * their zeros). */
+/* Each operation: its category and name as Azure spells them (the
+ * parameter values are their kebab-case, see kebab(); result columns keep
+ * Azure's names), the column it works on and the column of its second
+ * argument (NULL when it has none), and a relative tolerance (and an
+ * absolute one, for functions whose libm error is absolute near their
+ * zeros). */
 typedef struct math_case {
     const char *category, *op, *x, *y;
     double rtol, atol;
@@ -269,8 +271,8 @@ static const char math_peer[] =
 
 static json_t *math_expected(const char *dir)
 {
-    tbl_table *t = dt_csv(MATH_DATA);
-    dt_write_csv(t, dir, "data.csv");
+    tbl_table *t = mt_csv(MATH_DATA);
+    mt_write_csv(dir, "data", t);
     tbl_free(t);
     json_t *cases = json_array();
     for (size_t i = 0; i < MATH_NCASES; i++)
@@ -280,25 +282,46 @@ static json_t *math_expected(const char *dir)
     snprintf(path, sizeof path, "%s/cases.json", dir);
     assert_int_equal(json_dump_file(cases, path, 0), 0);
     json_decref(cases);
-    return dt_python(dir, math_peer, NULL);
+    return mt_python_json(dir, math_peer, NULL);
+}
+
+/* Azure's name of an operation or category in kebab-case, the module's
+ * enum value (docs/modules.md): a hyphen before a capital that starts a
+ * word (after a lowercase letter or a digit, or an acronym's last capital
+ * before lowercase), then all lowercase. "NthRoot" is "nth-root",
+ * "GammaRegularizedPInverse" "gamma-regularized-p-inverse", "Log10" "log10". */
+static void kebab(const char *azure, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; azure[i] != '\0' && k + 2 < cap; i++) {
+        char c = azure[i];
+        bool upper = c >= 'A' && c <= 'Z';
+        if (upper && i > 0) {
+            char prev = azure[i - 1], next = azure[i + 1];
+            bool after_word = (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9');
+            bool acronym_end = prev >= 'A' && prev <= 'Z' && next >= 'a' && next <= 'z';
+            if (after_word || acronym_end) out[k++] = '-';
+        }
+        out[k++] = upper ? (char)(c - 'A' + 'a') : c;
+    }
+    out[k] = '\0';
 }
 
 /* Parameters that apply case c to its columns, results alone. */
 static char *math_params(const math_case *c)
 {
-    char lower[32];
-    size_t n = strlen(c->category);
-    for (size_t i = 0; i <= n; i++)
-        lower[i] = (char)(i == 0 ? c->category[0] + 32 : c->category[i]);
-    json_t *p = json_pack("{s:s, s:s, s:{s:[{s:[s]}]}}", "category", c->category, "output_mode",
-                          "ResultOnly", "column_selector", "include", "names", c->x);
+    char category[32], op[64];
+    kebab(c->category, category, sizeof category);
+    kebab(c->op, op, sizeof op);
+    json_t *p = json_pack("{s:s, s:s, s:{s:[{s:[s]}]}}", "category", category, "output_mode",
+                          "result-only", "column_selector", "include", "names", c->x);
     char key[64];
-    snprintf(key, sizeof key, "%s_func", lower);
-    json_object_set_new(p, key, json_string(c->op));
+    snprintf(key, sizeof key, "%s_func", category);
+    json_object_set_new(p, key, json_string(op));
     if (c->y != NULL) {
-        snprintf(key, sizeof key, "%s_arg_type", lower);
-        json_object_set_new(p, key, json_string("ColumnSet"));
-        snprintf(key, sizeof key, "%s_column_selector", lower);
+        snprintf(key, sizeof key, "%s_arg_type", category);
+        json_object_set_new(p, key, json_string("column-set"));
+        snprintf(key, sizeof key, "%s_column_selector", category);
         json_object_set_new(p, key, json_pack("{s:[{s:[s]}]}", "include", "names", c->y));
     }
     char *text = json_dumps(p, JSON_COMPACT);
@@ -335,17 +358,16 @@ static void every_operation_matches_numpy_and_scipy(void **state)
 {
     (void)state;
     char dir[64];
-    dt_mkdtemp(dir, sizeof dir);
+    mt_mkdtemp(dir, sizeof dir);
     json_t *expected = math_expected(dir);
-    tbl_table *t = dt_csv(MATH_DATA);
+    tbl_table *t = mt_csv(MATH_DATA);
     for (size_t i = 0; i < MATH_NCASES; i++) {
         const math_case *c = &math_cases[i];
         char *params = math_params(c);
         mod_ctx ctx;
-        const tbl_table *in[] = {t};
-        int rc = dt_start(&ctx, "apply-math-operation@1", params, in, 1, false);
+        int rc = mt_run(&ctx, "apply-math-operation@1", params, t, false);
         if (rc != 0) fail_msg("%s: %s", c->op, ctx.err.message);
-        const tbl_table *out = dt_out(&ctx, 0);
+        const tbl_table *out = mt_table(&ctx, 0);
         assert_int_equal(out->ncols, 1);
         assert_int_equal(out->nrows, t->nrows);
         const tbl_column *col = &out->cols[0];
@@ -362,7 +384,7 @@ static void every_operation_matches_numpy_and_scipy(void **state)
     }
     tbl_free(t);
     json_decref(expected);
-    dt_rmtree(dir);
+    mt_rmtree(dir);
 }
 
 /* ---- the special functions over wide ranges ------------------------------ */
@@ -461,7 +483,7 @@ static void special_functions_hold_far_into_their_tails(void **state)
     };
     size_t n = sizeof cases / sizeof cases[0];
     char dir[64];
-    dt_mkdtemp(dir, sizeof dir);
+    mt_mkdtemp(dir, sizeof dir);
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, json_pack("[s, f, f]", cases[i].fn, cases[i].a, cases[i].b));
@@ -469,7 +491,7 @@ static void special_functions_hold_far_into_their_tails(void **state)
     snprintf(path, sizeof path, "%s/special.json", dir);
     assert_int_equal(json_dump_file(list, path, 0), 0);
     json_decref(list);
-    json_t *want = dt_python(dir, special_peer, NULL);
+    json_t *want = mt_python_json(dir, special_peer, NULL);
     for (size_t i = 0; i < n; i++) {
         double w = json_number_value(json_array_get(want, i));
         double got = special_value(&cases[i]);
@@ -478,19 +500,26 @@ static void special_functions_hold_far_into_their_tails(void **state)
                      w);
     }
     json_decref(want);
-    dt_rmtree(dir);
+    mt_rmtree(dir);
 }
 
-/* Every category's choices are its operations, in order, and every
- * operation the test checks exists. */
+/* Every category's choices are its operations' Azure names in kebab-case,
+ * in order (and the categories are the category parameter's choices, in
+ * order); every operation the test checks exists. */
 static void every_operation_is_a_choice_and_is_tested(void **state)
 {
     (void)state;
+    const mod_descriptor *m = mod_find("apply-math-operation@1");
+    const mod_param *category = &m->params[mod_param_index(m, "category")];
     size_t total = 0;
     for (size_t k = 0; k < MOD__MATH_NCATEGORIES; k++) {
         const mod__math_category *cat = &mod__math_categories[k];
+        char want[64];
+        kebab(cat->name, want, sizeof want);
+        assert_string_equal(category->choices[k], want);
         for (size_t i = 0; i < cat->nops; i++) {
-            assert_string_equal(cat->choices[i], cat->ops[i].name);
+            kebab(cat->ops[i].name, want, sizeof want);
+            assert_string_equal(cat->choices[i], want);
             bool tested = false;
             for (size_t j = 0; j < MATH_NCASES && !tested; j++)
                 tested = strcmp(math_cases[j].op, cat->ops[i].name) == 0 &&
@@ -502,7 +531,19 @@ static void every_operation_is_a_choice_and_is_tested(void **state)
         assert_null(cat->choices[cat->nops]);
         total += cat->nops;
     }
+    assert_null(category->choices[MOD__MATH_NCATEGORIES]);
     assert_int_equal(total, MATH_NCASES);
+    /* The rule on the names where it has a choice to make. */
+    const char *cases[][2] = {{"NthRoot", "nth-root"},
+                              {"Log10", "log10"},
+                              {"ExpMinus1", "exp-minus1"},
+                              {"GammaRegularizedPInverse", "gamma-regularized-p-inverse"},
+                              {"GreaterThanOrEqualTo", "greater-than-or-equal-to"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char got[64];
+        kebab(cases[i][0], got, sizeof got);
+        assert_string_equal(got, cases[i][1]);
+    }
 }
 
 /* ---- names and output modes ---------------------------------------------- */
@@ -517,16 +558,15 @@ static void every_operation_is_a_choice_and_is_tested(void **state)
 static void results_are_named_as_azure_names_them(void **state)
 {
     (void)state;
-    tbl_table *t = dt_csv(PRICES);
-    const tbl_table *in[] = {t};
+    tbl_table *t = mt_csv(PRICES);
     mod_ctx ctx;
     /* Unary: Op(col), appended after the input's columns. */
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"price\", "
-                              "\"weight\"]}]}, \"basic_func\": \"Sqrt\"}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"price\", "
+                            "\"weight\"]}]}, \"basic_func\": \"sqrt\"}",
+                            t, false),
                      0);
-    const tbl_table *out = dt_out(&ctx, 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->ncols, 6);
     assert_string_equal(out->cols[4].name, "Sqrt(price)");
     assert_string_equal(out->cols[5].name, "Sqrt(weight)");
@@ -537,28 +577,28 @@ static void results_are_named_as_azure_names_them(void **state)
     mod_ctx_clear(&ctx);
 
     /* A constant: Op(col_$c). */
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"price\"]}]}, "
-                              "\"category\": \"Operations\", \"operations_func\": \"Subtract\", "
-                              "\"operations_constant\": 2.5, \"output_mode\": \"ResultOnly\"}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"price\"]}]}, "
+                            "\"category\": \"operations\", \"operations_func\": \"subtract\", "
+                            "\"operations_constant\": 2.5, \"output_mode\": \"result-only\"}",
+                            t, false),
                      0);
-    out = dt_out(&ctx, 0);
+    out = mt_table(&ctx, 0);
     assert_int_equal(out->ncols, 1);
     assert_string_equal(out->cols[0].name, "Subtract(price_$2.5)");
     assert_true(out->cols[0].v.f64[3] == 14.0);
     mod_ctx_clear(&ctx);
 
     /* A column: Op(col_arg); a whole constant prints without decimals. */
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"price\"]}]}, "
-                              "\"category\": \"Compare\", \"compare_func\": \"GreaterThan\", "
-                              "\"compare_arg_type\": \"ColumnSet\", "
-                              "\"compare_column_selector\": {\"include\": [{\"names\": "
-                              "[\"weight\"]}]}, \"output_mode\": \"ResultOnly\"}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"price\"]}]}, "
+                            "\"category\": \"compare\", \"compare_func\": \"greater-than\", "
+                            "\"compare_arg_type\": \"column-set\", "
+                            "\"compare_column_selector\": {\"include\": [{\"names\": "
+                            "[\"weight\"]}]}, \"output_mode\": \"result-only\"}",
+                            t, false),
                      0);
-    out = dt_out(&ctx, 0);
+    out = mt_table(&ctx, 0);
     assert_string_equal(out->cols[0].name, "GreaterThan(price_weight)");
     assert_int_equal(out->cols[0].type, TBL_BOOLEAN);
     assert_true(out->cols[0].v.b8[0] == 1);
@@ -570,14 +610,13 @@ static void results_are_named_as_azure_names_them(void **state)
 static void append_renames_a_result_whose_name_is_taken(void **state)
 {
     (void)state;
-    tbl_table *t = dt_csv("x,Abs(x)\n-1,5\n2,6\n");
-    const tbl_table *in[] = {t};
+    tbl_table *t = mt_csv("x,Abs(x)\n-1,5\n2,6\n");
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"x\"]}]}}", in, 1,
-                              false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"x\"]}]}}", t,
+                            false),
                      0);
-    const tbl_table *out = dt_out(&ctx, 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->ncols, 3);
     assert_string_equal(out->cols[1].name, "Abs(x)");
     assert_string_equal(out->cols[2].name, "Abs(x)(2)");
@@ -589,18 +628,17 @@ static void append_renames_a_result_whose_name_is_taken(void **state)
 static void inplace_keeps_the_name_and_role_of_each_column(void **state)
 {
     (void)state;
-    tbl_table *t = dt_csv(PRICES);
+    tbl_table *t = mt_csv(PRICES);
     t->cols[1].role = TBL_ROLE_LABEL;
-    const tbl_table *in[] = {t};
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"id\", "
-                              "\"price\"]}]}, \"category\": \"Rounding\", \"rounding_func\": "
-                              "\"RoundDigits\", \"rounding_constant\": -1, "
-                              "\"output_mode\": \"Inplace\"}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"id\", "
+                            "\"price\"]}]}, \"category\": \"rounding\", \"rounding_func\": "
+                            "\"round-digits\", \"rounding_constant\": -1, "
+                            "\"output_mode\": \"inplace\"}",
+                            t, false),
                      0);
-    const tbl_table *out = dt_out(&ctx, 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->ncols, 4);
     assert_string_equal(out->cols[1].name, "price");
     assert_int_equal(out->cols[1].role, TBL_ROLE_LABEL);
@@ -619,8 +657,7 @@ static void inplace_keeps_the_name_and_role_of_each_column(void **state)
 static void column_sets_pair_as_azure_pairs_them(void **state)
 {
     (void)state;
-    tbl_table *t = dt_csv("a,b,c,d\n1,2,3,4\n5,6,7,8\n");
-    const tbl_table *in[] = {t};
+    tbl_table *t = mt_csv("a,b,c,d\n1,2,3,4\n5,6,7,8\n");
     struct {
         const char *x, *y;
         const char *names[4];
@@ -633,13 +670,13 @@ static void column_sets_pair_as_azure_pairs_them(void **state)
         char params[512];
         snprintf(params, sizeof params,
                  "{\"column_selector\": {\"include\": [{\"names\": %s}]}, \"category\": "
-                 "\"Operations\", \"operations_arg_type\": \"ColumnSet\", "
+                 "\"operations\", \"operations_arg_type\": \"column-set\", "
                  "\"operations_column_selector\": {\"include\": [{\"names\": %s}]}, "
-                 "\"output_mode\": \"ResultOnly\"}",
+                 "\"output_mode\": \"result-only\"}",
                  cases[i].x, cases[i].y);
         mod_ctx ctx;
-        assert_int_equal(dt_start(&ctx, "apply-math-operation@1", params, in, 1, false), 0);
-        const tbl_table *out = dt_out(&ctx, 0);
+        assert_int_equal(mt_run(&ctx, "apply-math-operation@1", params, t, false), 0);
+        const tbl_table *out = mt_table(&ctx, 0);
         assert_int_equal(out->ncols, 2);
         for (size_t k = 0; k < 2; k++)
             assert_string_equal(out->cols[k].name, cases[i].names[k]);
@@ -647,25 +684,25 @@ static void column_sets_pair_as_azure_pairs_them(void **state)
     }
     /* Two against three does not pair. */
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"a\", "
-                              "\"b\"]}]}, \"category\": \"Operations\", \"operations_arg_type\": "
-                              "\"ColumnSet\", \"operations_column_selector\": {\"include\": "
-                              "[{\"names\": [\"b\", \"c\", \"d\"]}]}}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"a\", "
+                            "\"b\"]}]}, \"category\": \"operations\", \"operations_arg_type\": "
+                            "\"column-set\", \"operations_column_selector\": {\"include\": "
+                            "[{\"names\": [\"b\", \"c\", \"d\"]}]}}",
+                            t, false),
                      WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "operations_column_selector"),
+    mt_assert_contains(mt_field_error(&ctx, "operations_column_selector"),
                        "the column set has 2 columns and the second argument 3");
     mod_ctx_clear(&ctx);
     /* In place, one column cannot take two results. */
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"a\"]}]}, "
-                              "\"category\": \"Operations\", \"operations_arg_type\": "
-                              "\"ColumnSet\", \"operations_column_selector\": {\"include\": "
-                              "[{\"names\": [\"c\", \"d\"]}]}, \"output_mode\": \"Inplace\"}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"a\"]}]}, "
+                            "\"category\": \"operations\", \"operations_arg_type\": "
+                            "\"column-set\", \"operations_column_selector\": {\"include\": "
+                            "[{\"names\": [\"c\", \"d\"]}]}, \"output_mode\": \"inplace\"}",
+                            t, false),
                      WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "output_mode"), "gives 2 results");
+    mt_assert_contains(mt_field_error(&ctx, "output_mode"), "gives 2 results");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -675,41 +712,40 @@ static void column_sets_pair_as_azure_pairs_them(void **state)
 static void a_string_column_is_an_error_naming_it(void **state)
 {
     (void)state;
-    tbl_table *t = dt_csv(PRICES);
-    const tbl_table *in[] = {t};
+    tbl_table *t = mt_csv(PRICES);
     for (int schema_only = 0; schema_only < 2; schema_only++) {
         mod_ctx ctx;
-        assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                                  "{\"column_selector\": {\"include\": [{\"names\": [\"price\", "
-                                  "\"name\"]}]}}",
-                                  in, 1, schema_only),
+        assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                                "{\"column_selector\": {\"include\": [{\"names\": [\"price\", "
+                                "\"name\"]}]}}",
+                                t, schema_only),
                          WF_ETYPE);
-        dt_assert_contains(dt_field_error(&ctx, "column_selector"), "column \"name\" is string");
+        mt_assert_contains(mt_field_error(&ctx, "column_selector"), "column \"name\" is string");
         assert_null(ctx.outputs[0].table);
         mod_ctx_clear(&ctx);
     }
     /* In the second argument too. */
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"price\"]}]}, "
-                              "\"category\": \"Compare\", \"compare_arg_type\": \"ColumnSet\", "
-                              "\"compare_column_selector\": {\"include\": [{\"names\": "
-                              "[\"name\"]}]}}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"price\"]}]}, "
+                            "\"category\": \"compare\", \"compare_arg_type\": \"column-set\", "
+                            "\"compare_column_selector\": {\"include\": [{\"names\": "
+                            "[\"name\"]}]}}",
+                            t, false),
                      WF_ETYPE);
-    dt_assert_contains(dt_field_error(&ctx, "compare_column_selector"), "column \"name\"");
+    mt_assert_contains(mt_field_error(&ctx, "compare_column_selector"), "column \"name\"");
     mod_ctx_clear(&ctx);
     /* An unknown column and an unknown operation. */
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"prise\"]}]}}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"prise\"]}]}}", t,
+                            false),
                      WF_ENOTFOUND);
-    dt_assert_contains(dt_field_error(&ctx, "column_selector"), "prise");
+    mt_assert_contains(mt_field_error(&ctx, "column_selector"), "prise");
     mod_ctx_clear(&ctx);
-    assert_int_equal(
-        dt_start(&ctx, "apply-math-operation@1", "{\"basic_func\": \"Sqrtt\"}", in, 1, false),
-        WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "basic_func"), "\"Sqrtt\" is not one of");
+    /* Azure's spelling of an operation is not a value: "sqrt" is. */
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1", "{\"basic_func\": \"Sqrt\"}", t, false),
+                     WF_EINVAL);
+    mt_assert_contains(mt_field_error(&ctx, "basic_func"), "\"Sqrt\" is not one of");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -717,19 +753,18 @@ static void a_string_column_is_an_error_naming_it(void **state)
 static void integer_and_boolean_columns_count_as_numbers(void **state)
 {
     (void)state;
-    tbl_table *t = dt_csv("k,flag\n3,true\n-4,false\n,true\n");
+    tbl_table *t = mt_csv("k,flag\n3,true\n-4,false\n,true\n");
     assert_int_equal(t->cols[0].type, TBL_INTEGER);
     assert_int_equal(t->cols[1].type, TBL_BOOLEAN);
-    const tbl_table *in[] = {t};
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"column_selector\": {\"include\": [{\"names\": [\"k\", "
-                              "\"flag\"]}]}, \"category\": \"Operations\", "
-                              "\"operations_func\": \"Multiply\", "
-                              "\"operations_constant\": 10, \"output_mode\": \"ResultOnly\"}",
-                              in, 1, false),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"column_selector\": {\"include\": [{\"names\": [\"k\", "
+                            "\"flag\"]}]}, \"category\": \"operations\", "
+                            "\"operations_func\": \"multiply\", "
+                            "\"operations_constant\": 10, \"output_mode\": \"result-only\"}",
+                            t, false),
                      0);
-    const tbl_table *out = dt_out(&ctx, 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->ncols, 2);
     assert_string_equal(out->cols[0].name, "Multiply(k_$10)");
     assert_true(out->cols[0].v.f64[1] == -40.0);
@@ -743,28 +778,26 @@ static void integer_and_boolean_columns_count_as_numbers(void **state)
 static void configure_gives_the_schema_of_the_result(void **state)
 {
     (void)state;
-    tbl_table *t = dt_csv(PRICES);
+    tbl_table *t = mt_csv(PRICES);
     tbl_table *schema = NULL;
     assert_int_equal(tbl_take(t, NULL, 0, &schema, NULL), 0);
-    const tbl_table *in[] = {schema};
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-math-operation@1",
-                              "{\"category\": \"Trigonometric\", \"trigonometric_func\": "
-                              "\"Sin\"}",
-                              in, 1, true),
+    assert_int_equal(mt_run(&ctx, "apply-math-operation@1",
+                            "{\"category\": \"trigonometric\", \"trigonometric_func\": "
+                            "\"sin\"}",
+                            schema, true),
                      0);
-    const tbl_table *out = dt_out(&ctx, 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->nrows, 0);
     assert_int_equal(out->ncols, 7);
     assert_string_equal(out->cols[4].name, "Sin(id)");
     assert_string_equal(out->cols[6].name, "Sin(weight)");
     mod_ctx_clear(&ctx);
     /* Without a schema, configure still checks the parameters. */
-    const tbl_table *none[] = {NULL};
     assert_int_equal(
-        dt_start(&ctx, "apply-math-operation@1", "{\"output_mode\": \"Sideways\"}", none, 1, true),
+        mt_run(&ctx, "apply-math-operation@1", "{\"output_mode\": \"Sideways\"}", NULL, true),
         WF_EINVAL);
-    assert_non_null(dt_field_error(&ctx, "output_mode"));
+    assert_non_null(mt_field_error(&ctx, "output_mode"));
     mod_ctx_clear(&ctx);
     tbl_free(schema);
     tbl_free(t);

@@ -12,12 +12,12 @@
 
 #include <cmocka.h>
 
-#include "fitted_test.h"
+#include "module_test.h"
 
 /* x1, x2 numeric with gaps, n integer, name string, y the label. */
 static tbl_table *mixed_table(size_t n, uint64_t seed)
 {
-    tbl_table *t = random_table(n, 2, 9, seed);
+    tbl_table *t = mt_random_table(n, 2, 9, seed);
     wf_rng rng = {.state = seed + 1};
     tbl_column c;
     assert_int_equal(tbl_column_init(&c, "n", TBL_INTEGER, n, NULL), 0);
@@ -44,7 +44,7 @@ static json_t *expected;
 
 static tbl_table *lognormal_table(void)
 {
-    tbl_table *t = random_table(400, 1, 10, 5);
+    tbl_table *t = mt_random_table(400, 1, 10, 5);
     /* Some values at or below 0, which map to 0. */
     t->cols[0].v.f64[7] = 0;
     t->cols[0].v.f64[8] = -12.5;
@@ -57,7 +57,7 @@ static int setup(void **state)
 {
     (void)state;
     mixed = mixed_table(600, 11);
-    small = csv("x1,x2,n\n-3.5,0.25,-2\n-0.1,,0\n0,1.5,3\n2.75,-1,40\n,0.5,-40\n");
+    small = mt_csv("x1,x2,n\n-3.5,0.25,-2\n-0.1,,0\n0,1.5,3\n2.75,-1,40\n,0.5,-40\n");
     lognormal = lognormal_table();
     train = mixed_table(300, 21);
     /* Hard cases for the variance: a first value far out (x1), values
@@ -71,9 +71,9 @@ static int setup(void **state)
         hard->cols[2].v.i64[r] = r == 0 ? 5 : 3;
     }
     /* Over a million values: fitting and rescaling run on several threads. */
-    big = random_table(250000, 5, 50, 41);
+    big = mt_random_table(250000, 5, 50, 41);
     const tbl_table *tables[] = {mixed, small, lognormal, train, hard, big};
-    expected = python_json_tables(
+    expected = mt_pandas_json(
         "from scipy import stats\n"
         "def each(d, f): return {c: list(f(d[c].astype(float))) for c in ['x1', 'x2', 'n']}\n"
         "r = {}\n"
@@ -115,23 +115,23 @@ static void check_method(const char *method, const tbl_table *t, double tol)
     snprintf(params, sizeof params,
              "{\"transformation_method\": \"%s\", \"columns_to_transform\": " NUMBERS "}", method);
     mod_ctx ctx;
-    if (start(&ctx, "normalize-data@1", params, t, false) != 0) fail_msg("%s", ctx.err.message);
-    const tbl_table *o = out_table(&ctx, 0);
+    if (mt_run(&ctx, "normalize-data@1", params, t, false) != 0) fail_msg("%s", ctx.err.message);
+    const tbl_table *o = mt_table(&ctx, 0);
     json_t *want = json_object_get(expected, method);
     const char *names[] = {"x1", "x2", "n"};
     for (size_t k = 0; k < 3; k++) {
-        const tbl_column *c = col(o, names[k]);
+        const tbl_column *c = mt_column(o, names[k]);
         assert_int_equal(c->type, TBL_NUMERIC);
         json_t *w = json_object_get(want, names[k]);
         assert_int_equal(json_array_size(w), t->nrows);
         for (size_t r = 0; r < t->nrows; r++)
-            assert_close(cell(c, r), json_array_get(w, r), tol, names[k], r);
+            mt_assert_close(mt_cell(c, r), json_array_get(w, r), tol, names[k], r);
     }
     /* Column order and names are kept; the others pass through. */
     assert_int_equal(o->ncols, t->ncols);
     for (size_t j = 0; j < t->ncols; j++)
         assert_string_equal(o->cols[j].name, t->cols[j].name);
-    assert_apply_reproduces(&ctx, 0, 1, t);
+    mt_assert_apply_reproduces(&ctx, 0, 1, t);
     mod_ctx_clear(&ctx);
 }
 
@@ -142,13 +142,14 @@ static void zscore_equals_pandas_with_the_sample_std(void **state)
     /* Roles and the untouched columns pass through; missing stays missing. */
     mod_ctx ctx;
     assert_int_equal(
-        start(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", mixed, false),
+        mt_run(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", mixed, false),
         0);
-    const tbl_table *o = out_table(&ctx, 0);
-    assert_int_equal(col(o, "y")->role, TBL_ROLE_LABEL);
-    assert_memory_equal(col(o, "y")->v.f64, col(mixed, "y")->v.f64, mixed->nrows * sizeof(double));
-    assert_int_equal(col(o, "name")->type, TBL_STRING);
-    assert_true(tbl_is_missing(col(o, "n"), 3));
+    const tbl_table *o = mt_table(&ctx, 0);
+    assert_int_equal(mt_column(o, "y")->role, TBL_ROLE_LABEL);
+    assert_memory_equal(mt_column(o, "y")->v.f64, mt_column(mixed, "y")->v.f64,
+                        mixed->nrows * sizeof(double));
+    assert_int_equal(mt_column(o, "name")->type, TBL_STRING);
+    assert_true(tbl_is_missing(mt_column(o, "n"), 3));
     mod_ctx_clear(&ctx);
 }
 
@@ -166,9 +167,9 @@ static void zscore_of_a_large_table_equals_pandas(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "normalize-data@1",
-                           "{\"columns_to_transform\": {\"include\": [{\"all\": true}]}}", big,
-                           false),
+    assert_int_equal(mt_run(&ctx, "normalize-data@1",
+                            "{\"columns_to_transform\": {\"include\": [{\"all\": true}]}}", big,
+                            false),
                      0);
     /* pandas' mean and std per column, applied to every value here (the
      * values themselves would make a large JSON). */
@@ -176,7 +177,7 @@ static void zscore_of_a_large_table_equals_pandas(void **state)
     for (size_t j = 0; j < big->ncols; j++) {
         double mean = json_number_value(json_array_get(json_array_get(want, j), 0));
         double sd = json_number_value(json_array_get(json_array_get(want, j), 1));
-        const tbl_column *x = &big->cols[j], *z = &out_table(&ctx, 0)->cols[j];
+        const tbl_column *x = &big->cols[j], *z = &mt_table(&ctx, 0)->cols[j];
         for (size_t r = 0; r < big->nrows; r++) {
             if (tbl_is_missing(x, r)) {
                 assert_true(tbl_is_missing(z, r));
@@ -187,7 +188,7 @@ static void zscore_of_a_large_table_equals_pandas(void **state)
                 fail_msg("%s row %zu: %.17g, expected %.17g", x->name, r, z->v.f64[r], expect);
         }
     }
-    assert_apply_reproduces(&ctx, 0, 1, big);
+    mt_assert_apply_reproduces(&ctx, 0, 1, big);
     mod_ctx_clear(&ctx);
 }
 
@@ -208,43 +209,43 @@ static void log_normal_equals_the_scipy_cdf_of_the_fitted_distribution(void **st
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "normalize-data@1",
-                           "{\"transformation_method\": \"log-normal\", \"columns_to_transform\": "
-                           "{\"include\": [{\"type\": \"numeric\"}]}}",
-                           lognormal, false),
+    assert_int_equal(mt_run(&ctx, "normalize-data@1",
+                            "{\"transformation_method\": \"log-normal\", \"columns_to_transform\": "
+                            "{\"include\": [{\"type\": \"numeric\"}]}}",
+                            lognormal, false),
                      0);
     json_t *want = json_object_get(expected, "log-normal");
     for (size_t r = 0; r < lognormal->nrows; r++)
-        assert_close(cell(col(out_table(&ctx, 0), "x1"), r), json_array_get(want, r), 1e-9, "x1",
-                     r);
-    assert_apply_reproduces(&ctx, 0, 1, lognormal);
+        mt_assert_close(mt_cell(mt_column(mt_table(&ctx, 0), "x1"), r), json_array_get(want, r),
+                        1e-9, "x1", r);
+    mt_assert_apply_reproduces(&ctx, 0, 1, lognormal);
     mod_ctx_clear(&ctx);
 }
 
 static void constant_columns_become_zero_unless_unchecked(void **state)
 {
     (void)state;
-    tbl_table *t = csv("a,b\n5,1\n5,2\n,3\n5,4\n");
+    tbl_table *t = mt_csv("a,b\n5,1\n5,2\n,3\n5,4\n");
     mod_ctx ctx;
     const char *sel = "\"columns_to_transform\": {\"include\": [{\"names\": [\"a\", \"b\"]}]}";
     char params[256];
     for (int m = 0; m < 2; m++) {
         snprintf(params, sizeof params, "{\"transformation_method\": \"%s\", %s}",
                  m == 0 ? "zscore" : "tanh", sel);
-        assert_int_equal(start(&ctx, "normalize-data@1", params, t, false), 0);
-        const tbl_column *a = col(out_table(&ctx, 0), "a");
-        assert_true(cell(a, 0) == 0 && cell(a, 1) == 0 && cell(a, 3) == 0);
+        assert_int_equal(mt_run(&ctx, "normalize-data@1", params, t, false), 0);
+        const tbl_column *a = mt_column(mt_table(&ctx, 0), "a");
+        assert_true(mt_cell(a, 0) == 0 && mt_cell(a, 1) == 0 && mt_cell(a, 3) == 0);
         assert_true(tbl_is_missing(a, 2));
         mod_ctx_clear(&ctx);
     }
     snprintf(params, sizeof params, "{\"use_0_for_constant_columns_when_checked\": false, %s}",
              sel);
-    assert_int_equal(start(&ctx, "normalize-data@1", params, t, false), 0);
+    assert_int_equal(mt_run(&ctx, "normalize-data@1", params, t, false), 0);
     /* 0 / 0: missing, as pandas gives NaN. */
-    const tbl_column *a = col(out_table(&ctx, 0), "a");
+    const tbl_column *a = mt_column(mt_table(&ctx, 0), "a");
     for (size_t r = 0; r < 4; r++)
         assert_true(tbl_is_missing(a, r));
-    assert_true(fabs(cell(col(out_table(&ctx, 0), "b"), 0) + 1.161895003862225) < 1e-12);
+    assert_true(fabs(mt_cell(mt_column(mt_table(&ctx, 0), "b"), 0) + 1.161895003862225) < 1e-12);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -255,13 +256,13 @@ static void the_transform_scales_new_data_with_the_training_statistics(void **st
     tbl_table *test = mixed_table(50, 22);
     mod_ctx ctx, app;
     assert_int_equal(
-        start(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", train, false),
+        mt_run(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", train, false),
         0);
-    json_t *tr = out_json(&ctx, 1);
+    json_t *tr = mt_json(&ctx, 1);
     assert_string_equal(json_string_value(json_object_get(tr, "kind")), "transform");
     assert_string_equal(json_string_value(json_object_get(tr, "module")), "normalize-data@1");
     assert_int_equal(json_array_size(json_object_get(tr, "columns")), 3);
-    if (apply_transform(&app, tr, test, false) != 0) fail_msg("%s", app.err.message);
+    if (mt_apply_transform(&app, tr, test, false) != 0) fail_msg("%s", app.err.message);
     /* The training mean and std, from pandas, applied to the test rows. */
     json_t *stats = json_object_get(expected, "train");
     const char *names[] = {"x1", "x2", "n"};
@@ -270,8 +271,8 @@ static void the_transform_scales_new_data_with_the_training_statistics(void **st
         double mean = json_number_value(json_array_get(ms, 0));
         double sd = json_number_value(json_array_get(ms, 1));
         for (size_t r = 0; r < test->nrows; r++) {
-            double x = cell(col(test, names[k]), r);
-            double got = cell(col(out_table(&app, 0), names[k]), r);
+            double x = mt_cell(mt_column(test, names[k]), r);
+            double got = mt_cell(mt_column(mt_table(&app, 0), names[k]), r);
             if (isnan(x)) {
                 assert_true(isnan(got));
                 continue;
@@ -283,23 +284,23 @@ static void the_transform_scales_new_data_with_the_training_statistics(void **st
     mod_ctx_clear(&app);
 
     /* Integer data where the transform was fitted on numbers converts. */
-    tbl_table *ints = csv("x1,x2,n\n1,2,3\n4,5,6\n");
+    tbl_table *ints = mt_csv("x1,x2,n\n1,2,3\n4,5,6\n");
     assert_int_equal(ints->cols[0].type, TBL_INTEGER);
-    assert_int_equal(apply_transform(&app, tr, ints, false), 0);
+    assert_int_equal(mt_apply_transform(&app, tr, ints, false), 0);
     mod_ctx_clear(&app);
 
     /* A missing column, and a column of the wrong type, fail naming it. */
-    tbl_table *lacking = csv("x1,n\n1,2\n");
-    assert_int_not_equal(apply_transform(&app, tr, lacking, false), 0);
-    assert_contains(app.err.message, "no column \"x2\"");
+    tbl_table *lacking = mt_csv("x1,n\n1,2\n");
+    assert_int_not_equal(mt_apply_transform(&app, tr, lacking, false), 0);
+    mt_assert_contains(app.err.message, "no column \"x2\"");
     mod_ctx_clear(&app);
-    tbl_table *text = csv("x1,x2,n\n1,abc,2\n");
-    assert_int_equal(apply_transform(&app, tr, text, false), WF_ETYPE);
-    assert_contains(app.err.message, "column \"x2\" is string");
+    tbl_table *text = mt_csv("x1,x2,n\n1,abc,2\n");
+    assert_int_equal(mt_apply_transform(&app, tr, text, false), WF_ETYPE);
+    mt_assert_contains(app.err.message, "column \"x2\" is string");
     mod_ctx_clear(&app);
     /* Configure checks the same against a schema. */
-    assert_int_not_equal(apply_transform(&app, tr, lacking, true), 0);
-    assert_contains(app.err.message, "\"x2\"");
+    assert_int_not_equal(mt_apply_transform(&app, tr, lacking, true), 0);
+    mt_assert_contains(app.err.message, "\"x2\"");
     mod_ctx_clear(&app);
 
     tbl_free(text);
@@ -317,20 +318,20 @@ static void configure_gives_numeric_columns_in_place(void **state)
     assert_int_equal(tbl_take(t, NULL, 0, &schema, NULL), 0);
     mod_ctx ctx;
     assert_int_equal(
-        start(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", schema, true),
+        mt_run(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", schema, true),
         0);
-    const tbl_table *o = out_table(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     assert_int_equal(o->nrows, 0);
     assert_int_equal(o->ncols, 5);
-    assert_int_equal(col(o, "n")->type, TBL_NUMERIC);
-    assert_int_equal(col(o, "name")->type, TBL_STRING);
+    assert_int_equal(mt_column(o, "n")->type, TBL_NUMERIC);
+    assert_int_equal(mt_column(o, "name")->type, TBL_STRING);
     assert_null(ctx.outputs[1].json); /* no transform from a schema */
     mod_ctx_clear(&ctx);
     /* An unknown input schema: the parameters are still checked. */
     assert_int_equal(
-        start(&ctx, "normalize-data@1", "{\"columns_to_transform\": {\"x\": 1}}", NULL, true),
+        mt_run(&ctx, "normalize-data@1", "{\"columns_to_transform\": {\"x\": 1}}", NULL, true),
         WF_EINVAL);
-    assert_non_null(field_error(&ctx, "columns_to_transform"));
+    assert_non_null(mt_field_error(&ctx, "columns_to_transform"));
     mod_ctx_clear(&ctx);
     tbl_free(schema);
     tbl_free(t);
@@ -341,38 +342,38 @@ static void normalize_rejects_bad_columns_and_parameters(void **state)
     (void)state;
     tbl_table *t = mixed_table(10, 3);
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "normalize-data@1",
-                           "{\"columns_to_transform\": {\"include\": [{\"names\": [\"x1\", "
-                           "\"name\"]}]}}",
-                           t, false),
+    assert_int_equal(mt_run(&ctx, "normalize-data@1",
+                            "{\"columns_to_transform\": {\"include\": [{\"names\": [\"x1\", "
+                            "\"name\"]}]}}",
+                            t, false),
                      WF_ETYPE);
-    assert_contains(field_error(&ctx, "columns_to_transform"), "column \"name\" is string");
+    mt_assert_contains(mt_field_error(&ctx, "columns_to_transform"), "column \"name\" is string");
     mod_ctx_clear(&ctx);
     /* The same in configure, so the canvas marks it before a run. */
-    assert_int_equal(start(&ctx, "normalize-data@1",
-                           "{\"columns_to_transform\": {\"include\": [{\"names\": [\"name\"]}]}}",
-                           t, true),
+    assert_int_equal(mt_run(&ctx, "normalize-data@1",
+                            "{\"columns_to_transform\": {\"include\": [{\"names\": [\"name\"]}]}}",
+                            t, true),
                      WF_ETYPE);
     mod_ctx_clear(&ctx);
-    assert_int_not_equal(start(&ctx, "normalize-data@1",
-                               "{\"columns_to_transform\": {\"include\": [{\"names\": "
-                               "[\"price\"]}]}}",
-                               t, false),
+    assert_int_not_equal(mt_run(&ctx, "normalize-data@1",
+                                "{\"columns_to_transform\": {\"include\": [{\"names\": "
+                                "[\"price\"]}]}}",
+                                t, false),
                          0);
-    assert_contains(field_error(&ctx, "columns_to_transform"), "price");
+    mt_assert_contains(mt_field_error(&ctx, "columns_to_transform"), "price");
     mod_ctx_clear(&ctx);
     assert_int_equal(
-        start(&ctx, "normalize-data@1",
-              "{\"transformation_method\": \"ZScore\", \"columns_to_transform\": " NUMBERS "}", t,
-              false),
+        mt_run(&ctx, "normalize-data@1",
+               "{\"transformation_method\": \"ZScore\", \"columns_to_transform\": " NUMBERS "}", t,
+               false),
         WF_EINVAL);
-    assert_contains(field_error(&ctx, "transformation_method"), "\"ZScore\" is not one of");
+    mt_assert_contains(mt_field_error(&ctx, "transformation_method"), "\"ZScore\" is not one of");
     mod_ctx_clear(&ctx);
-    assert_int_not_equal(start(&ctx, "normalize-data@1", "{}", t, false), 0);
-    assert_non_null(field_error(&ctx, "columns_to_transform"));
+    assert_int_not_equal(mt_run(&ctx, "normalize-data@1", "{}", t, false), 0);
+    assert_non_null(mt_field_error(&ctx, "columns_to_transform"));
     mod_ctx_clear(&ctx);
     assert_int_equal(
-        start(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", NULL, false),
+        mt_run(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", NULL, false),
         WF_EINVAL); /* run needs its input */
     mod_ctx_clear(&ctx);
     tbl_free(t);
@@ -384,8 +385,8 @@ static void damaged_transforms_fail_clearly(void **state)
     tbl_table *t = mixed_table(20, 4);
     mod_ctx ctx, app;
     assert_int_equal(
-        start(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", t, false), 0);
-    json_t *good = out_json(&ctx, 1);
+        mt_run(&ctx, "normalize-data@1", "{\"columns_to_transform\": " NUMBERS "}", t, false), 0);
+    json_t *good = mt_json(&ctx, 1);
     const char *cases[][2] = {
         {"{\"kind\": \"model\"}", "not a fitted transform"},
         {"{\"kind\": \"transform\", \"module\": \"no-such-module@1\", \"columns\": [], "
@@ -412,16 +413,16 @@ static void damaged_transforms_fail_clearly(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *bad = json_loads(cases[i][0], 0, NULL);
         assert_non_null(bad);
-        assert_int_not_equal(apply_transform(&app, bad, t, false), 0);
-        assert_contains(app.err.message, cases[i][1]);
+        assert_int_not_equal(mt_apply_transform(&app, bad, t, false), 0);
+        mt_assert_contains(app.err.message, cases[i][1]);
         mod_ctx_clear(&app);
         json_decref(bad);
     }
     /* Missing inputs. */
-    assert_int_equal(apply_transform(&app, good, NULL, false), WF_EINVAL);
-    assert_contains(app.err.message, "\"dataset\" is missing");
+    assert_int_equal(mt_apply_transform(&app, good, NULL, false), WF_EINVAL);
+    mt_assert_contains(app.err.message, "\"dataset\" is missing");
     mod_ctx_clear(&app);
-    assert_int_equal(apply_transform(&app, good, NULL, true), 0); /* unknown schema */
+    assert_int_equal(mt_apply_transform(&app, good, NULL, true), 0); /* unknown schema */
     assert_null(app.outputs[0].table);
     mod_ctx_clear(&app);
     mod_ctx_clear(&ctx);

@@ -6,7 +6,7 @@
  * schemas; and the errors (rate outside (0, 1], fold out of range, no Fold
  * column, bad proportions, an unknown stratification column).
  */
-#include "rows_test.h"
+#include "module_test.h"
 
 /* n rows: id = 0..n-1, class cycling through "a" (half), "b" (a third)
  * and "c" (the rest), x = id / 10. */
@@ -18,21 +18,14 @@ static tbl_table *rows_table(size_t n)
         size_t k = i % 6;
         wf_buf_printf(&b, "%zu,%s,%g\n", i, k < 3 ? "a" : k < 5 ? "b" : "c", (double)i / 10);
     }
-    tbl_table *t = rt_csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     return t;
 }
 
 static int part(mod_ctx *ctx, const char *params, tbl_table *in, bool schema_only)
 {
-    return rt_run(ctx, "partition-and-sample@1", params, &in, 1, schema_only);
-}
-
-static bool ascending_ids(const tbl_table *t)
-{
-    for (size_t r = 1; r < t->nrows; r++)
-        if (t->cols[0].v.i64[r] <= t->cols[0].v.i64[r - 1]) return false;
-    return true;
+    return mt_run(ctx, "partition-and-sample@1", params, in, schema_only);
 }
 
 /* ---- head ---------------------------------------------------------------- */
@@ -43,10 +36,10 @@ static void head_takes_the_first_rows(void **state)
     tbl_table *t = rows_table(20);
     mod_ctx ctx;
     assert_int_equal(
-        part(&ctx, "{\"partition_or_sample_mode\": \"Head\", \"number_of_rows_to_select\": 3}", t,
+        part(&ctx, "{\"partition_or_sample_mode\": \"head\", \"number_of_rows_to_select\": 3}", t,
              false),
         0);
-    const tbl_table *out = rt_output(&ctx, "dataset");
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->nrows, 3);
     assert_int_equal(out->ncols, 3);
     for (int64_t i = 0; i < 3; i++)
@@ -54,23 +47,23 @@ static void head_takes_the_first_rows(void **state)
     mod_ctx_clear(&ctx);
     /* More rows than there are: all of them; none: just the schema. */
     assert_int_equal(
-        part(&ctx, "{\"partition_or_sample_mode\": \"Head\", \"number_of_rows_to_select\": 99}", t,
+        part(&ctx, "{\"partition_or_sample_mode\": \"head\", \"number_of_rows_to_select\": 99}", t,
              false),
         0);
-    assert_int_equal(rt_output(&ctx, "dataset")->nrows, 20);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 20);
     mod_ctx_clear(&ctx);
     assert_int_equal(
-        part(&ctx, "{\"partition_or_sample_mode\": \"Head\", \"number_of_rows_to_select\": 0}", t,
+        part(&ctx, "{\"partition_or_sample_mode\": \"head\", \"number_of_rows_to_select\": 0}", t,
              false),
         0);
-    assert_int_equal(rt_output(&ctx, "dataset")->nrows, 0);
-    assert_int_equal(rt_output(&ctx, "dataset")->ncols, 3);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 0);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 3);
     mod_ctx_clear(&ctx);
     assert_int_equal(
-        part(&ctx, "{\"partition_or_sample_mode\": \"Head\", \"number_of_rows_to_select\": -1}", t,
+        part(&ctx, "{\"partition_or_sample_mode\": \"head\", \"number_of_rows_to_select\": -1}", t,
              false),
         WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "number_of_rows_to_select"), "below the minimum");
+    mt_assert_contains(mt_field_error(&ctx, "number_of_rows_to_select"), "below the minimum");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -87,19 +80,18 @@ static void sampling_keeps_the_rounded_rate_reproducibly(void **state)
     assert_int_equal(part(&b, p7, t, false), 0);
     assert_int_equal(
         part(&c, "{\"rate_of_sampling\": 0.1234, \"random_seed_for_sampling\": 8}", t, false), 0);
-    const tbl_table *sa = rt_output(&a, "dataset");
+    const tbl_table *sa = mt_table(&a, 0);
     assert_int_equal(sa->nrows, 123); /* 123.4 rounds to 123 */
-    assert_true(ascending_ids(sa));
-    assert_memory_equal(sa->cols[0].v.i64, rt_output(&b, "dataset")->cols[0].v.i64,
-                        123 * sizeof(int64_t));
-    assert_memory_not_equal(sa->cols[0].v.i64, rt_output(&c, "dataset")->cols[0].v.i64,
+    assert_true(mt_ids_ascend(sa));
+    assert_memory_equal(sa->cols[0].v.i64, mt_table(&b, 0)->cols[0].v.i64, 123 * sizeof(int64_t));
+    assert_memory_not_equal(sa->cols[0].v.i64, mt_table(&c, 0)->cols[0].v.i64,
                             123 * sizeof(int64_t));
     mod_ctx_clear(&a);
     mod_ctx_clear(&b);
     mod_ctx_clear(&c);
     /* The default mode is sampling, at 1%. */
     assert_int_equal(part(&a, "{}", t, false), 0);
-    assert_int_equal(rt_output(&a, "dataset")->nrows, 10);
+    assert_int_equal(mt_table(&a, 0)->nrows, 10);
     mod_ctx_clear(&a);
     tbl_free(t);
 }
@@ -117,7 +109,7 @@ static void sampling_chooses_rows_uniformly(void **state)
                  "{\"rate_of_sampling\": 0.2, \"random_seed_for_sampling\": %d}", seed);
         mod_ctx ctx;
         assert_int_equal(part(&ctx, params, t, false), 0);
-        const tbl_table *out = rt_output(&ctx, "dataset");
+        const tbl_table *out = mt_table(&ctx, 0);
         assert_int_equal(out->nrows, 10);
         for (size_t r = 0; r < out->nrows; r++)
             hits[out->cols[0].v.i64[r]]++;
@@ -140,18 +132,18 @@ static void sampling_stratified_keeps_each_share(void **state)
                           t, false),
                      0);
     char dir[64];
-    rt_dir(dir);
-    rt_write(dir, "in", t);
-    rt_write(dir, "out", rt_output(&ctx, "dataset"));
-    rt_python_ok(dir, "I, O = load('in'), load('out')\n"
-                      "want = np.floor(I.groupby('class').size() * 0.3 + 0.5).astype(int)\n"
-                      "got = O.groupby('class').size()\n"
-                      "if not got.equals(want): fail('strata %s, expected %s' % (dict(got), "
-                      "dict(want)))\n"
-                      "# every sampled row is an input row, in input order\n"
-                      "same_frame(O, I[I['id'].isin(O['id'])], 'rows', ordered=True)\n"
-                      "print('OK')\n");
-    rt_rmdir(dir);
+    mt_mkdtemp(dir, sizeof dir);
+    mt_write_csv(dir, "in", t);
+    mt_write_csv(dir, "out", mt_table(&ctx, 0));
+    mt_python_check(dir, "I, O = load('in'), load('out')\n"
+                         "want = np.floor(I.groupby('class').size() * 0.3 + 0.5).astype(int)\n"
+                         "got = O.groupby('class').size()\n"
+                         "if not got.equals(want): fail('strata %s, expected %s' % (dict(got), "
+                         "dict(want)))\n"
+                         "# every sampled row is an input row, in input order\n"
+                         "same_frame(O, I[I['id'].isin(O['id'])], 'rows', ordered=True)\n"
+                         "print('OK')\n");
+    mt_rmtree(dir);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -169,14 +161,14 @@ static void sampling_rejects_a_rate_outside_0_1(void **state)
         snprintf(params, sizeof params, "{\"rate_of_sampling\": %s}", bad[i]);
         for (int schema = 0; schema < 2; schema++) {
             assert_int_equal(part(&ctx, params, t, schema), WF_EINVAL);
-            rt_assert_contains(rt_field_error(&ctx, "rate_of_sampling"), why[i]);
+            mt_assert_contains(mt_field_error(&ctx, "rate_of_sampling"), why[i]);
             assert_null(ctx.outputs[0].table);
             mod_ctx_clear(&ctx);
         }
     }
     /* A rate of exactly 1 keeps everything. */
     assert_int_equal(part(&ctx, "{\"rate_of_sampling\": 1}", t, false), 0);
-    assert_int_equal(rt_output(&ctx, "dataset")->nrows, 10);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 10);
     mod_ctx_clear(&ctx);
     /* Stratified on a column that is not there. */
     assert_int_equal(part(&ctx,
@@ -184,7 +176,7 @@ static void sampling_rejects_a_rate_outside_0_1(void **state)
                           " \"stratification_key_column_for_sampling\": \"label\"}",
                           t, true),
                      WF_ENOTFOUND);
-    rt_assert_contains(ctx.err.message, "parameter \"stratification_key_column_for_sampling\": no "
+    mt_assert_contains(ctx.err.message, "parameter \"stratification_key_column_for_sampling\": no "
                                         "column named \"label\"");
     mod_ctx_clear(&ctx);
     tbl_free(t);
@@ -192,7 +184,7 @@ static void sampling_rejects_a_rate_outside_0_1(void **state)
 
 /* ---- assign to folds ----------------------------------------------------- */
 
-#define ASSIGN "\"partition_or_sample_mode\": \"Assign to Folds\""
+#define ASSIGN "\"partition_or_sample_mode\": \"assign-to-folds\""
 
 static void assign_to_folds_deals_rows_out_evenly(void **state)
 {
@@ -201,7 +193,7 @@ static void assign_to_folds_deals_rows_out_evenly(void **state)
     mod_ctx ctx;
     /* Not randomized: round robin in table order. */
     assert_int_equal(part(&ctx, "{" ASSIGN ", \"randomized_split\": false}", t, false), 0);
-    const tbl_table *out = rt_output(&ctx, "dataset");
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->ncols, 4);
     const tbl_column *fold = &out->cols[3];
     assert_string_equal(fold->name, "Fold");
@@ -213,7 +205,7 @@ static void assign_to_folds_deals_rows_out_evenly(void **state)
 
     /* Randomized: still balanced, reproducible, and not round robin. */
     char dir[64];
-    rt_dir(dir);
+    mt_mkdtemp(dir, sizeof dir);
     for (int seed = 1; seed <= 2; seed++) {
         char params[160], name[16];
         snprintf(params, sizeof params,
@@ -222,7 +214,7 @@ static void assign_to_folds_deals_rows_out_evenly(void **state)
                  seed);
         assert_int_equal(part(&ctx, params, t, false), 0);
         snprintf(name, sizeof name, "s%d", seed);
-        rt_write(dir, name, rt_output(&ctx, "dataset"));
+        mt_write_csv(dir, name, mt_table(&ctx, 0));
         mod_ctx_clear(&ctx);
     }
     assert_int_equal(part(&ctx,
@@ -230,19 +222,20 @@ static void assign_to_folds_deals_rows_out_evenly(void **state)
                           " \"specify_how_many_folds_to_split_evenly_into\": 4}",
                           t, false),
                      0);
-    rt_write(dir, "again", rt_output(&ctx, "dataset"));
+    mt_write_csv(dir, "again", mt_table(&ctx, 0));
     mod_ctx_clear(&ctx);
-    rt_python_ok(dir, "a, b, c = load('s1'), load('s2'), load('again')\n"
-                      "for f in (a, b):\n"
-                      "    n = f['Fold'].value_counts().sort_index()\n"
-                      "    if list(n.index) != [1, 2, 3, 4] or n.max() - n.min() > 1:\n"
-                      "        fail('unbalanced folds %s' % dict(n))\n"
-                      "    if (f['Fold'] == np.arange(len(f)) % 4 + 1).all(): fail('round robin')\n"
-                      "if not a.equals(c): fail('the same seed gave other folds')\n"
-                      "if a['Fold'].equals(b['Fold']): fail('two seeds gave the same folds')\n"
-                      "if list(a['id']) != list(range(103)): fail('rows moved')\n"
-                      "print('OK')\n");
-    rt_rmdir(dir);
+    mt_python_check(dir,
+                    "a, b, c = load('s1'), load('s2'), load('again')\n"
+                    "for f in (a, b):\n"
+                    "    n = f['Fold'].value_counts().sort_index()\n"
+                    "    if list(n.index) != [1, 2, 3, 4] or n.max() - n.min() > 1:\n"
+                    "        fail('unbalanced folds %s' % dict(n))\n"
+                    "    if (f['Fold'] == np.arange(len(f)) % 4 + 1).all(): fail('round robin')\n"
+                    "if not a.equals(c): fail('the same seed gave other folds')\n"
+                    "if a['Fold'].equals(b['Fold']): fail('two seeds gave the same folds')\n"
+                    "if list(a['id']) != list(range(103)): fail('rows moved')\n"
+                    "print('OK')\n");
+    mt_rmtree(dir);
     tbl_free(t);
 }
 
@@ -257,17 +250,18 @@ static void assign_to_folds_stratified_spreads_every_class(void **state)
                           t, false),
                      0);
     char dir[64];
-    rt_dir(dir);
-    rt_write(dir, "out", rt_output(&ctx, "dataset"));
-    rt_python_ok(dir, "O = load('out')\n"
-                      "n = O.groupby(['class', 'Fold']).size().unstack(fill_value=0)\n"
-                      "if list(n.columns) != [1, 2, 3, 4, 5]: fail('folds %s' % list(n.columns))\n"
-                      "spread = (n.max(axis=1) - n.min(axis=1)).max()\n"
-                      "if spread > 1: fail('a class is spread unevenly:\\n%s' % n)\n"
-                      "sizes = O['Fold'].value_counts()\n"
-                      "if sizes.max() - sizes.min() > 1: fail('fold sizes %s' % dict(sizes))\n"
-                      "print('OK')\n");
-    rt_rmdir(dir);
+    mt_mkdtemp(dir, sizeof dir);
+    mt_write_csv(dir, "out", mt_table(&ctx, 0));
+    mt_python_check(dir,
+                    "O = load('out')\n"
+                    "n = O.groupby(['class', 'Fold']).size().unstack(fill_value=0)\n"
+                    "if list(n.columns) != [1, 2, 3, 4, 5]: fail('folds %s' % list(n.columns))\n"
+                    "spread = (n.max(axis=1) - n.min(axis=1)).max()\n"
+                    "if spread > 1: fail('a class is spread unevenly:\\n%s' % n)\n"
+                    "sizes = O['Fold'].value_counts()\n"
+                    "if sizes.max() - sizes.min() > 1: fail('fold sizes %s' % dict(sizes))\n"
+                    "print('OK')\n");
+    mt_rmtree(dir);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -281,11 +275,11 @@ static void assign_to_folds_in_proportions(void **state)
      * rounds up, 80.8 to 81). */
     assert_int_equal(part(&ctx,
                           "{" ASSIGN ", \"specify_the_partitioner_method\":"
-                          " \"Partition with customized proportions\","
+                          " \"partition-with-customized-proportions\","
                           " \"list_of_proportions_separated_by_comma\": \" 0.5, .3 \"}",
                           t, false),
                      0);
-    const tbl_column *fold = &rt_output(&ctx, "dataset")->cols[3];
+    const tbl_column *fold = &mt_table(&ctx, 0)->cols[3];
     size_t count[4] = {0};
     for (size_t r = 0; r < 101; r++) {
         assert_true(fold->v.i64[r] >= 1 && fold->v.i64[r] <= 3);
@@ -303,11 +297,11 @@ static void assign_to_folds_in_proportions(void **state)
         char params[256];
         snprintf(params, sizeof params,
                  "{" ASSIGN ", \"specify_the_partitioner_method\":"
-                 " \"Partition with customized proportions\","
+                 " \"partition-with-customized-proportions\","
                  " \"list_of_proportions_separated_by_comma\": \"%s\"}",
                  bad[i]);
         assert_int_equal(part(&ctx, params, t, true), WF_EINVAL);
-        rt_assert_contains(rt_field_error(&ctx, "list_of_proportions_separated_by_comma"), why[i]);
+        mt_assert_contains(mt_field_error(&ctx, "list_of_proportions_separated_by_comma"), why[i]);
         mod_ctx_clear(&ctx);
     }
     tbl_free(t);
@@ -319,13 +313,13 @@ static void assign_to_folds_needs_a_row_per_fold(void **state)
     tbl_table *t = rows_table(3);
     mod_ctx ctx;
     assert_int_equal(part(&ctx, "{" ASSIGN "}", t, false), WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "specify_how_many_folds_to_split_evenly_into"),
+    mt_assert_contains(mt_field_error(&ctx, "specify_how_many_folds_to_split_evenly_into"),
                        "5 folds for 3 rows");
     mod_ctx_clear(&ctx);
     assert_int_equal(
         part(&ctx, "{" ASSIGN ", \"specify_how_many_folds_to_split_evenly_into\": 0}", t, false),
         WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "specify_how_many_folds_to_split_evenly_into"),
+    mt_assert_contains(mt_field_error(&ctx, "specify_how_many_folds_to_split_evenly_into"),
                        "below the minimum, 1");
     mod_ctx_clear(&ctx);
     tbl_free(t);
@@ -333,7 +327,7 @@ static void assign_to_folds_needs_a_row_per_fold(void **state)
 
 /* ---- pick fold ----------------------------------------------------------- */
 
-#define PICK "\"partition_or_sample_mode\": \"Pick Fold\""
+#define PICK "\"partition_or_sample_mode\": \"pick-fold\""
 
 static void pick_fold_returns_a_fold_or_its_complement(void **state)
 {
@@ -343,8 +337,8 @@ static void pick_fold_returns_a_fold_or_its_complement(void **state)
     assert_int_equal(part(&folds, "{" ASSIGN ", \"random_seed\": 9}", t, false), 0);
     tbl_table *assigned = folds.outputs[0].table;
     char dir[64];
-    rt_dir(dir);
-    rt_write(dir, "folds", assigned);
+    mt_mkdtemp(dir, sizeof dir);
+    mt_write_csv(dir, "folds", assigned);
     for (int complement = 0; complement < 2; complement++) {
         char params[160], name[16];
         snprintf(params, sizeof params,
@@ -353,31 +347,31 @@ static void pick_fold_returns_a_fold_or_its_complement(void **state)
                  complement ? "true" : "false");
         mod_ctx ctx;
         assert_int_equal(part(&ctx, params, assigned, false), 0);
-        assert_int_equal(tbl_find_column(rt_output(&ctx, "dataset"), "Fold"), -1);
+        assert_int_equal(tbl_find_column(mt_table(&ctx, 0), "Fold"), -1);
         snprintf(name, sizeof name, "pick%d", complement);
-        rt_write(dir, name, rt_output(&ctx, "dataset"));
+        mt_write_csv(dir, name, mt_table(&ctx, 0));
         mod_ctx_clear(&ctx);
     }
-    rt_python_ok(dir, "F = load('folds')\n"
-                      "same_frame(load('pick0'), F[F['Fold'] == 2].drop(columns='Fold'), "
-                      "'fold 2', ordered=True)\n"
-                      "same_frame(load('pick1'), F[F['Fold'] != 2].drop(columns='Fold'), "
-                      "'not fold 2', ordered=True)\n"
-                      "if not 10 <= len(load('pick0')) <= 12: fail('fold 2 has 11 or 12 rows')\n"
-                      "print('OK')\n");
-    rt_rmdir(dir);
+    mt_python_check(dir, "F = load('folds')\n"
+                         "same_frame(load('pick0'), F[F['Fold'] == 2].drop(columns='Fold'), "
+                         "'fold 2', ordered=True)\n"
+                         "same_frame(load('pick1'), F[F['Fold'] != 2].drop(columns='Fold'), "
+                         "'not fold 2', ordered=True)\n"
+                         "if not 10 <= len(load('pick0')) <= 12: fail('fold 2 has 11 or 12 rows')\n"
+                         "print('OK')\n");
+    mt_rmtree(dir);
 
     /* Configure: the schema without Fold. */
     tbl_table *schema = NULL;
     assert_int_equal(tbl_take(assigned, NULL, 0, &schema, NULL), 0);
     mod_ctx ctx;
     assert_int_equal(part(&ctx, "{" PICK "}", schema, true), 0);
-    assert_int_equal(rt_output(&ctx, "dataset")->ncols, 3);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 3);
     mod_ctx_clear(&ctx);
     /* ... and assign-to-folds' schema has it. */
     assert_int_equal(part(&ctx, "{" ASSIGN "}", t, true), 0);
-    assert_int_equal(rt_output(&ctx, "dataset")->ncols, 4);
-    assert_string_equal(rt_output(&ctx, "dataset")->cols[3].name, "Fold");
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 4);
+    assert_string_equal(mt_table(&ctx, 0)->cols[3].name, "Fold");
     mod_ctx_clear(&ctx);
     tbl_free(schema);
     mod_ctx_clear(&folds);
@@ -393,14 +387,14 @@ static void pick_fold_rejects_a_fold_out_of_range(void **state)
     assert_int_equal(part(&ctx, "{" PICK ", \"specify_which_fold_to_be_sampled_from\": 7}",
                           folds.outputs[0].table, false),
                      WF_EINVAL);
-    rt_assert_contains(ctx.err.message, "parameter \"specify_which_fold_to_be_sampled_from\": "
+    mt_assert_contains(ctx.err.message, "parameter \"specify_which_fold_to_be_sampled_from\": "
                                         "fold 7 is out of range: the input has folds 1 to 5");
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
     assert_int_equal(part(&ctx, "{" PICK ", \"specify_which_fold_to_be_sampled_from\": 0}",
                           folds.outputs[0].table, false),
                      WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "specify_which_fold_to_be_sampled_from"),
+    mt_assert_contains(mt_field_error(&ctx, "specify_which_fold_to_be_sampled_from"),
                        "below the minimum, 1");
     mod_ctx_clear(&ctx);
     mod_ctx_clear(&folds);
@@ -408,17 +402,17 @@ static void pick_fold_rejects_a_fold_out_of_range(void **state)
     /* No Fold column: in a run and in configure. */
     for (int schema = 0; schema < 2; schema++) {
         assert_int_equal(part(&ctx, "{" PICK "}", t, schema), WF_EINVAL);
-        rt_assert_contains(rt_field_error(&ctx, "partition_or_sample_mode"),
-                           "Pick Fold needs a \"Fold\" column");
+        mt_assert_contains(mt_field_error(&ctx, "partition_or_sample_mode"),
+                           "pick-fold needs a \"Fold\" column");
         mod_ctx_clear(&ctx);
     }
-    tbl_table *text = rt_csv("id,Fold\n1,one\n");
+    tbl_table *text = mt_csv("id,Fold\n1,one\n");
     assert_int_equal(part(&ctx, "{" PICK "}", text, false), WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "partition_or_sample_mode"), "is string, not integer");
+    mt_assert_contains(mt_field_error(&ctx, "partition_or_sample_mode"), "is string, not integer");
     mod_ctx_clear(&ctx);
     tbl_free(text);
     assert_int_equal(part(&ctx, "{\"partition_or_sample_mode\": \"folds\"}", t, false), WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "partition_or_sample_mode"), "is not one of");
+    mt_assert_contains(mt_field_error(&ctx, "partition_or_sample_mode"), "is not one of");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }

@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "learn_test.h"
+#include "module_test.h"
 
 #define SAMPLES WEFT_TEST_DATA "/../../.cache/samples"
 #define PEERS WEFT_TEST_DATA "/../peers/peers.py"
@@ -127,35 +127,33 @@ static peer_result run_case(const peer_case *c)
 {
     peer_result res = {0};
     tbl_table *data = load_sample(c->file, c->drop);
-    mod_ctx split, learner, train, score, evaluate;
-    mod_value in = {.kind = MOD_TABLE, .table = data};
-    lt_run_ok(&split, "split-data@1", "{\"fraction\": 0.7, \"randomize\": true, \"seed\": 7}", &in,
-               1);
-    tbl_table *train_rows = lt_take_table(&split, 0), *test_rows = lt_take_table(&split, 1);
+    mod_ctx split, train, score, evaluate;
+    mt_ok(&split, mt_run(&split, "split-data@1",
+                         "{\"fraction\": 0.7, \"randomize\": true, \"seed\": 7}", data, false));
+    tbl_table *train_rows = mt_take_table(&split, 0), *test_rows = mt_take_table(&split, 1);
 
     char learner_ref[128];
     snprintf(learner_ref, sizeof learner_ref, "%s@1", c->learner);
-    lt_run_ok(&learner, learner_ref, c->params, NULL, 0);
-    json_t *learner_json = lt_take_json(&learner, 0);
+    json_t *learner_json = mt_learner(learner_ref, c->params);
 
     char params[256];
     snprintf(params, sizeof params, "{\"label_column\": \"%s\"}", c->label);
     mod_value train_in[2] = {{.kind = MOD_LEARNER, .json = learner_json},
                              {.kind = MOD_TABLE, .table = train_rows}};
-    lt_run_ok(&train, "train-model@1", params, train_in, 2);
-    res.model = lt_take_json(&train, 0);
+    mt_ok(&train, mt_run_inputs(&train, "train-model@1", params, train_in, 2, false));
+    res.model = mt_take_json(&train, 0);
 
     mod_value score_in[2] = {{.kind = MOD_MODEL, .json = res.model},
                              {.kind = MOD_TABLE, .table = test_rows}};
-    lt_run_ok(&score, "score-model@1", "{}", score_in, 2);
-    tbl_table *scored = lt_take_table(&score, 0);
+    mt_ok(&score, mt_run_inputs(&score, "score-model@1", "{}", score_in, 2, false));
+    tbl_table *scored = mt_take_table(&score, 0);
     mod_value eval_in[1] = {{.kind = MOD_TABLE, .table = scored}};
-    lt_run_ok(&evaluate, "evaluate-model@1", "{}", eval_in, 1);
-    res.report = lt_take_json(&evaluate, 0);
+    mt_ok(&evaluate, mt_run_inputs(&evaluate, "evaluate-model@1", "{}", eval_in, 1, false));
+    res.report = mt_take_json(&evaluate, 0);
 
     /* The peer's side, on the matrices weft built. */
-    char dir[] = "/tmp/weft-peers-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
+    mt_mkdtemp(dir, sizeof dir);
     mod__model m;
     mod_ctx reader = {0};
     assert_int_equal(mod_ctx_init(&reader, mod_find("score-model@1"), NULL), 0);
@@ -178,17 +176,15 @@ static peer_result run_case(const peer_case *c)
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s '%s' %s", PEERS, c->learner, peer_params,
              dir);
     free(peer_params);
-    char *printed = lt_capture(cmd);
+    char *printed = mt_capture(cmd);
     res.peer = json_loads(printed, 0, NULL);
     if (res.peer == NULL) fail_msg("the peer printed no JSON: %s", printed);
     free(printed);
 
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    mt_rmtree(dir);
     mod__model_clear(&m);
     mod_ctx_clear(&reader);
     mod_ctx_clear(&split);
-    mod_ctx_clear(&learner);
     mod_ctx_clear(&train);
     mod_ctx_clear(&score);
     mod_ctx_clear(&evaluate);
@@ -202,8 +198,8 @@ static peer_result run_case(const peer_case *c)
 
 static double metric(const peer_result *r, const char *name)
 {
-    const json_t *m = json_object_get(json_array_get(json_object_get(r->report, "models"), 0),
-                                      "metrics");
+    const json_t *m =
+        json_object_get(json_array_get(json_object_get(r->report, "models"), 0), "metrics");
     const json_t *v = json_object_get(m, name);
     if (!json_is_number(v)) fail_msg("the report has no number %s", name);
     return json_number_value(v);
@@ -220,7 +216,8 @@ static double peer(const peer_result *r, const char *name)
 static void close_to(const char *what, double ours, double theirs, double tol)
 {
     print_message("    %-44s weft %.6f  peer %.6f  (tolerance %g)\n", what, ours, theirs, tol);
-    if (!(fabs(ours - theirs) <= tol)) fail_msg("%s differs: weft %.9g, peer %.9g", what, ours, theirs);
+    if (!(fabs(ours - theirs) <= tol))
+        fail_msg("%s differs: weft %.9g, peer %.9g", what, ours, theirs);
 }
 
 /* ---- regression ---------------------------------------------------------------------- */
@@ -235,8 +232,8 @@ static void ols_matches_scikit_learn_coefficients(void **state)
     peer_case c = {"cpu.arff", NULL, "class", "linear-regression",
                    "{\"l2_regularization_weight\": 0}"};
     peer_result r = run_case(&c);
-    const json_t *w = json_array_get(
-        json_object_get(json_object_get(r.model, "state"), "weights"), 0);
+    const json_t *w =
+        json_array_get(json_object_get(json_object_get(r.model, "state"), "weights"), 0);
     const json_t *coef = json_object_get(r.peer, "coef");
     assert_int_equal(json_array_size(w), json_array_size(coef));
     for (size_t j = 0; j < json_array_size(w); j++) {
@@ -259,8 +256,8 @@ static void ridge_matches_scikit_learn_on_cars(void **state)
     (void)state;
     peer_case c = {"cars.json", cars_drop, "Miles_per_Gallon", "linear-regression", "{}"};
     peer_result r = run_case(&c);
-    const json_t *w = json_array_get(
-        json_object_get(json_object_get(r.model, "state"), "weights"), 0);
+    const json_t *w =
+        json_array_get(json_object_get(json_object_get(r.model, "state"), "weights"), 0);
     const json_t *coef = json_object_get(r.peer, "coef");
     assert_int_equal(json_array_size(w), json_array_size(coef));
     for (size_t j = 0; j < json_array_size(w); j++) {
@@ -289,7 +286,7 @@ static void forest_regression_matches_random_forest_on_cars(void **state)
 {
     (void)state;
     peer_case c = {"cars.json", cars_drop, "Miles_per_Gallon", "decision-forest-regression",
-                   "{\"number_of_decision_trees\": 200, \"resampling_method\": \"bagging\"}"};
+                   "{\"number_of_decision_trees\": 100, \"resampling_method\": \"bagging\"}"};
     peer_result r = run_case(&c);
     close_to("cars: R^2, forest vs RandomForestRegressor",
              metric(&r, "coefficient_of_determination"), peer(&r, "r2"), 0.02);
@@ -333,7 +330,7 @@ static void forest_matches_random_forest(void **state)
 {
     (void)state;
     binary_case("two-class-decision-forest",
-                "{\"number_of_decision_trees\": 200, \"maximum_depth_of_the_decision_trees\": 32}",
+                "{\"number_of_decision_trees\": 100, \"maximum_depth_of_the_decision_trees\": 32}",
                 0.02, "forest vs RandomForestClassifier");
 }
 
@@ -366,7 +363,7 @@ static void multiclass_learners_match_their_peers(void **state)
                     "\"optimization_tolerance\": 1e-10}",
                     0.005, "multinomial logistic regression");
     multiclass_case("multiclass-boosted-decision-tree", "{}", 0.01, "boosted trees vs xgboost");
-    multiclass_case("multiclass-decision-forest", "{\"number_of_decision_trees\": 200}", 0.02,
+    multiclass_case("multiclass-decision-forest", "{\"number_of_decision_trees\": 50}", 0.02,
                     "forest vs RandomForestClassifier");
 }
 
@@ -379,20 +376,20 @@ static void kmeans_assigns_as_scikit_learn_does(void **state)
     (void)state;
     tbl_table *data = load_sample("diabetes.arff", NULL);
     tbl_drop_column(data, (size_t)tbl_find_column(data, "class"));
-    mod_ctx learner, train;
-    lt_run_ok(&learner, "k-means-clustering@1",
-               "{\"number_of_centroids\": 3, \"initialization\": \"first-n\"}", NULL, 0);
-    json_t *learner_json = lt_take_json(&learner, 0);
+    mod_ctx train;
+    json_t *learner_json = mt_learner(
+        "k-means-clustering@1", "{\"number_of_centroids\": 3, \"initialization\": \"first-n\"}");
     mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner_json},
                        {.kind = MOD_TABLE, .table = data}};
-    lt_run_ok(&train, "train-clustering-model@1",
-               "{\"column_set\": {\"include\": [{\"all\": true}]}}", in, 2);
+    mt_ok(&train,
+          mt_run_inputs(&train, "train-clustering-model@1",
+                        "{\"column_set\": {\"include\": [{\"all\": true}]}}", in, 2, false));
     const tbl_table *results = train.outputs[1].table;
     int a = tbl_find_column(results, "Assignments");
     assert_true(a >= 0);
 
-    char dir[] = "/tmp/weft-peers-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
+    mt_mkdtemp(dir, sizeof dir);
     mod__model m;
     mod_ctx reader = {0};
     assert_int_equal(mod_ctx_init(&reader, mod_find("score-model@1"), NULL), 0);
@@ -419,7 +416,7 @@ static void kmeans_assigns_as_scikit_learn_does(void **state)
              "/usr/bin/python3 %s k-means-clustering '{\"number_of_centroids\": 3, "
              "\"iterations\": 100}' %s",
              PEERS, dir);
-    char *printed = lt_capture(cmd);
+    char *printed = mt_capture(cmd);
     json_t *peer_out = json_loads(printed, 0, NULL);
     free(printed);
     assert_non_null(peer_out);
@@ -432,13 +429,11 @@ static void kmeans_assigns_as_scikit_learn_does(void **state)
                   differ, results->nrows);
     assert_int_equal(differ, 0);
 
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    mt_rmtree(dir);
     json_decref(peer_out);
     ml_matrix_clear(&x);
     mod__model_clear(&m);
     mod_ctx_clear(&reader);
-    mod_ctx_clear(&learner);
     mod_ctx_clear(&train);
     json_decref(learner_json);
     tbl_free(data);

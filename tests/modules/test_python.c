@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "../table/table_builders.h"
+#include "module_test.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -50,12 +51,6 @@ static void on_log(void *user, const char *line)
 static const char *log_text(void)
 {
     return test_log.data ? test_log.data : "";
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", haystack ? haystack : "(null)", needle);
 }
 
 static void assert_tmpdir_empty(void)
@@ -94,12 +89,6 @@ static int run_script(mod_ctx *ctx, const char *script, const tbl_table *in1, co
     int rc = ctx->module->run(ctx);
     assert_tmpdir_empty();
     return rc;
-}
-
-static const tbl_table *output(const mod_ctx *ctx, int k)
-{
-    assert_non_null(ctx->outputs[k].table);
-    return ctx->outputs[k].table;
 }
 
 /* A string or categorical column from strings with explicit lengths (any
@@ -227,11 +216,11 @@ static void identity_script_returns_every_type_unchanged(void **state)
     tbl_table *t = every_type();
     mod_ctx ctx;
     if (run_script(&ctx, IDENTITY, t, NULL, NULL) < 0) fail_msg("%s", ctx.err.message);
-    assert_same_table(t, output(&ctx, 0));
+    assert_same_table(t, mt_table(&ctx, 0));
     /* One DataFrame returned: the second output is an empty table. */
-    assert_int_equal(output(&ctx, 1)->ncols, 0);
-    assert_int_equal(output(&ctx, 1)->nrows, 0);
-    assert_contains(log_text(), "pandas");
+    assert_int_equal(mt_table(&ctx, 1)->ncols, 0);
+    assert_int_equal(mt_table(&ctx, 1)->nrows, 0);
+    mt_assert_contains(log_text(), "pandas");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -252,7 +241,7 @@ static void dataframe_dtypes_follow_the_column_types(void **state)
                          "    return pd.DataFrame({k: [v] for k, v in seen.items()}), None\n";
     mod_ctx ctx;
     if (run_script(&ctx, script, t, NULL, NULL) < 0) fail_msg("%s", ctx.err.message);
-    const tbl_table *o = output(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     const char *want[][2] = {{"dtype num", "float64"},
                              {"dtype int", "Int64"},
                              {"dtype int_full", "int64"},
@@ -276,7 +265,7 @@ static void dataframe_dtypes_follow_the_column_types(void **state)
             fail_msg("%s: got \"%.*s\", want \"%s\"", want[i][0], (int)len, s, want[i][1]);
     }
     /* None as the second value: an empty table. */
-    assert_int_equal(output(&ctx, 1)->ncols, 0);
+    assert_int_equal(mt_table(&ctx, 1)->ncols, 0);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -293,7 +282,7 @@ static void strings_with_nul_and_non_utf8_bytes_survive(void **state)
     add_bytes(t, "rawcat", TBL_CATEGORICAL, levels, level_len, 4);
     mod_ctx ctx;
     if (run_script(&ctx, IDENTITY, t, NULL, NULL) < 0) fail_msg("%s", ctx.err.message);
-    assert_same_table(t, output(&ctx, 0));
+    assert_same_table(t, mt_table(&ctx, 0));
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -308,7 +297,7 @@ static void empty_tables_round_trip(void **state)
     assert_int_equal(t->nrows, 0);
     mod_ctx ctx;
     if (run_script(&ctx, IDENTITY, t, NULL, NULL) < 0) fail_msg("%s", ctx.err.message);
-    assert_same_table(t, output(&ctx, 0));
+    assert_same_table(t, mt_table(&ctx, 0));
     mod_ctx_clear(&ctx);
     tbl_free(t);
     tbl_free(full);
@@ -349,7 +338,7 @@ static void assert_read_fails(const char *dir, const char *says)
     wf_error err = {0};
     assert_true(mod__py_read_frame(dir, &t, &err) < 0);
     assert_null(t);
-    assert_contains(err.message, says);
+    mt_assert_contains(err.message, says);
 }
 
 static void frames_written_by_weft_read_back_the_same(void **state)
@@ -451,7 +440,7 @@ static void script_results_come_back_as_columns(void **state)
                          "    return df\n";
     mod_ctx ctx;
     if (run_script(&ctx, script, t, NULL, NULL) < 0) fail_msg("%s", ctx.err.message);
-    const tbl_table *o = output(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     assert_int_equal(o->nrows, 5);
     assert_int_equal(o->ncols, 9);
     const tbl_column *xo = &o->cols[0], *y = &o->cols[2], *n = &o->cols[3], *total = &o->cols[4],
@@ -513,7 +502,7 @@ static void roles_and_categories_come_back_by_name(void **state)
                          "    return df.rename(columns={'z': 'z2'}),\n";
     mod_ctx ctx;
     if (run_script(&ctx, script, t, NULL, NULL) < 0) fail_msg("%s", ctx.err.message);
-    const tbl_table *o = output(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     /* Text again, but it was categorical: categorical, still the label. */
     assert_int_equal(o->cols[0].type, TBL_CATEGORICAL);
     assert_int_equal(o->cols[0].role, TBL_ROLE_LABEL);
@@ -545,8 +534,8 @@ static void two_inputs_and_two_outputs(void **state)
                          "    return dataframe2, pd.concat([dataframe1, extra], axis=1)\n";
     mod_ctx ctx;
     if (run_script(&ctx, script, a, b, NULL) < 0) fail_msg("%s", ctx.err.message);
-    assert_same_table(b, output(&ctx, 0));
-    const tbl_table *second = output(&ctx, 1);
+    assert_same_table(b, mt_table(&ctx, 0));
+    const tbl_table *second = mt_table(&ctx, 1);
     /* Aligned on the index: the third row of k and v is missing, so k is a
      * float column, as pandas makes it. */
     assert_int_equal(second->nrows, 3);
@@ -562,7 +551,7 @@ static void two_inputs_and_two_outputs(void **state)
              "def azureml_main(dataframe1=None, dataframe2=None):\n"
              "    return pd.DataFrame({'none': [dataframe1 is None and dataframe2 is None]}),\n";
     if (run_script(&ctx, script, NULL, NULL, NULL) < 0) fail_msg("%s", ctx.err.message);
-    assert_string_equal(column_text(output(&ctx, 0), "none"), "true");
+    assert_string_equal(column_text(mt_table(&ctx, 0), "none"), "true");
     mod_ctx_clear(&ctx);
     tbl_free(a);
     tbl_free(b);
@@ -600,7 +589,7 @@ static void printed_lines_reach_the_log_in_order(void **state)
     assert_non_null(d);
     assert_true(a < b && b < c && c < d);
     /* Not UTF-8: shown with '?', since log lines travel as JSON. */
-    assert_contains(log, "\nbytes ? here\n");
+    mt_assert_contains(log, "\nbytes ? here\n");
     /* The long line comes in pieces of at most 2000 bytes that add up to
      * it. */
     size_t xs = 0;
@@ -626,9 +615,9 @@ static void an_exception_fails_with_its_last_line_and_traceback(void **state)
     assert_string_equal(ctx.err.message,
                         "Python: ZeroDivisionError: division by zero (line 3 of the script)");
     const char *log = log_text();
-    assert_contains(log, "Traceback (most recent call last):");
-    assert_contains(log, "File \"script.py\", line 3, in azureml_main");
-    assert_contains(log, "return 1 / 0");
+    mt_assert_contains(log, "Traceback (most recent call last):");
+    mt_assert_contains(log, "File \"script.py\", line 3, in azureml_main");
+    mt_assert_contains(log, "return 1 / 0");
     /* Only the script's frames: the bridge is not the user's business. */
     assert_null(strstr(log, "weft_bridge"));
     mod_ctx_clear(&ctx);
@@ -642,14 +631,14 @@ static void an_exception_fails_with_its_last_line_and_traceback(void **state)
              "    return pick(pd.DataFrame({'a': [1]})).to_frame(),\n";
     assert_true(run_script(&ctx, script, NULL, NULL, NULL) < 0);
     assert_string_equal(ctx.err.message, "Python: KeyError: 'nope' (line 3 of the script)");
-    assert_contains(log_text(), "line 5, in azureml_main");
+    mt_assert_contains(log_text(), "line 5, in azureml_main");
     mod_ctx_clear(&ctx);
 
     script = "def azureml_main(dataframe1=None, dataframe2=None):\n"
              "    return (dataframe1,\n";
     assert_true(run_script(&ctx, script, NULL, NULL, NULL) < 0);
-    assert_contains(ctx.err.message, "Python: SyntaxError: ");
-    assert_contains(ctx.err.message, "(line 2 of the script)");
+    mt_assert_contains(ctx.err.message, "Python: SyntaxError: ");
+    mt_assert_contains(ctx.err.message, "(line 2 of the script)");
     mod_ctx_clear(&ctx);
 
     /* At the top level, outside azureml_main. */
@@ -671,7 +660,7 @@ static void a_script_without_azureml_main_is_refused(void **state)
                          "def main(dataframe1=None, dataframe2=None):\n"
                          "    return dataframe1,\n";
     assert_true(run_script(&ctx, script, NULL, NULL, NULL) < 0);
-    assert_contains(ctx.err.message, "the script defines no function azureml_main(");
+    mt_assert_contains(ctx.err.message, "the script defines no function azureml_main(");
     mod_ctx_clear(&ctx);
 
     /* Not named at all: configure says so, on the field. */
@@ -682,14 +671,14 @@ static void a_script_without_azureml_main_is_refused(void **state)
     assert_true(ctx.module->configure(&ctx) < 0);
     assert_int_equal(ctx.nfield_errors, 1);
     assert_string_equal(ctx.field_errors[0].field, "python_script");
-    assert_contains(ctx.field_errors[0].message, "azureml_main");
+    mt_assert_contains(ctx.field_errors[0].message, "azureml_main");
     mod_ctx_clear(&ctx);
 
     params = json_pack("{s:s}", "python_script", "  \n");
     assert_int_equal(mod_ctx_init(&ctx, python_module(), params), 0);
     json_decref(params);
     assert_true(ctx.module->run(&ctx) < 0);
-    assert_contains(ctx.err.message, "parameter \"python_script\": the script is empty");
+    mt_assert_contains(ctx.err.message, "parameter \"python_script\": the script is empty");
     mod_ctx_clear(&ctx);
 }
 
@@ -704,7 +693,7 @@ static void configure_accepts_the_default_script_with_unknown_outputs(void **sta
     assert_int_equal(ctx.module->configure(&ctx), 0);
     assert_null(ctx.outputs[0].table);
     assert_null(ctx.outputs[1].table);
-    assert_contains(mod_param_string(&ctx, "python_script"), "def azureml_main(");
+    mt_assert_contains(mod_param_string(&ctx, "python_script"), "def azureml_main(");
     mod_ctx_clear(&ctx);
 }
 
@@ -721,8 +710,8 @@ static void the_default_script_passes_dataset1_through(void **state)
     ctx.on_log = on_log;
     wf_buf_free(&test_log);
     if (ctx.module->run(&ctx) < 0) fail_msg("%s", ctx.err.message);
-    assert_same_table(t, output(&ctx, 0));
-    assert_contains(log_text(), "Input pandas.DataFrame #1:");
+    assert_same_table(t, mt_table(&ctx, 0));
+    mt_assert_contains(log_text(), "Input pandas.DataFrame #1:");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -751,7 +740,7 @@ static void returning_something_else_names_what_it_was(void **state)
                  cases[i].body);
         mod_ctx ctx;
         assert_true(run_script(&ctx, script, NULL, NULL, NULL) < 0);
-        assert_contains(ctx.err.message, cases[i].says);
+        mt_assert_contains(ctx.err.message, cases[i].says);
         assert_null(ctx.outputs[0].table);
         mod_ctx_clear(&ctx);
     }
@@ -768,7 +757,7 @@ static void python_dying_is_reported(void **state)
     assert_true(run_script(&ctx, script, NULL, NULL, NULL) < 0);
     assert_string_equal(ctx.err.message,
                         "python3 exited with status 3 before it finished (see the log)");
-    assert_contains(log_text(), "going");
+    mt_assert_contains(log_text(), "going");
     mod_ctx_clear(&ctx);
 }
 
@@ -781,8 +770,9 @@ static void a_missing_interpreter_is_a_clear_error(void **state)
     int rc = run_script(&ctx, IDENTITY, NULL, NULL, NULL);
     mod__python_binary = saved;
     assert_int_equal(rc, WF_ENOTFOUND);
-    assert_contains(ctx.err.message, "cannot run /nonexistent/python3: No such file or directory");
-    assert_contains(ctx.err.message, "python3 with pandas");
+    mt_assert_contains(ctx.err.message,
+                       "cannot run /nonexistent/python3: No such file or directory");
+    mt_assert_contains(ctx.err.message, "python3 with pandas");
     mod_ctx_clear(&ctx);
 }
 
@@ -813,7 +803,7 @@ static void python_runs_in_a_clean_environment(void **state)
     unsetenv("PYTHONPATH");
     unsetenv("WEFT_TEST_SECRET");
     if (rc < 0) fail_msg("%s", ctx.err.message);
-    const tbl_table *o = output(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     assert_string_equal(column_text(o, "no_user_site"), "true");
     assert_string_equal(column_text(o, "no_bytecode"), "true");
     assert_string_equal(column_text(o, "pycache"), "false");
@@ -891,7 +881,7 @@ static void cancel_kills_python_and_what_it_started(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     pthread_join(thread, NULL);
     assert_int_equal(rc, WF_ECANCELED);
-    assert_contains(ctx.err.message, "canceled");
+    mt_assert_contains(ctx.err.message, "canceled");
     double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     assert_true(took < 20);
     long py = 0, child = 0;
@@ -917,7 +907,7 @@ static void a_cancel_before_the_start_runs_nothing(void **state)
     volatile sig_atomic_t cancel = 1;
     mod_ctx ctx;
     assert_int_equal(run_script(&ctx, IDENTITY, NULL, NULL, &cancel), WF_ECANCELED);
-    assert_contains(ctx.err.message, "canceled");
+    mt_assert_contains(ctx.err.message, "canceled");
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
 }

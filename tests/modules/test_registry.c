@@ -180,6 +180,83 @@ static void every_descriptor_is_well_formed(void **state)
     }
 }
 
+/* An enum value: lowercase ASCII letters and digits, joined by '-', with
+ * '+' and '.' where a name needs them ("k-means++"). Never Azure's display
+ * spellings ("LeftOuter", "Assign to Folds"). */
+static bool enum_value(const char *s)
+{
+    if (s == NULL || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9'))) return false;
+    for (const char *c = s; *c; c++) {
+        bool word = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
+        if (!word && *c != '-' && *c != '+' && *c != '.') return false;
+        if (*c == '-' && (c[1] == '\0' || c[1] == '-')) return false;
+    }
+    return true;
+}
+
+/* The choice index of value in enum parameter p; -1 when it is not one. */
+static int choice_index(const mod_param *p, const char *value, size_t len)
+{
+    for (size_t i = 0; p->choices[i] != NULL; i++)
+        if (strlen(p->choices[i]) == len && strncmp(p->choices[i], value, len) == 0) return (int)i;
+    return -1;
+}
+
+/* Every enum choice of every module is kebab-case, and every visible_when
+ * condition names values its parameter can take: a choice of that enum, or
+ * true/false of a bool. (Both would let a renamed value slip through: the
+ * condition would never hold and the parameter would stay hidden.) */
+static void every_enum_choice_is_kebab_case(void **state)
+{
+    (void)state;
+    size_t n;
+    const mod_descriptor *const *all = mod_all(&n);
+    size_t checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mod_descriptor *m = all[i];
+        for (size_t k = 0; k < m->nparams; k++) {
+            const mod_param *p = &m->params[k];
+            for (size_t c = 0; p->choices != NULL && p->choices[c] != NULL; c++, checked++)
+                if (!enum_value(p->choices[c]))
+                    fail_msg("%s.%s: choice \"%s\" is not kebab-case", m->name, p->name,
+                             p->choices[c]);
+            if (p->visible_when == NULL) continue;
+            const char *eq = strchr(p->visible_when, '=');
+            assert_non_null(eq);
+            char other[64];
+            snprintf(other, sizeof other, "%.*s", (int)(eq - p->visible_when), p->visible_when);
+            int j = mod_param_index(m, other);
+            assert_true(j >= 0);
+            const mod_param *q = &m->params[j];
+            for (const char *v = eq + 1;;) {
+                const char *bar = strchr(v, '|');
+                size_t len = bar != NULL ? (size_t)(bar - v) : strlen(v);
+                bool ok =
+                    q->type == MOD_PARAM_ENUM
+                        ? choice_index(q, v, len) >= 0
+                        : q->type == MOD_PARAM_BOOL && ((len == 4 && strncmp(v, "true", 4) == 0) ||
+                                                        (len == 5 && strncmp(v, "false", 5) == 0));
+                if (!ok)
+                    fail_msg("%s.%s: visible_when \"%s\": \"%.*s\" is not a value of %s", m->name,
+                             p->name, p->visible_when, (int)len, v, q->name);
+                if (bar == NULL) break;
+                v = bar + 1;
+            }
+        }
+    }
+    /* The catalogue has enums: the loop saw them. */
+    assert_true(checked > 100);
+    /* The rule itself. */
+    assert_true(enum_value("k-means++"));
+    assert_true(enum_value("log10"));
+    assert_false(enum_value("LeftOuter"));
+    assert_false(enum_value("Assign to Folds"));
+    assert_false(enum_value("split_rows"));
+    assert_false(enum_value("-inner"));
+    assert_false(enum_value("inner-"));
+    assert_false(enum_value(""));
+}
+
 static void port_kind_names_round_trip(void **state)
 {
     (void)state;
@@ -417,6 +494,7 @@ int main(void)
         cmocka_unit_test(registry_rejects_malformed_references),
         cmocka_unit_test(registry_index_lookups_find_ports_and_parameters),
         cmocka_unit_test(every_descriptor_is_well_formed),
+        cmocka_unit_test(every_enum_choice_is_kebab_case),
         cmocka_unit_test(port_kind_names_round_trip),
         cmocka_unit_test(param_type_names_match_the_header),
         cmocka_unit_test(catalogue_json_lists_every_parameter_with_its_default),

@@ -7,7 +7,7 @@
  * (too few minority rows for the neighbours, one class, a missing value, no
  * numeric column, an unknown label column).
  */
-#include "rows_test.h"
+#include "module_test.h"
 
 /* 150 majority rows ("neg") and 23 minority rows ("pos") in 3 numeric
  * dimensions, the minority in its own cloud; an integer, a boolean and a
@@ -25,14 +25,14 @@ static tbl_table *smote_table(void)
                       (int)wf_rng_below(&rng, 100), wf_rng_below(&rng, 2) ? "true" : "false",
                       minority ? "m" : (wf_rng_below(&rng, 2) ? "p" : "q"));
     }
-    tbl_table *t = rt_csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     return t;
 }
 
 static int smote(mod_ctx *ctx, const char *params, tbl_table *in, bool schema_only)
 {
-    return rt_run(ctx, "smote@1", params, &in, 1, schema_only);
+    return mt_run(ctx, "smote@1", params, in, schema_only);
 }
 
 static void smote_rows_lie_between_a_row_and_a_near_neighbour(void **state)
@@ -40,8 +40,8 @@ static void smote_rows_lie_between_a_row_and_a_near_neighbour(void **state)
     (void)state;
     tbl_table *t = smote_table();
     char dir[64];
-    rt_dir(dir);
-    rt_write(dir, "in", t);
+    mt_mkdtemp(dir, sizeof dir);
+    mt_write_csv(dir, "in", t);
     const int percents[] = {100, 250, 30};
     const int ks[] = {1, 3, 5};
     for (int i = 0; i < 3; i++) {
@@ -53,10 +53,10 @@ static void smote_rows_lie_between_a_row_and_a_near_neighbour(void **state)
         mod_ctx ctx;
         assert_int_equal(smote(&ctx, params, t, false), 0);
         snprintf(name, sizeof name, "p%d_k%d", percents[i], ks[i]);
-        rt_write(dir, name, rt_output(&ctx, "table"));
+        mt_write_csv(dir, name, mt_table(&ctx, 0));
         mod_ctx_clear(&ctx);
     }
-    rt_python_ok(
+    mt_python_check(
         dir, "from sklearn.neighbors import NearestNeighbors\n"
              "I = load('in')\n"
              "F = ['x1', 'x2', 'x3']\n"
@@ -95,7 +95,7 @@ static void smote_rows_lie_between_a_row_and_a_near_neighbour(void **state)
              "s))\n"
              "    if (S['n'] != S['n'].round()).any(): fail('integers stay whole')\n"
              "print('OK')\n");
-    rt_rmdir(dir);
+    mt_rmtree(dir);
     tbl_free(t);
 }
 
@@ -113,11 +113,11 @@ static void smote_is_reproducible_for_a_seed(void **state)
                            "\"random_seed\": 4}",
                            t, false),
                      0);
-    const tbl_table *ta = rt_output(&a, "table");
+    const tbl_table *ta = mt_table(&a, 0);
     assert_int_equal(ta->nrows, 173 + 23);
-    assert_memory_equal(ta->cols[0].v.f64, rt_output(&b, "table")->cols[0].v.f64,
+    assert_memory_equal(ta->cols[0].v.f64, mt_table(&b, 0)->cols[0].v.f64,
                         ta->nrows * sizeof(double));
-    assert_memory_not_equal(ta->cols[0].v.f64, rt_output(&c, "table")->cols[0].v.f64,
+    assert_memory_not_equal(ta->cols[0].v.f64, mt_table(&c, 0)->cols[0].v.f64,
                             ta->nrows * sizeof(double));
     /* Schema and roles are the input's. */
     assert_int_equal(ta->ncols, t->ncols);
@@ -129,7 +129,7 @@ static void smote_is_reproducible_for_a_seed(void **state)
     /* 0 percent: the input as it is. */
     assert_int_equal(smote(&a, "{\"label_column\": \"label\", \"smote_percentage\": 0}", t, false),
                      0);
-    assert_int_equal(rt_output(&a, "table")->nrows, 173);
+    assert_int_equal(mt_table(&a, 0)->nrows, 173);
     mod_ctx_clear(&a);
     tbl_free(t);
 }
@@ -141,7 +141,7 @@ static void smote_takes_nominal_values_by_vote(void **state)
      * row at 0.5 has the neighbours 1.5 and 2.5, both of kind "b", so its
      * synthetic rows are "b" though it is "a" itself; they lie in [0.5,
      * 2.5]. The row at 10.5 has 2.5 and 1.5: "b" too. */
-    tbl_table *t = rt_csv("x,label,kind,flag\n0.5,1,a,true\n1.5,1,b,false\n2.5,1,b,false\n"
+    tbl_table *t = mt_csv("x,label,kind,flag\n0.5,1,a,true\n1.5,1,b,false\n2.5,1,b,false\n"
                           "10.5,1,c,true\n5.5,0,z,true\n6.5,0,z,true\n7.5,0,z,true\n"
                           "8.5,0,z,true\n9.5,0,z,true\n");
     assert_int_equal(t->cols[0].type, TBL_NUMERIC);
@@ -151,7 +151,7 @@ static void smote_takes_nominal_values_by_vote(void **state)
                            " \"number_of_nearest_neighbors\": 2}",
                            t, false),
                      0);
-    const tbl_table *out = rt_output(&ctx, "table");
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->nrows, 9 + 12);
     for (size_t r = 9; r < out->nrows; r++) {
         double x = out->cols[0].v.f64[r];
@@ -180,43 +180,43 @@ static void smote_rejects_what_it_cannot_oversample(void **state)
     assert_int_equal(
         smote(&ctx, "{\"label_column\": \"label\", \"number_of_nearest_neighbors\": 23}", t, false),
         WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "number_of_nearest_neighbors"),
+    mt_assert_contains(mt_field_error(&ctx, "number_of_nearest_neighbors"),
                        "the minority class has 23 rows, too few for 23 neighbours");
     mod_ctx_clear(&ctx);
     assert_int_equal(smote(&ctx, "{\"label_column\": \"lable\"}", t, false), WF_ENOTFOUND);
-    rt_assert_contains(rt_field_error(&ctx, "label_column"), "no column named \"lable\"");
+    mt_assert_contains(mt_field_error(&ctx, "label_column"), "no column named \"lable\"");
     mod_ctx_clear(&ctx);
     assert_int_equal(smote(&ctx, "{}", t, true), WF_ENOTFOUND);
-    rt_assert_contains(rt_field_error(&ctx, "label_column"), "a value is required");
+    mt_assert_contains(mt_field_error(&ctx, "label_column"), "a value is required");
     mod_ctx_clear(&ctx);
     assert_int_equal(smote(&ctx, "{}", NULL, true), WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "label_column"), "choose the label column");
+    mt_assert_contains(mt_field_error(&ctx, "label_column"), "choose the label column");
     mod_ctx_clear(&ctx);
     assert_int_equal(
         smote(&ctx, "{\"label_column\": \"label\", \"number_of_nearest_neighbors\": 0}", t, true),
         WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "number_of_nearest_neighbors"), "below the minimum");
+    mt_assert_contains(mt_field_error(&ctx, "number_of_nearest_neighbors"), "below the minimum");
     mod_ctx_clear(&ctx);
     assert_int_equal(smote(&ctx, "{\"label_column\": \"label\"}", t, true), 0);
-    assert_int_equal(rt_output(&ctx, "table")->ncols, 7);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 7);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 
-    tbl_table *one = rt_csv("x,label\n1,a\n2,a\n3,a\n");
+    tbl_table *one = mt_csv("x,label\n1,a\n2,a\n3,a\n");
     assert_int_equal(smote(&ctx, "{\"label_column\": \"label\"}", one, false), WF_EINVAL);
-    rt_assert_contains(rt_field_error(&ctx, "label_column"), "has 1 class");
+    mt_assert_contains(mt_field_error(&ctx, "label_column"), "has 1 class");
     mod_ctx_clear(&ctx);
     tbl_free(one);
 
-    tbl_table *gap = rt_csv("x,label\n1,a\n,a\n3,a\n4,b\n5,b\n6,b\n7,b\n");
+    tbl_table *gap = mt_csv("x,label\n1,a\n,a\n3,a\n4,b\n5,b\n6,b\n7,b\n");
     assert_int_equal(smote(&ctx, "{\"label_column\": \"label\"}", gap, false), WF_EINVAL);
-    rt_assert_contains(ctx.err.message, "column \"x\", row 2: a minority row has a missing value");
+    mt_assert_contains(ctx.err.message, "column \"x\", row 2: a minority row has a missing value");
     mod_ctx_clear(&ctx);
     tbl_free(gap);
 
-    tbl_table *text = rt_csv("name,label\nx,a\ny,a\nz,b\nw,b\nv,b\n");
+    tbl_table *text = mt_csv("name,label\nx,a\ny,a\nz,b\nw,b\nv,b\n");
     assert_int_equal(smote(&ctx, "{\"label_column\": \"label\"}", text, false), WF_EINVAL);
-    rt_assert_contains(ctx.err.message, "at least one numeric, integer or boolean column");
+    mt_assert_contains(ctx.err.message, "at least one numeric, integer or boolean column");
     mod_ctx_clear(&ctx);
     tbl_free(text);
 }

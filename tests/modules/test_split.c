@@ -3,30 +3,9 @@
  * randomness and its seed, stratification), regular expressions and
  * relative expressions; configure; and the messages of bad parameters.
  */
-#include "modules/modules_int.h"
-
-#include <jansson.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
+#include "module_test.h"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static tbl_table *csv(const char *text)
-{
-    tbl_read_options opt = {
-        .format = TBL_FORMAT_CSV, .header = TBL_HEADER_PRESENT, .delimiter = ','};
-    tbl_table *t = NULL;
-    wf_error err = {0};
-    if (tbl_read_csv(text, strlen(text), &opt, &t, &err) < 0) fail_msg("%s", err.message);
-    return t;
-}
 
 /* A table of n rows: id = 0..n-1 (integer) and class = "a" for the first
  * n_a rows, "b" after (categorical). */
@@ -36,7 +15,7 @@ static tbl_table *ids_and_classes(size_t n, size_t n_a)
     wf_buf_puts(&b, "id,class\n");
     for (size_t i = 0; i < n; i++)
         wf_buf_printf(&b, "%zu,%s\n", i, i < n_a ? "a" : "b");
-    tbl_table *t = csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     return t;
 }
@@ -44,48 +23,15 @@ static tbl_table *ids_and_classes(size_t n, size_t n_a)
 /* Runs (or configures) split-data on `in` (borrowed) with params. */
 static int split(mod_ctx *ctx, const char *params_json, tbl_table *in, bool schema_only)
 {
-    json_error_t jerr;
-    json_t *params = json_loads(params_json, 0, &jerr);
-    if (params == NULL) fail_msg("bad test JSON: %s", jerr.text);
-    assert_int_equal(mod_ctx_init(ctx, mod_find("split-data@1"), params), 0);
-    json_decref(params);
-    ctx->inputs[0].table = in;
-    ctx->inputs[0].borrowed = true;
-    ctx->schema_only = schema_only;
-    return schema_only ? ctx->module->configure(ctx) : ctx->module->run(ctx);
-}
-
-static const tbl_table *first(const mod_ctx *ctx)
-{
-    assert_non_null(ctx->outputs[0].table);
-    return ctx->outputs[0].table;
-}
-
-static const tbl_table *second(const mod_ctx *ctx)
-{
-    assert_non_null(ctx->outputs[1].table);
-    return ctx->outputs[1].table;
-}
-
-static const char *field_error(const mod_ctx *ctx, const char *field)
-{
-    for (size_t i = 0; i < ctx->nfield_errors; i++)
-        if (strcmp(ctx->field_errors[i].field, field) == 0) return ctx->field_errors[i].message;
-    return NULL;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", haystack ? haystack : "(null)", needle);
+    return mt_run(ctx, "split-data@1", params_json, in, schema_only);
 }
 
 /* Every id of the input appears in exactly one output. */
 static void assert_partition(const mod_ctx *ctx, size_t n)
 {
-    assert_int_equal(first(ctx)->nrows + second(ctx)->nrows, n);
+    assert_int_equal(mt_table(ctx, 0)->nrows + mt_table(ctx, 1)->nrows, n);
     bool *seen = calloc(n, 1);
-    const tbl_table *outs[2] = {first(ctx), second(ctx)};
+    const tbl_table *outs[2] = {mt_table(ctx, 0), mt_table(ctx, 1)};
     for (int k = 0; k < 2; k++) {
         for (size_t r = 0; r < outs[k]->nrows; r++) {
             int64_t id = outs[k]->cols[0].v.i64[r];
@@ -96,13 +42,6 @@ static void assert_partition(const mod_ctx *ctx, size_t n)
     free(seen);
 }
 
-static bool ascending_ids(const tbl_table *t)
-{
-    for (size_t r = 1; r < t->nrows; r++)
-        if (t->cols[0].v.i64[r] <= t->cols[0].v.i64[r - 1]) return false;
-    return true;
-}
-
 /* ---- split rows -------------------------------------------------------- */
 
 static void split_rows_sends_the_fraction_first_in_input_order(void **state)
@@ -111,13 +50,13 @@ static void split_rows_sends_the_fraction_first_in_input_order(void **state)
     tbl_table *t = ids_and_classes(100, 50);
     mod_ctx ctx;
     assert_int_equal(split(&ctx, "{\"fraction\": 0.7, \"seed\": 42}", t, false), 0);
-    assert_int_equal(first(&ctx)->nrows, 70);
-    assert_int_equal(second(&ctx)->nrows, 30);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 70);
+    assert_int_equal(mt_table(&ctx, 1)->nrows, 30);
     assert_partition(&ctx, 100);
-    assert_true(ascending_ids(first(&ctx)));
-    assert_true(ascending_ids(second(&ctx)));
+    assert_true(mt_ids_ascend(mt_table(&ctx, 0)));
+    assert_true(mt_ids_ascend(mt_table(&ctx, 1)));
     /* Random: not simply the first 70 rows. */
-    assert_true(first(&ctx)->cols[0].v.i64[69] != 69);
+    assert_true(mt_table(&ctx, 0)->cols[0].v.i64[69] != 69);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -130,9 +69,10 @@ static void split_rows_is_deterministic_for_a_seed(void **state)
     assert_int_equal(split(&a, "{\"seed\": 7}", t, false), 0);
     assert_int_equal(split(&b, "{\"seed\": 7}", t, false), 0);
     assert_int_equal(split(&c, "{\"seed\": 8}", t, false), 0);
-    assert_int_equal(first(&a)->nrows, 100);
-    assert_memory_equal(first(&a)->cols[0].v.i64, first(&b)->cols[0].v.i64, 100 * sizeof(int64_t));
-    assert_memory_not_equal(first(&a)->cols[0].v.i64, first(&c)->cols[0].v.i64,
+    assert_int_equal(mt_table(&a, 0)->nrows, 100);
+    assert_memory_equal(mt_table(&a, 0)->cols[0].v.i64, mt_table(&b, 0)->cols[0].v.i64,
+                        100 * sizeof(int64_t));
+    assert_memory_not_equal(mt_table(&a, 0)->cols[0].v.i64, mt_table(&c, 0)->cols[0].v.i64,
                             100 * sizeof(int64_t));
     mod_ctx_clear(&a);
     mod_ctx_clear(&b);
@@ -147,25 +87,25 @@ static void split_rows_without_randomize_takes_the_first_rows(void **state)
     mod_ctx ctx;
     assert_int_equal(split(&ctx, "{\"fraction\": 0.25, \"randomize\": false}", t, false), 0);
     /* 2.5 rows round to 3. */
-    assert_int_equal(first(&ctx)->nrows, 3);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 3);
     for (int64_t i = 0; i < 3; i++)
-        assert_int_equal(first(&ctx)->cols[0].v.i64[i], i);
-    assert_int_equal(second(&ctx)->cols[0].v.i64[0], 3);
+        assert_int_equal(mt_table(&ctx, 0)->cols[0].v.i64[i], i);
+    assert_int_equal(mt_table(&ctx, 1)->cols[0].v.i64[0], 3);
     mod_ctx_clear(&ctx);
 
     /* The bounds: nothing first, everything first, an empty table. */
     assert_int_equal(split(&ctx, "{\"fraction\": 0}", t, false), 0);
-    assert_int_equal(first(&ctx)->nrows, 0);
-    assert_int_equal(first(&ctx)->ncols, 2);
-    assert_int_equal(second(&ctx)->nrows, 10);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 0);
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 2);
+    assert_int_equal(mt_table(&ctx, 1)->nrows, 10);
     mod_ctx_clear(&ctx);
     assert_int_equal(split(&ctx, "{\"fraction\": 1}", t, false), 0);
-    assert_int_equal(first(&ctx)->nrows, 10);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 10);
     mod_ctx_clear(&ctx);
     tbl_table *empty = NULL;
     assert_int_equal(tbl_take(t, NULL, 0, &empty, NULL), 0);
     assert_int_equal(split(&ctx, "{}", empty, false), 0);
-    assert_int_equal(first(&ctx)->nrows + second(&ctx)->nrows, 0);
+    assert_int_equal(mt_table(&ctx, 0)->nrows + mt_table(&ctx, 1)->nrows, 0);
     mod_ctx_clear(&ctx);
     tbl_free(empty);
     tbl_free(t);
@@ -185,11 +125,11 @@ static void split_rows_is_stratified_when_asked(void **state)
         assert_int_equal(split(&ctx, params, t, false), 0);
         assert_partition(&ctx, 100);
         size_t a = 0;
-        for (size_t r = 0; r < first(&ctx)->nrows; r++)
-            a += first(&ctx)->cols[0].v.i64[r] < 80;
-        assert_int_equal(first(&ctx)->nrows, 50);
+        for (size_t r = 0; r < mt_table(&ctx, 0)->nrows; r++)
+            a += mt_table(&ctx, 0)->cols[0].v.i64[r] < 80;
+        assert_int_equal(mt_table(&ctx, 0)->nrows, 50);
         assert_int_equal(a, 40);
-        assert_true(ascending_ids(first(&ctx)));
+        assert_true(mt_ids_ascend(mt_table(&ctx, 0)));
         mod_ctx_clear(&ctx);
     }
     tbl_free(t);
@@ -201,12 +141,12 @@ static void split_rows_stratified_needs_a_known_column(void **state)
     tbl_table *t = ids_and_classes(4, 2);
     mod_ctx ctx;
     assert_int_equal(split(&ctx, "{\"stratify\": true}", t, true), WF_ENOTFOUND);
-    assert_contains(field_error(&ctx, "stratify_column"), "required");
+    mt_assert_contains(mt_field_error(&ctx, "stratify_column"), "required");
     mod_ctx_clear(&ctx);
     assert_int_equal(split(&ctx, "{\"stratify\": true, \"stratify_column\": \"label\"}", t, false),
                      WF_ENOTFOUND);
-    assert_contains(ctx.err.message,
-                    "parameter \"stratify_column\": no column named \"label\" in the input");
+    mt_assert_contains(ctx.err.message,
+                       "parameter \"stratify_column\": no column named \"label\" in the input");
     mod_ctx_clear(&ctx);
     /* Not stratified: the column is not checked. */
     assert_int_equal(split(&ctx, "{\"stratify_column\": \"label\"}", t, false), 0);
@@ -220,14 +160,14 @@ static void split_rows_rejects_a_fraction_out_of_range(void **state)
     tbl_table *t = ids_and_classes(4, 2);
     mod_ctx ctx;
     assert_int_equal(split(&ctx, "{\"fraction\": 1.5}", t, true), WF_EINVAL);
-    assert_contains(ctx.err.message, "parameter \"fraction\": 1.5 is above the maximum, 1");
+    mt_assert_contains(ctx.err.message, "parameter \"fraction\": 1.5 is above the maximum, 1");
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
     assert_int_equal(split(&ctx, "{\"fraction\": \"half\"}", t, false), WF_ETYPE);
-    assert_non_null(field_error(&ctx, "fraction"));
+    assert_non_null(mt_field_error(&ctx, "fraction"));
     mod_ctx_clear(&ctx);
     assert_int_equal(split(&ctx, "{\"mode\": \"split-columns\"}", t, false), WF_EINVAL);
-    assert_contains(field_error(&ctx, "mode"), "\"split-columns\" is not one of");
+    mt_assert_contains(mt_field_error(&ctx, "mode"), "\"split-columns\" is not one of");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -245,16 +185,16 @@ static void split_rows_rejects_a_fraction_out_of_range(void **state)
 static void split_regex_sends_matching_rows_first(void **state)
 {
     (void)state;
-    tbl_table *t = csv(NEWS);
+    tbl_table *t = mt_csv(NEWS);
     mod_ctx ctx;
     assert_int_equal(split(&ctx,
                            "{\"mode\": \"regular-expression\", \"regex\": \"\\\\\\\"headline\\\" "
                            "^Sports\"}",
                            t, false),
                      0);
-    assert_int_equal(first(&ctx)->nrows, 2);
-    assert_int_equal(first(&ctx)->cols[0].v.i64[1], 2);
-    assert_int_equal(second(&ctx)->nrows, 3); /* the missing headline never matches */
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 2);
+    assert_int_equal(mt_table(&ctx, 0)->cols[0].v.i64[1], 2);
+    assert_int_equal(mt_table(&ctx, 1)->nrows, 3); /* the missing headline never matches */
     mod_ctx_clear(&ctx);
 
     /* Numbers match as text; extended syntax (alternation, braces) works. */
@@ -263,7 +203,7 @@ static void split_regex_sends_matching_rows_first(void **state)
               "{\"mode\": \"regular-expression\", \"regex\": \"\\\"year\\\" ^20(09|1[01])$\"}", t,
               false),
         0);
-    assert_int_equal(first(&ctx)->nrows, 2);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 2);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -271,27 +211,27 @@ static void split_regex_sends_matching_rows_first(void **state)
 static void split_regex_reports_bad_expressions_on_the_field(void **state)
 {
     (void)state;
-    tbl_table *t = csv(NEWS);
+    tbl_table *t = mt_csv(NEWS);
     mod_ctx ctx;
     assert_int_equal(split(&ctx,
                            "{\"mode\": \"regular-expression\", \"regex\": \"\\\"headline\\\" "
                            "(unclosed\"}",
                            t, true),
                      WF_EINVAL);
-    assert_contains(field_error(&ctx, "regex"), "bad regular expression \"(unclosed\"");
+    mt_assert_contains(mt_field_error(&ctx, "regex"), "bad regular expression \"(unclosed\"");
     mod_ctx_clear(&ctx);
     assert_int_equal(
         split(&ctx, "{\"mode\": \"regular-expression\", \"regex\": \"^Sports\"}", t, true),
         WF_EINVAL);
-    assert_contains(field_error(&ctx, "regex"), "column in quotes");
+    mt_assert_contains(mt_field_error(&ctx, "regex"), "column in quotes");
     mod_ctx_clear(&ctx);
     assert_int_equal(
         split(&ctx, "{\"mode\": \"regular-expression\", \"regex\": \"\\\"body\\\" x\"}", t, true),
         WF_EINVAL);
-    assert_contains(field_error(&ctx, "regex"), "no column named \"body\"");
+    mt_assert_contains(mt_field_error(&ctx, "regex"), "no column named \"body\"");
     mod_ctx_clear(&ctx);
     assert_int_equal(split(&ctx, "{\"mode\": \"regular-expression\"}", t, false), WF_EINVAL);
-    assert_contains(ctx.err.message, "parameter \"regex\"");
+    mt_assert_contains(ctx.err.message, "parameter \"regex\"");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -309,8 +249,8 @@ static size_t relative_count(tbl_table *t, const char *expr)
     int rc = split(&ctx, text, t, false);
     free(text);
     if (rc != 0) fail_msg("%s: %s", expr, ctx.err.message);
-    size_t n = first(&ctx)->nrows;
-    assert_int_equal(n + second(&ctx)->nrows, t->nrows);
+    size_t n = mt_table(&ctx, 0)->nrows;
+    assert_int_equal(n + mt_table(&ctx, 1)->nrows, t->nrows);
     mod_ctx_clear(&ctx);
     return n;
 }
@@ -318,7 +258,7 @@ static size_t relative_count(tbl_table *t, const char *expr)
 static void split_relative_compares_numbers(void **state)
 {
     (void)state;
-    tbl_table *t = csv(NEWS); /* year: 2012, 2009, 2015, 2011, missing */
+    tbl_table *t = mt_csv(NEWS); /* year: 2012, 2009, 2015, 2011, missing */
     assert_int_equal(relative_count(t, "\\\"year\" > 2011"), 2);
     assert_int_equal(relative_count(t, "\\\"year\" >= 2011"), 3);
     assert_int_equal(relative_count(t, "\"year\" < 2011"), 1);
@@ -334,7 +274,7 @@ static void split_relative_compares_numbers(void **state)
 static void split_relative_compares_dates(void **state)
 {
     (void)state;
-    tbl_table *t = csv("id,day\n0,2020-01-05\n1,2019-12-31\n2,2020-03-01\n");
+    tbl_table *t = mt_csv("id,day\n0,2020-01-05\n1,2019-12-31\n2,2020-03-01\n");
     assert_int_equal(t->cols[1].type, TBL_DATETIME);
     assert_int_equal(relative_count(t, "\"day\" >= 2020-01-01"), 2);
     tbl_free(t);
@@ -343,7 +283,7 @@ static void split_relative_compares_dates(void **state)
 static void split_relative_reports_bad_expressions_on_the_field(void **state)
 {
     (void)state;
-    tbl_table *t = csv(NEWS);
+    tbl_table *t = mt_csv(NEWS);
     const char *cases[][2] = {
         {"\"headline\" > 3", "relative expressions compare numbers"},
         {"\"year\" ~ 3", "expected a comparison"},
@@ -363,7 +303,7 @@ static void split_relative_reports_bad_expressions_on_the_field(void **state)
         mod_ctx ctx;
         assert_int_equal(split(&ctx, text, t, true), WF_EINVAL);
         free(text);
-        assert_contains(field_error(&ctx, "relative_expression"), cases[i][1]);
+        mt_assert_contains(mt_field_error(&ctx, "relative_expression"), cases[i][1]);
         mod_ctx_clear(&ctx);
     }
     tbl_free(t);
@@ -374,7 +314,7 @@ static void split_relative_reports_bad_expressions_on_the_field(void **state)
 static void split_configure_gives_both_outputs_the_input_schema(void **state)
 {
     (void)state;
-    tbl_table *full = csv(NEWS);
+    tbl_table *full = mt_csv(NEWS);
     tbl_table *schema = NULL;
     assert_int_equal(tbl_take(full, NULL, 0, &schema, NULL), 0);
     mod_ctx ctx;
@@ -396,7 +336,7 @@ static void split_configure_gives_both_outputs_the_input_schema(void **state)
     assert_int_equal(
         split(&ctx, "{\"mode\": \"regular-expression\", \"regex\": \"\\\"a\\\" [\"}", NULL, true),
         WF_EINVAL);
-    assert_non_null(field_error(&ctx, "regex"));
+    assert_non_null(mt_field_error(&ctx, "regex"));
     mod_ctx_clear(&ctx);
     assert_int_equal(split(&ctx, "{}", NULL, false), WF_EINVAL); /* run needs an input */
     mod_ctx_clear(&ctx);

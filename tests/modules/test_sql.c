@@ -5,7 +5,7 @@
  * it happened, unknown columns and tables, scripts that end without rows,
  * refused ATTACH; roles; and configure's checks on empty schemas.
  */
-#include "data_test.h"
+#include "module_test.h"
 
 #include <math.h>
 
@@ -68,9 +68,7 @@ static json_t *sql_expected(const char *dir, const tbl_table *t1, const tbl_tabl
     const char *names[] = {"t1", "t2"};
     for (size_t k = 0; k < 2; k++) {
         if (ts[k] == NULL) continue;
-        char file[16];
-        snprintf(file, sizeof file, "%s.csv", names[k]);
-        dt_write_csv(ts[k], dir, file);
+        mt_write_csv(dir, names[k], ts[k]);
         json_t *types = json_array();
         for (size_t j = 0; j < ts[k]->ncols; j++)
             json_array_append_new(types, json_string(tbl_type_name(ts[k]->cols[j].type)));
@@ -81,7 +79,7 @@ static json_t *sql_expected(const char *dir, const tbl_table *t1, const tbl_tabl
     snprintf(path, sizeof path, "%s/spec.json", dir);
     assert_int_equal(json_dump_file(spec, path, 0), 0);
     json_decref(spec);
-    return dt_python(dir, sql_peer, NULL);
+    return mt_python_json(dir, sql_peer, NULL);
 }
 
 /* Checks one cell of our output against the peer's value. */
@@ -132,7 +130,7 @@ static void sql_compare(const tbl_table *t1, const tbl_table *t2, const char *se
                         const char *query)
 {
     char dir[64];
-    dt_mkdtemp(dir, sizeof dir);
+    mt_mkdtemp(dir, sizeof dir);
     json_t *want = sql_expected(dir, t1, t2, setup, query);
     if (json_object_get(want, "error") != NULL)
         fail_msg("the peer failed: %s", json_string_value(json_object_get(want, "error")));
@@ -141,10 +139,11 @@ static void sql_compare(const tbl_table *t1, const tbl_table *t2, const char *se
     json_t *params = json_pack("{s:s}", "sql_query_script", script.data);
     char *text = json_dumps(params, 0);
     mod_ctx ctx;
-    const tbl_table *in[] = {t1, t2, NULL};
-    int rc = dt_start(&ctx, "apply-sql-transformation@1", text, in, 3, false);
+    /* The inputs are borrowed: the module never changes them. */
+    mod_value in[] = {{.table = (tbl_table *)t1}, {.table = (tbl_table *)t2}};
+    int rc = mt_run_inputs(&ctx, "apply-sql-transformation@1", text, in, 2, false);
     if (rc != 0) fail_msg("%s: %s", query, ctx.err.message);
-    const tbl_table *out = dt_out(&ctx, 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     const json_t *names = json_object_get(want, "names");
     const json_t *rows = json_object_get(want, "rows");
     assert_int_equal(out->ncols, json_array_size(names));
@@ -159,14 +158,14 @@ static void sql_compare(const tbl_table *t1, const tbl_table *t2, const char *se
     json_decref(params);
     wf_buf_free(&script);
     json_decref(want);
-    dt_rmtree(dir);
+    mt_rmtree(dir);
 }
 
 static void queries_match_pythons_sqlite3(void **state)
 {
     (void)state;
-    tbl_table *t1 = dt_csv(T1);
-    tbl_table *t2 = dt_csv(T2);
+    tbl_table *t1 = mt_csv(T1);
+    tbl_table *t2 = mt_csv(T2);
     /* Few distinct strings: the reader made cat categorical. */
     assert_int_equal(t1->cols[3].type, TBL_CATEGORICAL);
     assert_int_equal(t1->cols[4].type, TBL_BOOLEAN);
@@ -211,7 +210,7 @@ static void a_large_input_arrives_whole(void **state)
         else
             wf_buf_printf(&csv, "%d,%d.%02d,s%d\n", i, i * 7 % 101, i % 100, i * 13 % 997);
     }
-    tbl_table *t1 = dt_csv(csv.data);
+    tbl_table *t1 = mt_csv(csv.data);
     wf_buf_free(&csv);
     sql_compare(t1, NULL, NULL, "SELECT rowid AS r, * FROM t1");
     sql_compare(t1, NULL, NULL,
@@ -225,16 +224,14 @@ static void a_large_input_arrives_whole(void **state)
 static void result_columns_named_like_inputs_keep_their_role(void **state)
 {
     (void)state;
-    tbl_table *t1 = dt_csv(T1);
+    tbl_table *t1 = mt_csv(T1);
     t1->cols[7].role = TBL_ROLE_LABEL;  /* y */
     t1->cols[1].role = TBL_ROLE_WEIGHT; /* x */
-    const tbl_table *in[] = {t1, NULL, NULL};
     mod_ctx ctx;
-    int rc =
-        dt_start(&ctx, "apply-sql-transformation@1",
-                 "{\"sql_query_script\": \"SELECT y, x, x AS x2, y AS y FROM t1\"}", in, 3, false);
+    int rc = mt_run(&ctx, "apply-sql-transformation@1",
+                    "{\"sql_query_script\": \"SELECT y, x, x AS x2, y AS y FROM t1\"}", t1, false);
     if (rc != 0) fail_msg("%s", ctx.err.message);
-    const tbl_table *out = dt_out(&ctx, 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->ncols, 4);
     assert_string_equal(out->cols[0].name, "y");
     assert_int_equal(out->cols[0].role, TBL_ROLE_LABEL);
@@ -250,15 +247,14 @@ static void result_columns_named_like_inputs_keep_their_role(void **state)
 static void types_come_from_the_values(void **state)
 {
     (void)state;
-    tbl_table *t1 = dt_csv(T1);
-    const tbl_table *in[] = {t1, NULL, NULL};
+    tbl_table *t1 = mt_csv(T1);
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \"SELECT b, d, x, i, "
-                              "CAST(NULL AS INTEGER) AS none_int, NULL AS none FROM t1\"}",
-                              in, 3, false),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"SELECT b, d, x, i, "
+                            "CAST(NULL AS INTEGER) AS none_int, NULL AS none FROM t1\"}",
+                            t1, false),
                      0);
-    const tbl_table *out = dt_out(&ctx, 0);
+    const tbl_table *out = mt_table(&ctx, 0);
     /* Booleans went in as 0 and 1, date-times as ISO text. */
     assert_int_equal(out->cols[0].type, TBL_INTEGER);
     assert_int_equal(out->cols[0].v.i64[0], 1);
@@ -285,29 +281,28 @@ static void types_come_from_the_values(void **state)
 static void sql_assert_error(const char *script, const char *place)
 {
     char dir[64];
-    dt_mkdtemp(dir, sizeof dir);
-    tbl_table *t1 = dt_csv(T1);
+    mt_mkdtemp(dir, sizeof dir);
+    tbl_table *t1 = mt_csv(T1);
     json_t *want = sql_expected(dir, t1, NULL, NULL, script);
     const char *sqlite_says = json_string_value(json_object_get(want, "error"));
     assert_non_null(sqlite_says);
     json_t *params = json_pack("{s:s}", "sql_query_script", script);
     char *text = json_dumps(params, 0);
-    const tbl_table *in[] = {t1, NULL, NULL};
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1", text, in, 3, false), WF_EINVAL);
-    const char *msg = dt_field_error(&ctx, "sql_query_script");
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1", text, t1, false), WF_EINVAL);
+    const char *msg = mt_field_error(&ctx, "sql_query_script");
     char expected[1024];
     snprintf(expected, sizeof expected, "%s: %s", place, sqlite_says);
     if (msg == NULL || strcmp(msg, expected) != 0)
         fail_msg("error \"%s\", expected \"%s\"", msg ? msg : "(none)", expected);
-    dt_assert_contains(ctx.err.message, "parameter \"sql_query_script\": line");
+    mt_assert_contains(ctx.err.message, "parameter \"sql_query_script\": line");
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
     free(text);
     json_decref(params);
     json_decref(want);
     tbl_free(t1);
-    dt_rmtree(dir);
+    mt_rmtree(dir);
 }
 
 static void sqlite_errors_reach_the_user_unchanged(void **state)
@@ -323,17 +318,16 @@ static void sqlite_errors_reach_the_user_unchanged(void **state)
 static void a_failing_statement_is_placed_in_the_script(void **state)
 {
     (void)state;
-    tbl_table *t1 = dt_csv(T1);
-    const tbl_table *in[] = {t1, NULL, NULL};
+    tbl_table *t1 = mt_csv(T1);
     mod_ctx ctx;
     /* The second statement fails when it runs (a constraint), not when it
      * compiles: the error points at its start. */
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \"CREATE TABLE k (v INTEGER UNIQUE);\\n"
-                              "  INSERT INTO k SELECT cat FROM t1;\\nSELECT * FROM k;\"}",
-                              in, 3, false),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"CREATE TABLE k (v INTEGER UNIQUE);\\n"
+                            "  INSERT INTO k SELECT cat FROM t1;\\nSELECT * FROM k;\"}",
+                            t1, false),
                      WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "sql_query_script"),
+    mt_assert_contains(mt_field_error(&ctx, "sql_query_script"),
                        "line 2, column 3: UNIQUE constraint failed: k.v");
     mod_ctx_clear(&ctx);
     tbl_free(t1);
@@ -342,25 +336,22 @@ static void a_failing_statement_is_placed_in_the_script(void **state)
 static void a_script_must_end_with_rows(void **state)
 {
     (void)state;
-    tbl_table *t1 = dt_csv(T1);
-    const tbl_table *in[] = {t1, NULL, NULL};
+    tbl_table *t1 = mt_csv(T1);
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \"SELECT 1;\\nDELETE FROM t1;\"}", in, 3,
-                              false),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"SELECT 1;\\nDELETE FROM t1;\"}", t1, false),
                      WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "sql_query_script"),
+    mt_assert_contains(mt_field_error(&ctx, "sql_query_script"),
                        "line 2: the last statement returns no rows");
     mod_ctx_clear(&ctx);
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \" -- nothing\\n ; \"}", in, 3, false),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \" -- nothing\\n ; \"}", t1, false),
                      WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "sql_query_script"), "no statement");
+    mt_assert_contains(mt_field_error(&ctx, "sql_query_script"), "no statement");
     mod_ctx_clear(&ctx);
     /* No t1 at run time. */
-    const tbl_table *none[] = {NULL, NULL, NULL};
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1", "{}", none, 3, false), WF_EINVAL);
-    dt_assert_contains(ctx.err.message, "\"t1\" is missing");
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1", "{}", NULL, false), WF_EINVAL);
+    mt_assert_contains(ctx.err.message, "\"t1\" is missing");
     mod_ctx_clear(&ctx);
     tbl_free(t1);
 }
@@ -369,16 +360,15 @@ static void a_script_cannot_attach_files(void **state)
 {
     (void)state;
     char dir[64], script[512];
-    dt_mkdtemp(dir, sizeof dir);
-    tbl_table *t1 = dt_csv(T1);
-    const tbl_table *in[] = {t1, NULL, NULL};
+    mt_mkdtemp(dir, sizeof dir);
+    tbl_table *t1 = mt_csv(T1);
     snprintf(script, sizeof script,
              "{\"sql_query_script\": \"ATTACH DATABASE '%s/x.db' AS x; "
              "CREATE TABLE x.t AS SELECT * FROM t1; SELECT 1\"}",
              dir);
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1", script, in, 3, false), WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "sql_query_script"), "not authorized");
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1", script, t1, false), WF_EINVAL);
+    mt_assert_contains(mt_field_error(&ctx, "sql_query_script"), "not authorized");
     mod_ctx_clear(&ctx);
     char path[600];
     snprintf(path, sizeof path, "%s/x.db", dir);
@@ -386,55 +376,54 @@ static void a_script_cannot_attach_files(void **state)
     /* VACUUM INTO writes a file by attaching it: refused too. */
     snprintf(script, sizeof script, "{\"sql_query_script\": \"VACUUM INTO '%s/v.db'; SELECT 1\"}",
              dir);
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1", script, in, 3, false), WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "sql_query_script"), "authorization denied");
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1", script, t1, false), WF_EINVAL);
+    mt_assert_contains(mt_field_error(&ctx, "sql_query_script"), "authorization denied");
     mod_ctx_clear(&ctx);
     snprintf(path, sizeof path, "%s/v.db", dir);
     assert_int_not_equal(access(path, F_OK), 0);
     /* A scratch in-memory database is fine. */
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \"ATTACH ':memory:' AS m; CREATE TABLE "
-                              "m.t AS SELECT i FROM t1; SELECT COUNT(*) AS n FROM m.t\"}",
-                              in, 3, false),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"ATTACH ':memory:' AS m; CREATE TABLE "
+                            "m.t AS SELECT i FROM t1; SELECT COUNT(*) AS n FROM m.t\"}",
+                            t1, false),
                      0);
-    assert_int_equal(dt_out(&ctx, 0)->cols[0].v.i64[0], 6);
+    assert_int_equal(mt_table(&ctx, 0)->cols[0].v.i64[0], 6);
     mod_ctx_clear(&ctx);
     tbl_free(t1);
-    dt_rmtree(dir);
+    mt_rmtree(dir);
 }
 
 static void configure_checks_the_script_on_empty_schemas(void **state)
 {
     (void)state;
-    tbl_table *t1 = dt_csv(T1);
+    tbl_table *t1 = mt_csv(T1);
     tbl_table *schema = NULL;
     assert_int_equal(tbl_take(t1, NULL, 0, &schema, NULL), 0);
-    const tbl_table *in[] = {schema, NULL, NULL};
     mod_ctx ctx;
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \"SELECT prise FROM t1\"}", in, 3, true),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"SELECT prise FROM t1\"}", schema, true),
                      WF_EINVAL);
-    dt_assert_contains(dt_field_error(&ctx, "sql_query_script"), "no such column: prise");
+    mt_assert_contains(mt_field_error(&ctx, "sql_query_script"), "no such column: prise");
     mod_ctx_clear(&ctx);
     /* A good script: no error, and the output's schema stays unknown. */
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \"SELECT i FROM t1\"}", in, 3, true),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"SELECT i FROM t1\"}", schema, true),
                      0);
     assert_null(ctx.outputs[0].table);
     mod_ctx_clear(&ctx);
     /* t2's schema is not known here (unconnected, or not yet known): a
      * script that reads it is not condemned before it runs. */
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \"SELECT * FROM t1 JOIN t2 USING (i)\"}", in,
-                              3, true),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"SELECT * FROM t1 JOIN t2 USING (i)\"}",
+                            schema, true),
                      0);
     assert_int_equal(ctx.nfield_errors, 0);
     mod_ctx_clear(&ctx);
     /* A script that loops on its own is not run to the end in configure. */
-    assert_int_equal(dt_start(&ctx, "apply-sql-transformation@1",
-                              "{\"sql_query_script\": \"WITH RECURSIVE c(n) AS (SELECT 1 UNION "
-                              "ALL SELECT n + 1 FROM c) SELECT MAX(n) FROM c\"}",
-                              in, 3, true),
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"WITH RECURSIVE c(n) AS (SELECT 1 UNION "
+                            "ALL SELECT n + 1 FROM c) SELECT MAX(n) FROM c\"}",
+                            schema, true),
                      0);
     mod_ctx_clear(&ctx);
     tbl_free(schema);
@@ -444,7 +433,7 @@ static void configure_checks_the_script_on_empty_schemas(void **state)
 static void a_canceled_script_stops(void **state)
 {
     (void)state;
-    tbl_table *t1 = dt_csv(T1);
+    tbl_table *t1 = mt_csv(T1);
     json_t *params = json_pack("{s:s}", "sql_query_script",
                                "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) "
                                "SELECT MAX(n) FROM c");

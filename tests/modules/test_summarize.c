@@ -4,7 +4,7 @@
  * columns too short for a variance, skewness or kurtosis; the output's
  * schema in configure; and a missing input.
  */
-#include "rows_test.h"
+#include "module_test.h"
 
 #include <math.h>
 
@@ -30,14 +30,14 @@ static tbl_table *stats_table(void)
         wf_buf_printf(&b, i < 2 ? "%d," : ",", 3 - i);
         wf_buf_puts(&b, "\n");
     }
-    tbl_table *t = rt_csv(b.data);
+    tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
     return t;
 }
 
 static int summarize(mod_ctx *ctx, tbl_table *in, bool schema_only)
 {
-    return rt_run(ctx, "summarize-data@1", "{}", &in, 1, schema_only);
+    return mt_run(ctx, "summarize-data@1", "{}", in, schema_only);
 }
 
 static void summarize_matches_numpy_scipy_and_pandas(void **state)
@@ -49,14 +49,14 @@ static void summarize_matches_numpy_scipy_and_pandas(void **state)
     assert_int_equal(t->cols[5].type, TBL_DATETIME);
     mod_ctx ctx;
     assert_int_equal(summarize(&ctx, t, false), 0);
-    const tbl_table *out = rt_output(&ctx, "result_dataset");
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->nrows, t->ncols);
     assert_int_equal(out->ncols, 22);
     char dir[64];
-    rt_dir(dir);
-    rt_write(dir, "in", t);
-    rt_write(dir, "out", out);
-    rt_python_ok(
+    mt_mkdtemp(dir, sizeof dir);
+    mt_write_csv(dir, "in", t);
+    mt_write_csv(dir, "out", out);
+    mt_python_check(
         dir,
         "from scipy import stats\n"
         "I, O = load('in'), load('out')\n"
@@ -99,7 +99,7 @@ static void summarize_matches_numpy_scipy_and_pandas(void **state)
         "if not pd.isna(O['Sample Skewness'][row['pair']]): fail('2 values have no skewness')\n"
         "if O['Count'][row['empty']] != 0: fail('empty column')\n"
         "print('OK')\n");
-    rt_rmdir(dir);
+    mt_rmtree(dir);
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }
@@ -107,10 +107,10 @@ static void summarize_matches_numpy_scipy_and_pandas(void **state)
 static void summarize_example_in_the_help_holds(void **state)
 {
     (void)state;
-    tbl_table *t = rt_csv("price\n1\n2\n2\n5\n");
+    tbl_table *t = mt_csv("price\n1\n2\n2\n5\n");
     mod_ctx ctx;
     assert_int_equal(summarize(&ctx, t, false), 0);
-    const tbl_table *out = rt_output(&ctx, "result_dataset");
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->cols[1].v.i64[0], 4);
     assert_int_equal(out->cols[2].v.i64[0], 3);
     assert_true(out->cols[6].v.f64[0] == 2.5);
@@ -128,7 +128,7 @@ static void summarize_configure_gives_the_schema(void **state)
     tbl_table *t = stats_table();
     mod_ctx ctx;
     assert_int_equal(summarize(&ctx, t, true), 0);
-    const tbl_table *out = rt_output(&ctx, "result_dataset");
+    const tbl_table *out = mt_table(&ctx, 0);
     assert_int_equal(out->nrows, 0);
     assert_int_equal(out->ncols, 22);
     assert_string_equal(out->cols[0].name, "Feature");
@@ -138,8 +138,8 @@ static void summarize_configure_gives_the_schema(void **state)
     assert_int_equal(out->cols[21].type, TBL_NUMERIC);
     mod_ctx_clear(&ctx);
     /* A run needs its input. */
-    assert_int_equal(rt_run(&ctx, "summarize-data@1", "{}", NULL, 0, false), WF_EINVAL);
-    rt_assert_contains(ctx.err.message, "input \"dataset\" is missing");
+    assert_int_equal(mt_run(&ctx, "summarize-data@1", "{}", NULL, false), WF_EINVAL);
+    mt_assert_contains(ctx.err.message, "input \"dataset\" is missing");
     mod_ctx_clear(&ctx);
     tbl_free(t);
 }

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "fitted_test.h"
+#include "module_test.h"
 
 static tbl_table *colors, *train, *test;
 static json_t *expected;
@@ -20,7 +20,7 @@ static json_t *expected;
 /* id, color (categorical, first seen: red, green, blue; gaps), size. */
 static tbl_table *colors_table(void)
 {
-    tbl_table *t = csv("id,color,size\n1,red,3\n2,green,1\n3,,2\n4,blue,5\n5,red,4\n6,green,\n");
+    tbl_table *t = mt_csv("id,color,size\n1,red,3\n2,green,1\n3,,2\n4,blue,5\n5,red,4\n6,green,\n");
     tbl_cast_column(t, 1, TBL_CATEGORICAL, false, NULL);
     return t;
 }
@@ -29,10 +29,10 @@ static int setup(void **state)
 {
     (void)state;
     colors = colors_table();
-    train = random_table(400, 3, 8, 101);
-    test = random_table(60, 3, 8, 102);
+    train = mt_random_table(400, 3, 8, 101);
+    test = mt_random_table(60, 3, 8, 102);
     const tbl_table *tables[] = {colors, train, test};
-    expected = python_json_tables(
+    expected = mt_pandas_json(
         "c = dfs[0]['color']\n"
         "cat = pd.Categorical(c, categories=pd.unique(c.dropna()))\n"
         "dummies = pd.get_dummies(cat, prefix='color', prefix_sep='-')\n"
@@ -63,12 +63,12 @@ static void indicators_equal_pandas_get_dummies(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "convert-to-indicator-values@1",
-                           "{\"categorical_columns_to_convert\": {\"include\": [{\"names\": "
-                           "[\"color\"]}]}}",
-                           colors, false),
+    assert_int_equal(mt_run(&ctx, "convert-to-indicator-values@1",
+                            "{\"categorical_columns_to_convert\": {\"include\": [{\"names\": "
+                            "[\"color\"]}]}}",
+                            colors, false),
                      0);
-    const tbl_table *o = out_table(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     /* id, color, then its indicators in level order, then size. */
     json_t *order = json_object_get(expected, "order");
     assert_int_equal(o->ncols, 3 + json_array_size(order));
@@ -84,7 +84,7 @@ static void indicators_equal_pandas_get_dummies(void **state)
                                               json_integer_value(json_array_get(want, r)) == 1);
     }
     assert_string_equal(o->cols[o->ncols - 1].name, "size");
-    assert_apply_reproduces(&ctx, 0, 1, colors);
+    mt_assert_apply_reproduces(&ctx, 0, 1, colors);
     mod_ctx_clear(&ctx);
 }
 
@@ -92,35 +92,35 @@ static void overwrite_replaces_the_column_and_new_levels_give_zeros(void **state
 {
     (void)state;
     mod_ctx ctx, app;
-    assert_int_equal(start(&ctx, "convert-to-indicator-values@1",
-                           "{\"overwrite_categorical_columns\": true, "
-                           "\"categorical_columns_to_convert\": {\"include\": [{\"type\": "
-                           "\"categorical\"}]}}",
-                           colors, false),
+    assert_int_equal(mt_run(&ctx, "convert-to-indicator-values@1",
+                            "{\"overwrite_categorical_columns\": true, "
+                            "\"categorical_columns_to_convert\": {\"include\": [{\"type\": "
+                            "\"categorical\"}]}}",
+                            colors, false),
                      0);
-    const tbl_table *o = out_table(&ctx, 0);
+    const tbl_table *o = mt_table(&ctx, 0);
     const char *names[] = {"id", "color-red", "color-green", "color-blue", "size"};
     assert_int_equal(o->ncols, 5);
     for (size_t j = 0; j < 5; j++)
         assert_string_equal(o->cols[j].name, names[j]);
     /* The missing color: 0 everywhere. */
     assert_true(o->cols[1].v.i64[2] == 0 && o->cols[2].v.i64[2] == 0 && o->cols[3].v.i64[2] == 0);
-    assert_apply_reproduces(&ctx, 0, 1, colors);
+    mt_assert_apply_reproduces(&ctx, 0, 1, colors);
 
     /* New data as plain text, with a level never seen: the same columns. */
-    tbl_table *fresh = csv("color,id,size\nblue,7,1\nmauve,8,2\n");
+    tbl_table *fresh = mt_csv("color,id,size\nblue,7,1\nmauve,8,2\n");
     assert_int_equal(fresh->cols[0].type, TBL_STRING);
-    assert_int_equal(apply_transform(&app, out_json(&ctx, 1), fresh, false), 0);
-    o = out_table(&app, 0);
+    assert_int_equal(mt_apply_transform(&app, mt_json(&ctx, 1), fresh, false), 0);
+    o = mt_table(&app, 0);
     assert_int_equal(o->ncols, 5);
     assert_string_equal(o->cols[0].name, "color-red");
     assert_int_equal(o->cols[2].v.i64[0], 1); /* blue */
     for (size_t j = 0; j < 3; j++)
         assert_int_equal(o->cols[j].v.i64[1], 0); /* mauve */
     mod_ctx_clear(&app);
-    tbl_table *numbers = csv("color,id,size\n1,2,3\n");
-    assert_int_equal(apply_transform(&app, out_json(&ctx, 1), numbers, false), WF_ETYPE);
-    assert_contains(app.err.message, "column \"color\" is integer");
+    tbl_table *numbers = mt_csv("color,id,size\n1,2,3\n");
+    assert_int_equal(mt_apply_transform(&app, mt_json(&ctx, 1), numbers, false), WF_ETYPE);
+    mt_assert_contains(app.err.message, "column \"color\" is integer");
     mod_ctx_clear(&app);
     tbl_free(numbers);
     tbl_free(fresh);
@@ -131,24 +131,24 @@ static void indicators_need_categorical_columns(void **state)
 {
     (void)state;
     mod_ctx ctx;
-    assert_int_equal(start(&ctx, "convert-to-indicator-values@1",
-                           "{\"categorical_columns_to_convert\": {\"include\": [{\"names\": "
-                           "[\"color\", \"size\"]}]}}",
-                           colors, true),
+    assert_int_equal(mt_run(&ctx, "convert-to-indicator-values@1",
+                            "{\"categorical_columns_to_convert\": {\"include\": [{\"names\": "
+                            "[\"color\", \"size\"]}]}}",
+                            colors, true),
                      WF_ETYPE);
-    assert_contains(field_error(&ctx, "categorical_columns_to_convert"),
-                    "column \"size\" is integer: only categorical columns");
+    mt_assert_contains(mt_field_error(&ctx, "categorical_columns_to_convert"),
+                       "column \"size\" is integer: only categorical columns");
     mod_ctx_clear(&ctx);
     /* Configure gives the run's schema: the levels come with the schema. */
     tbl_table *schema = NULL;
     assert_int_equal(tbl_take(colors, NULL, 0, &schema, NULL), 0);
-    assert_int_equal(start(&ctx, "convert-to-indicator-values@1",
-                           "{\"categorical_columns_to_convert\": {\"include\": [{\"names\": "
-                           "[\"color\"]}]}}",
-                           schema, true),
+    assert_int_equal(mt_run(&ctx, "convert-to-indicator-values@1",
+                            "{\"categorical_columns_to_convert\": {\"include\": [{\"names\": "
+                            "[\"color\"]}]}}",
+                            schema, true),
                      0);
-    assert_int_equal(out_table(&ctx, 0)->ncols, 6);
-    assert_string_equal(out_table(&ctx, 0)->cols[4].name, "color-blue");
+    assert_int_equal(mt_table(&ctx, 0)->ncols, 6);
+    assert_string_equal(mt_table(&ctx, 0)->cols[4].name, "color-blue");
     mod_ctx_clear(&ctx);
     tbl_free(schema);
 }
@@ -157,20 +157,20 @@ static void indicators_need_categorical_columns(void **state)
 
 static int select_transform(mod_ctx *ctx, const tbl_table *in)
 {
-    return start(ctx, "select-columns-transform@1", "{}", in, false);
+    return mt_run(ctx, "select-columns-transform@1", "{}", in, false);
 }
 
 static void select_columns_transform_selects_by_name_in_training_order(void **state)
 {
     (void)state;
-    tbl_table *wanted = csv("size,id\n1,2\n");
+    tbl_table *wanted = mt_csv("size,id\n1,2\n");
     mod_ctx ctx, app;
     assert_int_equal(select_transform(&ctx, wanted), 0);
-    json_t *tr = out_json(&ctx, 0);
+    json_t *tr = mt_json(&ctx, 0);
     assert_string_equal(json_string_value(json_object_get(tr, "module")),
                         "select-columns-transform@1");
-    assert_int_equal(apply_transform(&app, tr, colors, false), 0);
-    const tbl_table *o = out_table(&app, 0);
+    assert_int_equal(mt_apply_transform(&app, tr, colors, false), 0);
+    const tbl_table *o = mt_table(&app, 0);
     assert_int_equal(o->ncols, 2);
     assert_string_equal(o->cols[0].name, "size");
     assert_string_equal(o->cols[1].name, "id");
@@ -181,26 +181,26 @@ static void select_columns_transform_selects_by_name_in_training_order(void **st
     /* Configure of Apply Transformation gives the selected schema. */
     tbl_table *schema = NULL;
     assert_int_equal(tbl_take(colors, NULL, 0, &schema, NULL), 0);
-    assert_int_equal(apply_transform(&app, tr, schema, true), 0);
-    assert_int_equal(out_table(&app, 0)->ncols, 2);
+    assert_int_equal(mt_apply_transform(&app, tr, schema, true), 0);
+    assert_int_equal(mt_table(&app, 0)->ncols, 2);
     mod_ctx_clear(&app);
 
     /* A table without a selected column, or with one of another kind. */
-    tbl_table *lacking = csv("id,color\n1,x\n");
-    assert_int_equal(apply_transform(&app, tr, lacking, false), WF_ENOTFOUND);
-    assert_contains(app.err.message, "no column \"size\", which the select-columns-transform@1");
+    tbl_table *lacking = mt_csv("id,color\n1,x\n");
+    assert_int_equal(mt_apply_transform(&app, tr, lacking, false), WF_ENOTFOUND);
+    mt_assert_contains(app.err.message, "no column \"size\", which the select-columns-transform@1");
     mod_ctx_clear(&app);
-    tbl_table *text = csv("id,size\n1,big\n");
-    assert_int_equal(apply_transform(&app, tr, text, false), WF_ETYPE);
-    assert_contains(app.err.message, "column \"size\" is string");
+    tbl_table *text = mt_csv("id,size\n1,big\n");
+    assert_int_equal(mt_apply_transform(&app, tr, text, false), WF_ETYPE);
+    mt_assert_contains(app.err.message, "column \"size\" is string");
     mod_ctx_clear(&app);
     /* Its configure has no table to give; its run needs the input. */
     mod_ctx_clear(&ctx);
-    assert_int_equal(start(&ctx, "select-columns-transform@1", "{}", wanted, true), 0);
+    assert_int_equal(mt_run(&ctx, "select-columns-transform@1", "{}", wanted, true), 0);
     assert_null(ctx.outputs[0].json);
     mod_ctx_clear(&ctx);
     assert_int_equal(select_transform(&ctx, NULL), WF_EINVAL);
-    assert_contains(ctx.err.message, "\"dataset_with_desired_columns\" is missing");
+    mt_assert_contains(ctx.err.message, "\"dataset_with_desired_columns\" is missing");
     mod_ctx_clear(&ctx);
     tbl_free(text);
     tbl_free(lacking);
@@ -214,20 +214,20 @@ static void a_transform_given_to_another_module_fails_clearly(void **state)
 {
     (void)state;
     mod_ctx ctx, app;
-    assert_int_equal(start(&ctx, "normalize-data@1",
-                           "{\"columns_to_transform\": {\"include\": [{\"names\": [\"x1\"]}]}}",
-                           train, false),
+    assert_int_equal(mt_run(&ctx, "normalize-data@1",
+                            "{\"columns_to_transform\": {\"include\": [{\"names\": [\"x1\"]}]}}",
+                            train, false),
                      0);
-    json_t *tr = json_deep_copy(out_json(&ctx, 1));
+    json_t *tr = json_deep_copy(mt_json(&ctx, 1));
     json_object_set_new(tr, "module", json_string("clip-values@1"));
-    assert_int_equal(apply_transform(&app, tr, train, false), WF_EINVAL);
-    assert_contains(app.err.message, "applying the clip-values@1 transform");
-    assert_contains(app.err.message, "damaged");
+    assert_int_equal(mt_apply_transform(&app, tr, train, false), WF_EINVAL);
+    mt_assert_contains(app.err.message, "applying the clip-values@1 transform");
+    mt_assert_contains(app.err.message, "damaged");
     mod_ctx_clear(&app);
     /* Configure with the transform only: checked, the output unknown. */
     json_object_set_new(tr, "module", json_string("no-such@1"));
-    assert_int_equal(apply_transform(&app, tr, NULL, true), WF_ENOTFOUND);
-    assert_contains(app.err.message, "\"no-such@1\", which is not a known module");
+    assert_int_equal(mt_apply_transform(&app, tr, NULL, true), WF_ENOTFOUND);
+    mt_assert_contains(app.err.message, "\"no-such@1\", which is not a known module");
     mod_ctx_clear(&app);
     json_decref(tr);
     mod_ctx_clear(&ctx);
@@ -242,18 +242,18 @@ static void chained_transforms_apply_the_training_statistics(void **state)
     char params[256];
     snprintf(params, sizeof params,
              "{\"cleaning_mode\": \"replace-with-mean\", \"columns_to_be_cleaned\": %s}", all);
-    assert_int_equal(start(&clean, "clean-missing-data@1", params, train, false), 0);
+    assert_int_equal(mt_run(&clean, "clean-missing-data@1", params, train, false), 0);
     snprintf(params, sizeof params, "{\"columns_to_transform\": %s}", all);
-    assert_int_equal(start(&norm, "normalize-data@1", params, out_table(&clean, 0), false), 0);
+    assert_int_equal(mt_run(&norm, "normalize-data@1", params, mt_table(&clean, 0), false), 0);
     /* Inference: the same two steps as Apply Transformation on new rows. */
-    assert_int_equal(apply_transform(&a1, out_json(&clean, 1), test, false), 0);
-    assert_int_equal(apply_transform(&a2, out_json(&norm, 1), out_table(&a1, 0), false), 0);
+    assert_int_equal(mt_apply_transform(&a1, mt_json(&clean, 1), test, false), 0);
+    assert_int_equal(mt_apply_transform(&a2, mt_json(&norm, 1), mt_table(&a1, 0), false), 0);
     json_t *want = json_object_get(expected, "chain");
     const char *names[] = {"x1", "x2", "x3"};
     for (size_t k = 0; k < 3; k++)
         for (size_t r = 0; r < test->nrows; r++)
-            assert_close(cell(col(out_table(&a2, 0), names[k]), r),
-                         json_array_get(json_object_get(want, names[k]), r), 1e-12, names[k], r);
+            mt_assert_close(mt_cell(mt_column(mt_table(&a2, 0), names[k]), r),
+                            json_array_get(json_object_get(want, names[k]), r), 1e-12, names[k], r);
     mod_ctx_clear(&a2);
     mod_ctx_clear(&a1);
     mod_ctx_clear(&norm);
@@ -277,7 +277,7 @@ static void without_an_input_schema_only_the_parameters_are_checked(void **state
         mod_ctx ctx;
         snprintf(params, sizeof params, "{\"%s\": {\"include\": [{\"all\": true}]}}",
                  modules[i][1]);
-        if (start(&ctx, modules[i][0], params, NULL, true) != 0)
+        if (mt_run(&ctx, modules[i][0], params, NULL, true) != 0)
             fail_msg("%s: %s", modules[i][0], ctx.err.message);
         assert_null(ctx.outputs[0].table); /* unknown */
         assert_null(ctx.outputs[1].json);
@@ -285,15 +285,15 @@ static void without_an_input_schema_only_the_parameters_are_checked(void **state
         /* A selection that does not parse is reported on its field. */
         snprintf(params, sizeof params, "{\"%s\": {\"include\": [{\"colour\": 1}]}}",
                  modules[i][1]);
-        assert_int_not_equal(start(&ctx, modules[i][0], params, NULL, true), 0);
-        if (field_error(&ctx, modules[i][1]) == NULL)
+        assert_int_not_equal(mt_run(&ctx, modules[i][0], params, NULL, true), 0);
+        if (mt_field_error(&ctx, modules[i][1]) == NULL)
             fail_msg("%s: no error on %s", modules[i][0], modules[i][1]);
         mod_ctx_clear(&ctx);
         /* Run needs its input. */
         snprintf(params, sizeof params, "{\"%s\": {\"include\": [{\"all\": true}]}}",
                  modules[i][1]);
-        assert_int_equal(start(&ctx, modules[i][0], params, NULL, false), WF_EINVAL);
-        assert_contains(ctx.err.message, "input \"dataset\" is missing");
+        assert_int_equal(mt_run(&ctx, modules[i][0], params, NULL, false), WF_EINVAL);
+        mt_assert_contains(ctx.err.message, "input \"dataset\" is missing");
         mod_ctx_clear(&ctx);
     }
 }
