@@ -20,3 +20,19 @@ echo "== Pipeline runs (bench/bench_engine.sh)"
 echo
 echo "== HTTP API (bench/bench_server.sh)"
 "$ROOT/bench/bench_server.sh"
+echo
+echo "== Data modules: normalize and clean missing (bench/transforms.sh)"
+"$ROOT/bench/transforms.sh"
+echo
+echo "== Join (bench/rows.sh)"
+"$ROOT/bench/rows.sh"
+echo
+echo "== Apply SQL Transformation, GROUP BY (bench/sql.sh)"
+"$ROOT/bench/sql.sh"
+echo
+echo "== Execute Python Script, identity (bench_python)"
+cmake --build "$BUILD" --target bench_python -j2 >/dev/null
+"$BUILD/bench_python" 3
+echo
+echo "== Learners: Train and Score Model against scikit-learn and xgboost (bench/learn.sh)"
+"$ROOT/bench/learn.sh"

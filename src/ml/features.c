@@ -276,13 +276,13 @@ static int32_t level_at(const source *s, size_t r)
 }
 
 /* Writes rows [r0, r1) of a number feature into its column of the matrix
- * out (stride values a row). */
-static void fill_numbers(const ml_feature *ft, const source *s, size_t r0, size_t r1, double *out,
-                         size_t stride)
+ * out, whose first row is table row `first` (stride values a row). */
+static void fill_numbers(const ml_feature *ft, const source *s, size_t r0, size_t r1, size_t first,
+                         double *out, size_t stride)
 {
     const tbl_column *c = s->c;
     double fill = ft->fill; /* NaN without imputation */
-    double *o = out + r0 * stride + ft->first;
+    double *o = out + (r0 - first) * stride + ft->first;
     if (s->all_missing) {
         for (size_t r = r0; r < r1; r++, o += stride)
             *o = fill;
@@ -315,9 +315,9 @@ static void fill_numbers(const ml_feature *ft, const source *s, size_t r0, size_
 }
 
 static void fill_levels(const ml_features *f, const ml_feature *ft, const source *s, size_t r0,
-                        size_t r1, double *out, size_t stride)
+                        size_t r1, size_t first, double *out, size_t stride)
 {
-    double *o = out + r0 * stride + ft->first;
+    double *o = out + (r0 - first) * stride + ft->first;
     for (size_t r = r0; r < r1; r++, o += stride) {
         int32_t level = level_at(s, r);
         if (f->encoding == ML_ONE_HOT) {
@@ -346,31 +346,64 @@ static int alloc_matrix(ml_matrix *m, size_t rows, size_t cols, wf_error *err)
     return 0;
 }
 
+struct ml_encoder {
+    const ml_features *f;
+    size_t nrows;
+    source *src; /* one per feature */
+};
+
+void ml_encoder_free(ml_encoder *e)
+{
+    if (e == NULL) return;
+    for (size_t i = 0; e->src != NULL && i < e->f->count; i++)
+        source_clear(&e->src[i]);
+    free(e->src);
+    free(e);
+}
+
+int ml_encoder_new(const ml_features *f, const tbl_table *t, ml_encoder **out, wf_error *err)
+{
+    *out = NULL;
+    ml_encoder *e = wf_calloc(1, sizeof *e);
+    if (e == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
+    e->f = f;
+    e->nrows = t->nrows;
+    e->src = wf_calloc(f->count + 1, sizeof *e->src);
+    int rc = e->src == NULL ? wf_error_set(err, WF_ENOMEM, "out of memory") : 0;
+    for (size_t i = 0; i < f->count && rc == 0; i++)
+        rc = prepare_source(&e->src[i], &f->items[i], t, err);
+    if (rc < 0) {
+        ml_encoder_free(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+void ml_encoder_fill(const ml_encoder *e, size_t first, size_t count, double *out)
+{
+    const ml_features *f = e->f;
+    size_t stride = f->width, end = first + count;
+    for (size_t r0 = first; r0 < end; r0 += BLOCK_ROWS) {
+        size_t r1 = r0 + BLOCK_ROWS < end ? r0 + BLOCK_ROWS : end;
+        for (size_t i = 0; i < f->count; i++) {
+            const ml_feature *ft = &f->items[i];
+            if (is_number_type(ft->type))
+                fill_numbers(ft, &e->src[i], r0, r1, first, out, stride);
+            else
+                fill_levels(f, ft, &e->src[i], r0, r1, first, out, stride);
+        }
+    }
+}
+
 int ml_features_matrix(const ml_features *f, const tbl_table *t, ml_matrix *out, wf_error *err)
 {
     memset(out, 0, sizeof *out);
-    source *src = wf_calloc(f->count + 1, sizeof *src);
-    if (src == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
-    int rc = 0;
-    for (size_t i = 0; i < f->count && rc == 0; i++)
-        rc = prepare_source(&src[i], &f->items[i], t, err);
+    ml_encoder *e = NULL;
+    int rc = ml_encoder_new(f, t, &e, err);
     if (rc == 0) rc = alloc_matrix(out, t->nrows, f->width, err);
-    if (rc == 0 && out->data != NULL) {
-        size_t stride = f->width;
-        for (size_t r0 = 0; r0 < t->nrows; r0 += BLOCK_ROWS) {
-            size_t r1 = r0 + BLOCK_ROWS < t->nrows ? r0 + BLOCK_ROWS : t->nrows;
-            for (size_t i = 0; i < f->count; i++) {
-                const ml_feature *ft = &f->items[i];
-                if (is_number_type(ft->type))
-                    fill_numbers(ft, &src[i], r0, r1, out->data, stride);
-                else
-                    fill_levels(f, ft, &src[i], r0, r1, out->data, stride);
-            }
-        }
-    }
-    for (size_t i = 0; i < f->count; i++)
-        source_clear(&src[i]);
-    free(src);
+    if (rc == 0 && out->data != NULL) ml_encoder_fill(e, 0, t->nrows, out->data);
+    ml_encoder_free(e);
     if (rc < 0) ml_matrix_clear(out);
     return rc;
 }

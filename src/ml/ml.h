@@ -102,6 +102,18 @@ int ml_features_fit(ml_features *f, const tbl_table *t, const size_t *cols, size
  * as the training mean (numbers with impute), all zeros (one-hot) or NaN. */
 int ml_features_matrix(const ml_features *f, const tbl_table *t, ml_matrix *out, wf_error *err);
 
+/* Features bound to one table: the columns found, their types checked and
+ * their levels mapped once, so that blocks of rows can then be encoded
+ * cheaply. Scoring works in cache-sized blocks this way instead of building
+ * one matrix of every row. The encoder borrows f and t, which must outlive
+ * it. ml_encoder_new fails as ml_features_matrix does. */
+typedef struct ml_encoder ml_encoder;
+int ml_encoder_new(const ml_features *f, const tbl_table *t, ml_encoder **out, wf_error *err);
+/* Writes rows [first, first + count) of the table (first + count <= its
+ * rows) into out, count x f->width values, row-major. */
+void ml_encoder_fill(const ml_encoder *e, size_t first, size_t count, double *out);
+void ml_encoder_free(ml_encoder *e); /* accepts NULL */
+
 /* Deep copy, for a model that outlives the table it was fitted on. */
 int ml_features_copy(ml_features *dst, const ml_features *src, wf_error *err);
 void ml_features_clear(ml_features *f);

@@ -399,17 +399,9 @@ static int model_check_levels(mod_ctx *ctx, const mod__model *m, const tbl_table
     return 0;
 }
 
-int mod__model_matrix(mod_ctx *ctx, const mod__model *m, const tbl_table *t, ml_matrix *x)
+/* Scales rows as training did: k-means min-max, SVM unit sphere. */
+static void model_scale_rows(const mod__model *m, ml_matrix *x)
 {
-    if (!m->allow_unknown_levels) {
-        int rc = model_check_levels(ctx, m, t);
-        if (rc < 0) return rc;
-    }
-    wf_error err = {0};
-    if (ml_features_matrix(&m->features, t, x, &err) < 0) {
-        wf_error_prefix(&err, "scoring data");
-        return mod_fail_with(ctx, &err);
-    }
     for (size_t r = 0; r < x->rows; r++) {
         double *row = x->data + r * x->cols;
         if (m->shift != NULL)
@@ -424,5 +416,68 @@ int mod__model_matrix(mod_ctx *ctx, const mod__model *m, const tbl_table *t, ml_
                     row[j] /= sqrt(norm);
         }
     }
+}
+
+int mod__model_matrix(mod_ctx *ctx, const mod__model *m, const tbl_table *t, ml_matrix *x)
+{
+    if (!m->allow_unknown_levels) {
+        int rc = model_check_levels(ctx, m, t);
+        if (rc < 0) return rc;
+    }
+    wf_error err = {0};
+    if (ml_features_matrix(&m->features, t, x, &err) < 0) {
+        wf_error_prefix(&err, "scoring data");
+        return mod_fail_with(ctx, &err);
+    }
+    model_scale_rows(m, x);
     return 0;
+}
+
+/* Rows scored at a time: a block of the matrix (8192 x 20 doubles is
+ * 1.3 MB) stays in cache between encoding and predicting, where one matrix
+ * of every row would be written to memory and read back. */
+#define MODEL_BLOCK_ROWS 8192
+
+int mod__model_predict(mod_ctx *ctx, const mod__model *m, const tbl_table *t, double *out)
+{
+    if (!m->allow_unknown_levels) {
+        int rc = model_check_levels(ctx, m, t);
+        if (rc < 0) return rc;
+    }
+    wf_error err = {0};
+    ml_encoder *enc = NULL;
+    if (ml_encoder_new(&m->features, t, &enc, &err) < 0) {
+        wf_error_prefix(&err, "scoring data");
+        return mod_fail_with(ctx, &err);
+    }
+    size_t k = m->task == ML_MULTICLASS ? m->classes.count : 1;
+    size_t block = t->nrows < MODEL_BLOCK_ROWS ? t->nrows : MODEL_BLOCK_ROWS;
+    ml_matrix x = {0};
+    int rc = ml_matrix_init(&x, block, m->features.width, &err) < 0 ? mod_fail_with(ctx, &err) : 0;
+    bool trees = m->spec->algo == MOD__ALGO_BOOSTED || m->spec->algo == MOD__ALGO_FOREST;
+    ml_env env = {.cancel = ctx->cancel};
+    for (size_t r0 = 0; rc == 0 && r0 < t->nrows; r0 += block) {
+        if (mod_cancelled(ctx)) {
+            rc = mod_fail(ctx, WF_ECANCELED, "cancelled");
+            break;
+        }
+        x.rows = t->nrows - r0 < block ? t->nrows - r0 : block;
+        ml_encoder_fill(enc, r0, x.rows, x.data);
+        model_scale_rows(m, &x);
+        double *o = out + r0 * k;
+        if (trees) {
+            if (ml_trees_predict(&m->trees, &x, &env, o, &err) < 0) rc = mod_fail_with(ctx, &err);
+            continue;
+        }
+        ml_linear_predict(&m->linear, &x, o);
+        if (m->task == ML_BINARY)
+            for (size_t r = 0; r < x.rows; r++)
+                o[r] = ml_sigmoid(o[r]);
+        else if (m->task == ML_MULTICLASS)
+            ml_softmax(o, x.rows, k);
+    }
+    x.rows = block;
+    ml_matrix_clear(&x);
+    ml_encoder_free(enc);
+    return rc;
 }

@@ -164,6 +164,11 @@ struct json_t *mod__schema_json(const tbl_table *t);
  * level training never saw fails, naming the column and the value. */
 int mod__model_matrix(mod_ctx *ctx, const mod__model *m, const tbl_table *t, ml_matrix *x);
 
+/* Predictions of a regression or classification model for every row of t,
+ * encoded and scored block by block: the value (regression), P(positive)
+ * (two classes) or rows x k probabilities (several classes), into out. */
+int mod__model_predict(mod_ctx *ctx, const mod__model *m, const tbl_table *t, double *out);
+
 /* The clustering result of t (score.c): its columns (when append) followed
  * by `Assignments` and one `DistancesToClusterCenter no.K` column per
  * cluster, with the score role. x is t's matrix, already scaled. */

@@ -176,32 +176,14 @@ int mod__cluster_columns(mod_ctx *ctx, const mod__model *m, const ml_matrix *x, 
 
 /* ---- predicting ------------------------------------------------------------------- */
 
-/* Predictions: regression values, P(positive), or rows x k probabilities. */
-static int score_predict(mod_ctx *ctx, const mod__model *m, const ml_matrix *x, double *out)
-{
-    if (m->spec->algo == MOD__ALGO_BOOSTED || m->spec->algo == MOD__ALGO_FOREST) {
-        ml_env env = {.cancel = ctx->cancel};
-        wf_error err = {0};
-        if (ml_trees_predict(&m->trees, x, &env, out, &err) < 0) return mod_fail_with(ctx, &err);
-        return 0;
-    }
-    ml_linear_predict(&m->linear, x, out);
-    if (m->task == ML_BINARY)
-        for (size_t r = 0; r < x->rows; r++)
-            out[r] = ml_sigmoid(out[r]);
-    else if (m->task == ML_MULTICLASS)
-        ml_softmax(out, x->rows, m->classes.count);
-    return 0;
-}
-
 /* Appends the score columns of a regression or classification model. */
-static int score_supervised(mod_ctx *ctx, const mod__model *m, const ml_matrix *x, tbl_table *res)
+static int score_supervised(mod_ctx *ctx, const mod__model *m, const tbl_table *t, tbl_table *res)
 {
-    size_t n = x->rows, k = m->task == ML_MULTICLASS ? m->classes.count : 1;
+    size_t n = t->nrows, k = m->task == ML_MULTICLASS ? m->classes.count : 1;
     double *pred = wf_mallocarray(n * k + 1, sizeof *pred);
     int32_t *cls = wf_mallocarray(n + 1, sizeof *cls);
     int rc = pred == NULL || cls == NULL ? mod_fail(ctx, WF_ENOMEM, "out of memory") : 0;
-    if (rc == 0) rc = score_predict(ctx, m, x, pred);
+    if (rc == 0) rc = mod__model_predict(ctx, m, t, pred);
     if (rc == 0 && m->task == ML_REGRESSION) {
         rc = score_numeric(ctx, "Scored Labels", pred, 1, n, res);
     } else if (rc == 0 && m->task == ML_BINARY) {
@@ -246,13 +228,13 @@ static int score_run_common(mod_ctx *ctx, const char *append_param, const char *
                       "with Score Model",
                       mod__task_name(m.task));
     ml_matrix x = {0};
-    if (rc == 0) rc = mod__model_matrix(ctx, &m, t, &x);
     tbl_table *res = NULL;
     if (rc == 0 && m.task == ML_CLUSTERING) {
-        rc = mod__cluster_columns(ctx, &m, &x, t, append, &res);
+        rc = mod__model_matrix(ctx, &m, t, &x);
+        if (rc == 0) rc = mod__cluster_columns(ctx, &m, &x, t, append, &res);
     } else if (rc == 0) {
         rc = score_base(ctx, t, append, m.label, &res);
-        if (rc == 0) rc = score_supervised(ctx, &m, &x, res);
+        if (rc == 0) rc = score_supervised(ctx, &m, t, res);
     }
     if (rc == 0) mod_log(ctx, "scored %zu rows with %s", t->nrows, m.spec->name);
     ml_matrix_clear(&x);

@@ -152,7 +152,7 @@ int tbl_column_copy(tbl_column *dst, const tbl_column *src, size_t nrows, wf_err
     }
     if (src->type == TBL_CATEGORICAL && tbl_strings_copy(&dst->levels, &src->levels) < 0) goto oom;
     size_t bytes = nrows * tbl_type_width(src->type);
-    dst->v.f64 = malloc(bytes ? bytes : 1);
+    dst->v.f64 = wf_alloc_large(nrows, tbl_type_width(src->type));
     if (dst->v.f64 == NULL) goto oom;
     if (bytes) memcpy(dst->v.f64, src->v.f64, bytes);
     return 0;

@@ -572,6 +572,42 @@ static void label_numbers_are_nan_when_missing_and_text_is_refused(void **state)
     tbl_free(t);
 }
 
+/* Encoding in blocks (as Score Model does) gives the same values as one
+ * matrix of every row, wherever the blocks start and end; the pandas-checked
+ * test above vouches for the whole matrix. */
+static void blocks_of_rows_encode_as_the_whole_matrix_does(void **state)
+{
+    (void)state;
+    tbl_table *t = read_file(SAMPLES "/cars.json");
+    const char *names[] = {"Cylinders", "Horsepower", "Year", "Origin", "Name"};
+    size_t cols[5];
+    for (size_t i = 0; i < 5; i++)
+        cols[i] = column(t, names[i]);
+    ml_features f;
+    wf_error err = {0};
+    assert_int_equal(ml_features_fit(&f, t, cols, 5, ML_ONE_HOT, true, &err), 0);
+    ml_matrix whole;
+    assert_int_equal(ml_features_matrix(&f, t, &whole, &err), 0);
+    ml_encoder *e = NULL;
+    assert_int_equal(ml_encoder_new(&f, t, &e, &err), 0);
+    double *block = malloc(7 * f.width * sizeof *block);
+    for (size_t r0 = 0; r0 < t->nrows; r0 += 7) {
+        size_t n = t->nrows - r0 < 7 ? t->nrows - r0 : 7;
+        ml_encoder_fill(e, r0, n, block);
+        assert_memory_equal(block, whole.data + r0 * f.width, n * f.width * sizeof *block);
+    }
+    free(block);
+    ml_encoder_free(e);
+    /* A table without a feature column cannot be bound. */
+    tbl_drop_column(t, cols[1]);
+    assert_int_equal(ml_encoder_new(&f, t, &e, &err), WF_ENOTFOUND);
+    assert_null(e);
+    assert_contains(err.message, "Horsepower");
+    ml_matrix_clear(&whole);
+    ml_features_clear(&f);
+    tbl_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +624,7 @@ int main(void)
         cmocka_unit_test(categorical_classes_keep_the_dictionary_order_of_present_levels),
         cmocka_unit_test(lookup_maps_known_classes_and_the_rest_to_minus_one),
         cmocka_unit_test(label_numbers_are_nan_when_missing_and_text_is_refused),
+        cmocka_unit_test(blocks_of_rows_encode_as_the_whole_matrix_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
