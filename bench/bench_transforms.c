@@ -161,9 +161,23 @@ int main(int argc, char **argv)
     snprintf(params, sizeof params,
              "{\"cleaning_mode\": \"replace-with-mean\", \"columns_to_be_cleaned\": %s}", all);
     time_module("clean-missing-data@1", params, t, reps, &cw, &cc);
+    /* Select Columns: every other column, by name; Split Data: 70% of the
+     * rows at random (both as issue #4 lists them). */
+    wf_buf names = {0};
+    for (size_t j = 0; j < cols; j += 2)
+        wf_buf_printf(&names, "%s\"%s\"", j ? ", " : "", t->cols[j].name);
+    char select[4096];
+    snprintf(select, sizeof select, "{\"columns\": {\"include\": [{\"names\": [%s]}]}}",
+             names.data ? names.data : "");
+    wf_buf_free(&names);
+    double sw, sc, pw, pc;
+    time_module("select-columns@1", select, t, reps, &sw, &sc);
+    time_module("split-data@1", "{\"fraction\": 0.7, \"randomize\": true, \"seed\": 1}", t, reps,
+                &pw, &pc);
     printf("rows=%zu columns=%zu normalize_zscore_s=%.4f clean_mean_s=%.4f "
-           "normalize_zscore_cpu=%.4f clean_mean_cpu=%.4f\n",
-           rows, cols, zw, cw, zc, cc);
+           "normalize_zscore_cpu=%.4f clean_mean_cpu=%.4f select_s=%.4f select_cpu=%.4f "
+           "split_s=%.4f split_cpu=%.4f\n",
+           rows, cols, zw, cw, zc, cc, sw, sc, pw, pc);
     tbl_free(t);
     return 0;
 }

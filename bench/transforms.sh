@@ -53,8 +53,17 @@ def median_time(f):
     return statistics.median(wall), statistics.median(cpu)
 z, zc = median_time(lambda: (df - df.mean()) / df.std())
 c, cc = median_time(lambda: df.fillna(df.mean()))
+# Select every other column by name (a copy, as weft's output is); split
+# 70% of the rows at random into two frames.
+picked = list(df.columns[::2])
+s, sc = median_time(lambda: df[picked].copy())
+def split():
+    first = df.sample(frac=0.7, random_state=1)
+    return first, df.drop(first.index)
+p, pc = median_time(split)
 print("normalize_zscore_s=%.4f clean_mean_s=%.4f normalize_zscore_cpu=%.4f clean_mean_cpu=%.4f "
-      "pandas=%s numpy=%s" % (z, c, zc, cc, pd.__version__, np.__version__))
+      "select_s=%.4f select_cpu=%.4f split_s=%.4f split_cpu=%.4f "
+      "pandas=%s numpy=%s" % (z, c, zc, cc, s, sc, p, pc, pd.__version__, np.__version__))
 PYEOF
 )
 
@@ -68,7 +77,9 @@ print("Fitted transforms: weft module run vs pandas %s (numpy %s), %s x %s numer
 print("%-38s %10s %10s %8s %10s %10s %8s" % ("operation", "weft", "pandas", "ratio",
                                                "weft cpu", "pandas cpu", "ratio"))
 for key, name in (("normalize_zscore", "normalize-data zscore"),
-                  ("clean_mean", "clean-missing-data replace-with-mean")):
+                  ("clean_mean", "clean-missing-data replace-with-mean"),
+                  ("select", "select-columns (10 of 20, by name)"),
+                  ("split", "split-data (0.7, randomised)")):
     a, b = float(w[key + "_s"]), float(p[key + "_s"])
     ac, bc = float(w[key + "_cpu"]), float(p[key + "_cpu"])
     print("%-38s %9.3fs %9.3fs %7.1fx %9.3fs %9.3fs %7.1fx" % (name, a, b, b / a, ac, bc, bc / ac))
