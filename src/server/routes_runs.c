@@ -637,6 +637,34 @@ static int preview_output(srv_request *req, srv_response *res)
     return srv_reply_json(res, 200, body);
 }
 
+/* GET /api/runs/{id}/steps/{node}/outputs/{port}/profile: each column's
+ * statistics, as a dataset's profile (a table output only). */
+static int profile_output(srv_request *req, srv_response *res)
+{
+    st_workspace *ws = srv__ws(req, res);
+    char digest[WF_SHA256_HEX];
+    mod_port_kind kind;
+    if (ws == NULL || srv__step_output(req, res, ws, digest, &kind) < 0) return 0;
+    if (kind != MOD_TABLE)
+        return srv_reply_error(res, 409, "not_a_table", "output is a %s, and only tables have a "
+                                                        "profile",
+                               mod_port_kind_name(kind));
+    wf_error err = {0};
+    tbl_table *t = NULL;
+    tbl_profile *profile = NULL;
+    json_t *body = NULL;
+    if (st_artifact_load_table(ws, digest, &t, &err) == 0 &&
+        tbl_profile_table(t, &profile, &err) == 0)
+        body = tbl_profile_to_json(profile);
+    tbl_profile_free(profile);
+    tbl_free(t);
+    if (body == NULL)
+        return err.code ? srv_reply_error(res, 500, "internal", "output %.12s cannot be profiled: %s",
+                                          digest, wf_strerror(err.code))
+                        : srv_reply_error(res, 500, "internal", "out of memory");
+    return srv_reply_json(res, 200, body);
+}
+
 /* GET /api/runs/{id}/steps/{node}/outputs/{port}/download?format=csv|json */
 static int download_output(srv_request *req, srv_response *res)
 {
@@ -764,6 +792,7 @@ const srv_route srv_run_routes[] = {
     {"POST", "/api/runs/{id}/rerun", rerun_run, 0},
     {"GET", "/api/runs/{id}/events", run_events, 0},
     {"GET", "/api/runs/{id}/steps/{node}/outputs/{port}", preview_output, 0},
+    {"GET", "/api/runs/{id}/steps/{node}/outputs/{port}/profile", profile_output, 0},
     {"GET", "/api/runs/{id}/steps/{node}/outputs/{port}/download", download_output, 0},
     {"GET", "/api/runs/{id}/steps/{node}/log", step_log, 0},
     {NULL, NULL, NULL, 0},

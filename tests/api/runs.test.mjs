@@ -166,6 +166,22 @@ describe('runs', () => {
     assert.equal(halves[0].json.total_rows + halves[1].json.total_rows, 4);
   });
 
+  test('a table output has a profile per column; other kinds do not', async () => {
+    const r = await call('GET', `/api/runs/${firstRun}/steps/data/outputs/dataset/profile`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.nrows, 4);
+    const population = r.json.columns.find((c) => c.name === 'population');
+    assert.equal(population.type, 'integer');
+    assert.equal(population.missing, 0);
+    assert.equal(population.min, 232000);
+    assert.equal(population.max, 3223000);
+    // (545000 + 3223000 + 232000 + 2161000) / 4, computed here
+    assert.equal(population.mean, 1540250);
+    const coastal = r.json.columns.find((c) => c.name === 'coastal');
+    assert.equal(coastal.unique, 2);
+    errorOf(await call('GET', `/api/runs/${firstRun}/steps/nope/outputs/dataset/profile`), 404);
+  });
+
   test('outputs download as CSV or JSON records, and logs read as text', async () => {
     const base = `/api/runs/${firstRun}/steps/data/outputs/dataset/download`;
     const csv = await call('GET', `${base}?format=csv`);

@@ -194,6 +194,13 @@ export const routes = {
     auth: true,
     body: "none",
   },
+  "GET /api/runs/{id}/steps/{node}/outputs/{port}/profile": {
+    operationId: "get_runs__by_id_steps__by_node_outputs__by_port_profile",
+    summary: "GET /api/runs/{id}/steps/{node}/outputs/{port}/profile",
+    pathParams: ["id", "node", "port"],
+    auth: true,
+    body: "none",
+  },
   "POST /api/datasets": {
     operationId: "post_datasets",
     summary: "POST /api/datasets",
