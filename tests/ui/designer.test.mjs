@@ -211,15 +211,60 @@ describe('building and running a pipeline by hand', () => {
     await node(page, 'split-data').locator('.node-title').click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Preview data: first' }).click();
     const out = page.getByTestId('output-dialog');
-    await out.getByTestId('preview-range').filter({ hasText: `Rows 1–100 of ${first.total_rows} · 3 columns` }).waitFor();
+    await out.getByTestId('preview-range').filter({ hasText: `Rows 1–200 of ${first.total_rows} · 3 columns` }).waitFor();
     const headers = await out.locator('thead th').allInnerTexts();
     assert.deepEqual(
       headers.map((h) => h.split('\n')[0]),
       ['#', 'Miles_per_Gallon', 'Horsepower', 'Origin'],
     );
-    assert.equal(await out.locator('tbody tr').count(), 100);
+    // Virtualised: of the 200 rows fetched only those in view are rendered,
+    // and scrolling to the bottom brings the last one in.
+    const grid = out.locator('.data-grid');
+    await out.locator('tbody tr[data-row="1"]').waitFor();
+    const rendered = await out.locator('tbody tr[data-row]').count();
+    assert.ok(rendered > 5 && rendered < 200, `${rendered} of 200 rows are in the DOM`);
+    await grid.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await out.locator('tbody tr[data-row="200"]').waitFor();
+    assert.equal(await out.locator('tbody tr[data-row="1"]').count(), 0, 'row 1 is still rendered at the bottom');
     await out.getByRole('button', { name: 'Next' }).click();
-    await out.getByTestId('preview-range').filter({ hasText: `Rows 101–` }).waitFor();
+    await out.getByTestId('preview-range').filter({ hasText: `Rows 201–${first.total_rows} of ${first.total_rows}` }).waitFor();
+    await out.locator('tbody tr[data-row="201"]').waitFor();
+
+    // A column's profile opens from its header; its counts agree with the
+    // output's rows, counted here from the JSON download.
+    const all = await ui.api('GET', `/api/runs/${runs[0].id}/steps/split-data/outputs/first/download?format=json`);
+    assert.equal(all.status, 200, all.text);
+    assert.equal(all.json.length, first.total_rows);
+    const hpMissing = all.json.filter((r) => r.Horsepower === null).length;
+    const hpUnique = new Set(all.json.filter((r) => r.Horsepower !== null).map((r) => r.Horsepower)).size;
+    await out.getByRole('button', { name: 'Horsepower' }).click();
+    const card = out.getByTestId('profile-card');
+    await card.getByRole('heading', { name: 'Horsepower' }).waitFor();
+    assert.equal(await card.locator('[data-stat="count"]').innerText(), String(first.total_rows));
+    assert.equal(await card.locator('[data-stat="missing"]').innerText(), String(hpMissing));
+    assert.equal(await card.locator('[data-stat="unique"]').innerText(), String(hpUnique));
+    const hp = all.json.map((r) => r.Horsepower).filter((v) => v !== null);
+    assert.equal(await card.locator('[data-stat="max"]').innerText(), String(Math.max(...hp)));
+    const binCounts = await card.getByRole('list', { name: 'Histogram' }).locator('.bar-count').allInnerTexts();
+    assert.ok(binCounts.length > 0, 'the histogram has bins');
+    assert.equal(binCounts.reduce((a, b) => a + Number(b), 0), hp.length, 'the histogram counts every present value');
+    await screenshot(page, 'designer-output-profile');
+
+    // Another column from the list: its most frequent values, counted here.
+    await out.getByRole('list', { name: 'Columns' }).getByRole('button', { name: /^Origin/ }).click();
+    await card.getByRole('heading', { name: 'Origin' }).waitFor();
+    const origins = new Map();
+    for (const r of all.json) if (r.Origin !== null) origins.set(r.Origin, (origins.get(r.Origin) ?? 0) + 1);
+    const bars = card.getByRole('list', { name: 'Most frequent values' }).locator('li');
+    assert.equal(await bars.count(), origins.size);
+    for (const [value, count] of origins) {
+      assert.equal(await bars.filter({ has: page.locator(`[title="${value}"]`) }).locator('.bar-count').innerText(), String(count));
+    }
+    // Back to the rows: the window is still the second one.
+    await out.getByRole('tab', { name: 'Rows' }).click();
+    await out.locator('tbody tr[data-row="201"]').waitFor();
     await screenshot(page, 'designer-output-preview');
     await page.keyboard.press('Escape');
     await out.waitFor({ state: 'detached' });

@@ -88,6 +88,41 @@ export interface TablePage {
   rows: Cell[][];
 }
 
+export interface HistogramBin {
+  lo: number | null;
+  hi: number | null;
+  count: number;
+}
+
+/** One column's statistics (docs/api.md, GET /api/datasets/{name}/profile). */
+export interface ColumnProfile {
+  name: string;
+  type: ColumnType;
+  role: ColumnRole;
+  count: number;
+  missing: number;
+  unique: number;
+  mode: string | null;
+  mode_count: number;
+  /** Numbers, booleans (as 0/1) and datetimes (microseconds since the epoch); null when not finite. */
+  min?: number | null;
+  max?: number | null;
+  mean?: number | null;
+  median?: number | null;
+  std?: number | null;
+  q1?: number | null;
+  q3?: number | null;
+  histogram?: HistogramBin[];
+  /** Strings, categoricals and booleans: the most frequent values, most frequent first. */
+  top?: { value: string; count: number }[];
+}
+
+export interface TableProfile {
+  nrows: number;
+  ncols: number;
+  columns: ColumnProfile[];
+}
+
 /** A step output: a table page, or the JSON of a model, transform or report. */
 export type StepOutput =
   | (TablePage & { kind: 'table'; digest: string })
@@ -219,6 +254,7 @@ export interface Replies {
   'GET /api/modules': { modules: ModuleDescriptor[] };
   'GET /api/datasets': { datasets: DatasetVersion[] };
   'GET /api/datasets/{name}/preview': TablePage;
+  'GET /api/datasets/{name}/profile': TableProfile;
   'GET /api/pipelines': { pipelines: DraftSummary[]; total: number; offset: number; limit: number };
   'POST /api/pipelines': Draft;
   'POST /api/pipelines/import': Draft;
@@ -233,6 +269,7 @@ export interface Replies {
   'GET /api/runs/{id}': Run;
   'POST /api/runs/{id}/cancel': RunAccepted;
   'GET /api/runs/{id}/steps/{node}/outputs/{port}': StepOutput;
+  'GET /api/runs/{id}/steps/{node}/outputs/{port}/profile': TableProfile;
 }
 
 // Fails to compile when a key of Replies is not a route of the server.

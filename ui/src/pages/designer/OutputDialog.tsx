@@ -1,20 +1,18 @@
-// What a step made: "Preview data" pages through a table output with its
-// schema (types and roles); a report shows its metrics as a table; any
-// other output shows its JSON. "View log" shows the step's log.
+// What a step made: "Preview data" pages through a table output in windows
+// of rows (virtualised, OutputRows) with its schema (types and roles) and
+// each column's profile (OutputProfile); a report shows its metrics as a
+// table; any other output shows its JSON. "View log" shows the step's log.
 
 import { useEffect, useState } from 'react';
 
 import { api, apiText, errorMessage, routeUrl } from '../../api/client';
-import type { Cell, StepOutput } from '../../api/types';
+import type { StepOutput } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
+import { OutputProfile } from './OutputProfile';
+import { cellText, OutputRows } from './OutputRows';
 
-const PAGE = 100;
-
-function cellText(c: Cell): string {
-  if (c === null) return '';
-  if (typeof c === 'number') return Number.isInteger(c) ? String(c) : String(Number(c.toPrecision(8)));
-  return String(c);
-}
+/** Rows fetched at a time; only those in view are rendered. */
+const PAGE = 200;
 
 /** Rows of JSON that reads as metrics: name and value, nested objects flattened. */
 function metricRows(json: unknown, prefix = ''): [string, string][] {
@@ -118,6 +116,17 @@ export function OutputDialog({ runId, node, port, onClose }: OutputProps) {
   const [out, setOut] = useState<StepOutput | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const [tab, setTab] = useState<'rows' | 'profile'>('rows');
+  const [column, setColumn] = useState<string | null>(null);
+  const [profileOpened, setProfileOpened] = useState(false);
+  const openTab = (which: 'rows' | 'profile') => {
+    setTab(which);
+    if (which === 'profile') setProfileOpened(true);
+  };
+  const showProfile = (name: string) => {
+    setColumn(name);
+    openTab('profile');
+  };
 
   useEffect(() => {
     const abort = new AbortController();
@@ -162,38 +171,31 @@ export function OutputDialog({ runId, node, port, onClose }: OutputProps) {
             Download CSV
           </a>
         </div>
-        <div className="data-grid" tabIndex={0} aria-label={`${node}.${port} rows`}>
-          <table data-testid="preview-table">
-            <thead>
-              <tr>
-                <th scope="col" className="rownum">
-                  #
-                </th>
-                {out.schema.map((c) => (
-                  <th scope="col" key={c.name}>
-                    <div>{c.name}</div>
-                    <div className="col-meta">
-                      {c.type}
-                      {c.role !== 'feature' ? ` · ${c.role}` : ''}
-                    </div>
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {out.rows.map((r, i) => (
-                <tr key={out.offset + i}>
-                  <td className="rownum">{out.offset + i + 1}</td>
-                  {r.map((c, k) => (
-                    <td key={k} className={c === null ? 'missing' : typeof c === 'number' ? 'num' : undefined}>
-                      {c === null ? '—' : cellText(c)}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <div className="tabs" role="tablist" aria-label="What to show">
+          <button type="button" role="tab" aria-selected={tab === 'rows'} onClick={() => openTab('rows')}>
+            Rows
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'profile'} onClick={() => openTab('profile')}>
+            Profile
+          </button>
         </div>
+        {tab === 'rows' ? (
+          <div role="tabpanel" aria-label="Rows">
+            <OutputRows
+              schema={out.schema}
+              rows={out.rows}
+              offset={out.offset}
+              label={`${node}.${port} rows`}
+              onColumn={showProfile}
+            />
+          </div>
+        ) : null}
+        {profileOpened ? (
+          // Kept once opened, so going back and forth fetches the profile once.
+          <div role="tabpanel" aria-label="Profile" hidden={tab !== 'profile'}>
+            <OutputProfile runId={runId} node={node} port={port} column={column} onColumn={setColumn} />
+          </div>
+        ) : null}
       </>
     );
   } else if (out) {
