@@ -196,7 +196,27 @@ static json_t *eval_binary(mod_ctx *ctx, const tbl_table *t, const eval_columns 
     int32_t *y = NULL;
     double *p = NULL;
     json_t *out = NULL;
-    if (ml_label_classes(t, (size_t)c->label, &classes, &y, &err) < 0) {
+    /* The class order is the model's: Score Model writes a text label's
+     * Scored Labels with the model's classes as its levels, so the positive
+     * class is the one Scored Probabilities measures even when the truth
+     * column orders its levels otherwise. Numbers and booleans order
+     * themselves. */
+    const tbl_column *scored = &t->cols[c->scored_labels];
+    int rc = 0;
+    if (scored->type == TBL_CATEGORICAL && scored->levels.count == 2) {
+        classes.names = wf_calloc(3, sizeof(char *));
+        classes.count = 2;
+        for (size_t k = 0; rc == 0 && k < 2; k++) {
+            size_t len;
+            const char *name = tbl_strings_at(&scored->levels, k, &len);
+            if (classes.names == NULL || (classes.names[k] = wf_strndup(name, len)) == NULL)
+                rc = wf_error_set(&err, WF_ENOMEM, "out of memory");
+        }
+        if (rc == 0) rc = ml_label_lookup(t, (size_t)c->label, &classes, &y, &err);
+    } else {
+        rc = ml_label_classes(t, (size_t)c->label, &classes, &y, &err);
+    }
+    if (rc < 0) {
         mod_fail_with(ctx, &err);
         goto done;
     }
@@ -207,6 +227,16 @@ static json_t *eval_binary(mod_ctx *ctx, const tbl_table *t, const eval_columns 
                                    : "label column \"%s\" has more than two classes, but the "
                                      "scores are two-class",
                  t->cols[c->label].name);
+        goto done;
+    }
+    size_t seen[2] = {0, 0};
+    for (size_t r = 0; r < t->nrows; r++)
+        if (y[r] >= 0) seen[y[r]]++;
+    if (seen[0] == 0 || seen[1] == 0) {
+        mod_fail(ctx, WF_EINVAL,
+                 "label column \"%s\" has only the class \"%s\" in the scored data: AUC and "
+                 "the curves need rows of both classes",
+                 t->cols[c->label].name, classes.names[seen[0] == 0 ? 1 : 0]);
         goto done;
     }
     if ((p = eval_numbers(ctx, t, (size_t)c->probability)) == NULL) goto done;

@@ -269,6 +269,46 @@ static void evaluate_compares_two_models(void **state)
     tbl_free(t);
 }
 
+/* The positive class is the model's even when the scored rows' own label
+ * column orders its levels the other way (here "good" is seen first), and
+ * scored rows with only one class are refused, naming it. */
+static void evaluate_follows_the_models_class_order(void **state)
+{
+    (void)state;
+    tbl_table *t = binary_rows();
+    json_t *model = train("two-class-logistic-regression@1", "{}", t, "answer");
+    wf_buf b = {0};
+    wf_buf_puts(&b, "x,z,answer\n");
+    for (int i = 59; i >= 0; i--)
+        wf_buf_printf(&b, "%d,%d,%s\n", i % 20, (i * 7) % 5, i % 20 > 10 ? "good" : "bad");
+    tbl_table *reversed = mt_csv(b.data);
+    wf_buf_free(&b);
+    assert_int_equal(reversed->cols[2].type, TBL_CATEGORICAL);
+    size_t len;
+    assert_memory_equal(tbl_strings_at(&reversed->cols[2].levels, 0, &len), "good", 4);
+    tbl_table *scored = score(model, reversed, "{}");
+    json_t *report = evaluate(scored, NULL);
+    const json_t *m0 = json_array_get(json_object_get(report, "models"), 0);
+    assert_string_equal(json_string_value(json_object_get(m0, "positive_class")), "good");
+    double auc = number(model_metrics(report, 0), "auc");
+    if (!(auc > 0.9)) fail_msg("AUC %g: the classes were swapped", auc);
+    json_decref(report);
+    tbl_free(scored);
+
+    tbl_table *only_good = mt_csv("x,z,answer\n15,1,good\n18,2,good\n");
+    scored = score(model, only_good, "{}");
+    mod_value in[1] = {{.kind = MOD_TABLE, .table = scored}};
+    mod_ctx ctx;
+    assert_true(mt_run_inputs(&ctx, "evaluate-model@1", "{}", in, 1, false) < 0);
+    mt_assert_contains(ctx.err.message, "only the class \"good\"");
+    mod_ctx_clear(&ctx);
+    tbl_free(scored);
+    tbl_free(only_good);
+    tbl_free(reversed);
+    json_decref(model);
+    tbl_free(t);
+}
+
 /* ---- several classes ---------------------------------------------------------------- */
 
 static void multiclass_scores_one_probability_per_class(void **state)
@@ -558,6 +598,7 @@ int main(void)
         cmocka_unit_test(regression_report_matches_hand_computed_metrics),
         cmocka_unit_test(two_class_learners_score_and_evaluate),
         cmocka_unit_test(evaluate_compares_two_models),
+        cmocka_unit_test(evaluate_follows_the_models_class_order),
         cmocka_unit_test(multiclass_scores_one_probability_per_class),
         cmocka_unit_test(kmeans_finds_two_obvious_clusters),
         cmocka_unit_test(model_round_trips_through_json),
