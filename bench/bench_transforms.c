@@ -175,7 +175,7 @@ int main(int argc, char **argv)
     time_module("split-data@1", "{\"fraction\": 0.7, \"randomize\": true, \"seed\": 1}", t, reps,
                 &pw, &pc);
     printf("rows=%zu columns=%zu normalize_zscore_s=%.4f clean_mean_s=%.4f "
-           "normalize_zscore_cpu=%.4f clean_mean_cpu=%.4f select_s=%.4f select_cpu=%.4f "
+           "normalize_zscore_cpu=%.4f clean_mean_cpu=%.4f select_s=%.6f select_cpu=%.6f "
            "split_s=%.4f split_cpu=%.4f\n",
            rows, cols, zw, cw, zc, cc, sw, sc, pw, pc);
     tbl_free(t);

@@ -82,5 +82,5 @@ for key, name in (("normalize_zscore", "normalize-data zscore"),
                   ("split", "split-data (0.7, randomised)")):
     a, b = float(w[key + "_s"]), float(p[key + "_s"])
     ac, bc = float(w[key + "_cpu"]), float(p[key + "_cpu"])
-    print("%-38s %9.3fs %9.3fs %7.1fx %9.3fs %9.3fs %7.1fx" % (name, a, b, b / a, ac, bc, bc / ac))
+    print("%-38s %9.6fs %9.3fs %7.1fx %9.6fs %9.3fs %7.1fx" % (name, a, b, b / max(a, 1e-9), ac, bc, bc / max(ac, 1e-9)))
 PYEOF

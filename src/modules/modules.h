@@ -228,7 +228,11 @@ const char *mod_param_string(mod_ctx *ctx, const char *name);
 int mod_param_selection(mod_ctx *ctx, const char *name, tbl_selection *out);
 
 /* Outputs: the context takes ownership of t (or of the JSON reference), even
- * on failure. */
+ * on failure. An output table may share columns with an input table
+ * (tbl_column_share) instead of copying them: it is then valid only while
+ * the inputs are, which the engine guarantees (it writes a step's outputs
+ * before it frees the step's inputs), and so must any other caller that
+ * takes an output out of the context. */
 int mod_output_table(mod_ctx *ctx, const char *port, tbl_table *t);
 int mod_output_json(mod_ctx *ctx, const char *port, struct json_t *json);
 

@@ -161,6 +161,18 @@ oom:
     return wf_error_set(err, WF_ENOMEM, "out of memory copying column \"%s\"", src->name);
 }
 
+int tbl_column_share(tbl_column *dst, const tbl_column *src, wf_error *err)
+{
+    *dst = *src;
+    dst->borrowed = true;
+    dst->name = wf_strdup(src->name);
+    if (dst->name == NULL) {
+        memset(dst, 0, sizeof *dst);
+        return wf_error_set(err, WF_ENOMEM, "out of memory sharing column \"%s\"", src->name);
+    }
+    return 0;
+}
+
 int tbl_add_column(tbl_table *t, tbl_column *c, size_t nrows, wf_error *err)
 {
     if (t->ncols > 0 && nrows != t->nrows)

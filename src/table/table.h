@@ -166,6 +166,11 @@ int tbl_column_init(tbl_column *c, const char *name, tbl_type type, size_t nrows
 void tbl_column_clear(tbl_column *c);
 /* A deep copy, owned by *dst. */
 int tbl_column_copy(tbl_column *dst, const tbl_column *src, size_t nrows, wf_error *err);
+/* A column that shares src's values, mask and strings (it is `borrowed`:
+ * only its name is its own). It is valid for as long as src's buffers are,
+ * and must not be changed. Selecting columns this way costs nothing per
+ * row. */
+int tbl_column_share(tbl_column *dst, const tbl_column *src, wf_error *err);
 
 /* Appends c to t, taking ownership of its buffers (c is zeroed on success and
  * untouched on failure). The first column fixes t->nrows; a column name that

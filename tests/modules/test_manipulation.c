@@ -131,6 +131,30 @@ static void select_columns_keeps_the_selected_columns_in_table_order(void **stat
     tbl_free(cars);
 }
 
+/* The selected columns share the input's buffers instead of copying them
+ * (so selecting is free), and freeing the output leaves the input whole. */
+static void select_columns_shares_the_input_buffers(void **state)
+{
+    (void)state;
+    tbl_table *t = mt_csv("a,b,c\n1,x,2.5\n2,,3.5\n");
+    mod_ctx ctx;
+    mt_ok(&ctx, mt_run(&ctx, "select-columns@1",
+                       "{\"columns\": {\"include\": [{\"names\": [\"b\", \"c\"]}]}}", t, false));
+    tbl_table *out = mt_take_table(&ctx, 0);
+    mod_ctx_clear(&ctx);
+    assert_int_equal(out->ncols, 2);
+    assert_true(out->cols[0].borrowed && out->cols[1].borrowed);
+    assert_ptr_equal(out->cols[1].v.f64, t->cols[2].v.f64);
+    assert_ptr_equal(out->cols[0].str.data, t->cols[1].str.data);
+    assert_ptr_equal(out->cols[0].missing, t->cols[1].missing);
+    tbl_free(out);
+    /* The input is intact after the output is gone (ASan would see a
+     * double free or a read of freed memory). */
+    assert_true(t->cols[2].v.f64[1] == 3.5);
+    assert_true(tbl_is_missing(&t->cols[1], 1));
+    tbl_free(t);
+}
+
 static void select_columns_names_the_missing_column(void **state)
 {
     (void)state;
@@ -485,6 +509,7 @@ int main(void)
         cmocka_unit_test(dataset_rejects_a_bad_version),
         cmocka_unit_test(dataset_without_a_loader_has_an_unknown_schema),
         cmocka_unit_test(select_columns_keeps_the_selected_columns_in_table_order),
+        cmocka_unit_test(select_columns_shares_the_input_buffers),
         cmocka_unit_test(select_columns_names_the_missing_column),
         cmocka_unit_test(select_columns_checks_the_selection_when_the_schema_is_unknown),
         cmocka_unit_test(edit_metadata_marks_label_role),
