@@ -243,6 +243,7 @@ typedef struct ml_trees_params {
     double min_child_weight;  /* least hessian (for squared error: rows) in a leaf */
     double subsample;         /* rows per tree (forests: the bagging fraction) */
     double colsample_bynode;  /* features tried per split */
+    int max_bin;              /* histogram bins per feature (split candidates + 1); 0: 256 */
     double lambda;            /* L2 on leaf weights */
     bool bootstrap;           /* forests: bagging (true) or replicate (false) */
     uint64_t seed;

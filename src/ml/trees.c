@@ -212,6 +212,7 @@ static int trees__configure(BoosterHandle h, const ml_trees_params *p, int threa
     if (rc == 0) rc = trees__set_number(h, "subsample", subsample, err);
     if (rc == 0) rc = trees__set_number(h, "colsample_bynode", p->colsample_bynode, err);
     if (rc == 0) rc = trees__set_number(h, "lambda", p->lambda, err);
+    if (rc == 0 && p->max_bin > 0) rc = trees__set_number(h, "max_bin", p->max_bin, err);
     /* XGBoost's seed is a signed integer; keep 31 bits of ours. */
     if (rc == 0) rc = trees__set_number(h, "seed", (double)(p->seed & 0x7fffffff), err);
     if (rc == 0) rc = trees__set_number(h, "nthread", threads, err);

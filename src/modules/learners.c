@@ -196,7 +196,8 @@ static const mod_param forest_params[] = {
     INT_PARAM("maximum_depth_of_the_decision_trees", "Maximum depth of the decision trees", "32", 1,
               0, "The deepest a tree may grow."),
     INT_PARAM("number_of_random_splits_per_node", "Number of random splits per node", "128", 1, 0,
-              "Split candidates per feature at a node (the histogram's bins)."),
+              "Split candidates per feature at a node: XGBoost's histogram gets one more bin "
+              "than this, and every bin boundary is a candidate."),
     INT_PARAM("minimum_number_of_samples_per_leaf_node", "Minimum number of samples per leaf node",
               "1", 1, 0, "The fewest training rows a leaf may hold."),
     RANGE_PARAM("number_of_decision_trees", "number of decision trees", "\"1; 8; 32\""),

@@ -215,6 +215,10 @@ static int train_trees(mod_ctx *ctx, mod__model *m, const ml_matrix *x, const do
         LEARNER_NUMBER("number_of_decision_trees", p.num_trees);
         LEARNER_NUMBER("maximum_depth_of_the_decision_trees", p.max_depth);
         LEARNER_NUMBER("minimum_number_of_samples_per_leaf_node", p.min_child_weight);
+        /* Azure's random split candidates per node: the histogram method
+         * tries every bin boundary, so k candidates are k + 1 bins. */
+        LEARNER_NUMBER("number_of_random_splits_per_node", p.max_bin);
+        p.max_bin = p.max_bin < 1 ? 2 : p.max_bin + 1;
         /* A random forest tries a random subset of features at each split;
          * sqrt(d) is Breiman's choice for classification, d/3 for regression. */
         double d = (double)x->cols;
