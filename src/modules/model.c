@@ -108,8 +108,11 @@ static json_t *model_state_json(mod_ctx *ctx, const mod__model *m)
             return NULL;
         }
         char *text = wf_base64_encode(bytes, len);
+        char digest[WF_SHA256_HEX];
+        wf_sha256_hex(bytes, len, digest);
         free(bytes);
-        json_t *o = json_pack("{s:s, s:s*, s:I}", "kind", "xgboost", "booster", text, "nfeatures",
+        json_t *o = json_pack("{s:s, s:s*, s:s, s:I}", "kind", "xgboost", "booster", text,
+                              "booster_sha256", digest, "nfeatures",
                               (json_int_t)m->trees.nfeatures);
         free(text);
         return o;
@@ -285,6 +288,16 @@ static int model_read_state(mod_ctx *ctx, const json_t *state, mod__model *m)
         if ((rc = wf_base64_decode(text, strlen(text), &bytes, &len)) < 0)
             return rc == WF_ENOMEM ? mod_fail(ctx, rc, "out of memory reading the model")
                                    : model_bad(ctx, "the booster is not base64");
+        /* XGBoost 1.7's UBJSON reader overruns its buffer on some damaged
+         * input (found by fuzz/fuzz_model.c), so the bytes must be exactly
+         * the ones weft wrote before XGBoost sees them. */
+        const char *want = json_string_value(json_object_get(state, "booster_sha256"));
+        char digest[WF_SHA256_HEX];
+        wf_sha256_hex(bytes, len, digest);
+        if (want == NULL || strcmp(want, digest) != 0) {
+            free(bytes);
+            return model_bad(ctx, "its booster does not match its SHA-256 digest (damaged)");
+        }
         wf_error err = {0};
         rc = ml_trees_load(&m->trees, bytes, len, m->task, m->classes.count, width, &err);
         free(bytes);

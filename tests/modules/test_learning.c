@@ -457,6 +457,27 @@ static void model_round_trips_through_json(void **state)
     tbl_free(t);
 }
 
+/* A tree model whose booster bytes were damaged is refused before XGBoost
+ * reads them (its reader overruns on some damaged input). */
+static void a_damaged_booster_is_refused(void **state)
+{
+    (void)state;
+    tbl_table *t = binary_rows();
+    json_t *model = train("two-class-boosted-decision-tree@1", "{}", t, "answer");
+    json_t *st = json_object_get(model, "state");
+    char *booster = strdup(json_string_value(json_object_get(st, "booster")));
+    booster[40] = booster[40] == 'A' ? 'B' : 'A';
+    json_object_set_new(st, "booster", json_string(booster));
+    free(booster);
+    mod_value in[2] = {{.kind = MOD_MODEL, .json = model}, {.kind = MOD_TABLE, .table = t}};
+    mod_ctx ctx;
+    assert_true(mt_run_inputs(&ctx, "score-model@1", "{}", in, 2, false) < 0);
+    mt_assert_contains(ctx.err.message, "damaged");
+    mod_ctx_clear(&ctx);
+    json_decref(model);
+    tbl_free(t);
+}
+
 /* Scoring checks the table against the model: a missing feature column and
  * a text column where numbers were trained are named. */
 static void scoring_names_a_missing_or_incompatible_column(void **state)
@@ -628,6 +649,7 @@ int main(void)
         cmocka_unit_test(multiclass_scores_one_probability_per_class),
         cmocka_unit_test(kmeans_finds_two_obvious_clusters),
         cmocka_unit_test(model_round_trips_through_json),
+        cmocka_unit_test(a_damaged_booster_is_refused),
         cmocka_unit_test(scoring_names_a_missing_or_incompatible_column),
         cmocka_unit_test(unseen_categories_follow_the_learner_setting),
         cmocka_unit_test(train_model_explains_bad_labels),
