@@ -392,28 +392,32 @@ static int model_check_levels(mod_ctx *ctx, const mod__model *m, const tbl_table
         if (j < 0) continue; /* the matrix builder names it */
         const tbl_column *c = &t->cols[j];
         if (c->type != TBL_STRING && c->type != TBL_CATEGORICAL) continue;
-        for (size_t r = 0; r < t->nrows; r++) {
+        /* The training levels in a hash dictionary: one lookup per row (per
+         * level, for a categorical column), not a scan of every level. */
+        tbl_dict known = {0};
+        for (size_t l = 0; l < f->nlevels; l++)
+            tbl_dict_intern(&known, f->levels[l], strlen(f->levels[l]));
+        int rc = known.failed ? mod_fail(ctx, WF_ENOMEM, "out of memory") : 0;
+        for (size_t r = 0; rc == 0 && r < t->nrows; r++) {
             if (tbl_is_missing(c, r)) continue;
             size_t len;
             const char *s = c->type == TBL_STRING
                                 ? tbl_strings_at(&c->str, r, &len)
                                 : tbl_strings_at(&c->levels, (size_t)c->v.codes[r], &len);
-            bool known = false;
-            for (size_t l = 0; l < f->nlevels && !known; l++)
-                known = strlen(f->levels[l]) == len && memcmp(f->levels[l], s, len) == 0;
-            if (!known)
-                return mod_fail(ctx, WF_EINVAL,
-                                "row %zu, column \"%s\": \"%.*s\" is a level the model never saw "
-                                "in training (set \"allow_unknown_categorical_levels\" on the "
-                                "learner to score it as unknown)",
-                                r + 1, f->name, (int)(len > 80 ? 80 : len), s);
+            if (tbl_dict_find(&known, s, len) < 0)
+                rc = mod_fail(ctx, WF_EINVAL,
+                              "row %zu, column \"%s\": \"%.*s\" is a level the model never saw in "
+                              "training (set \"allow_unknown_categorical_levels\" on the learner "
+                              "to score it as unknown)",
+                              r + 1, f->name, (int)(len > 80 ? 80 : len), s);
         }
+        tbl_dict_free(&known);
+        if (rc < 0) return rc;
     }
     return 0;
 }
 
-/* Scales rows as training did: k-means min-max, SVM unit sphere. */
-static void model_scale_rows(const mod__model *m, ml_matrix *x)
+void mod__model_scale_rows(const mod__model *m, ml_matrix *x)
 {
     for (size_t r = 0; r < x->rows; r++) {
         double *row = x->data + r * x->cols;
@@ -442,7 +446,7 @@ int mod__model_matrix(mod_ctx *ctx, const mod__model *m, const tbl_table *t, ml_
         wf_error_prefix(&err, "scoring data");
         return mod_fail_with(ctx, &err);
     }
-    model_scale_rows(m, x);
+    mod__model_scale_rows(m, x);
     return 0;
 }
 
@@ -476,7 +480,7 @@ int mod__model_predict(mod_ctx *ctx, const mod__model *m, const tbl_table *t, do
         }
         x.rows = t->nrows - r0 < block ? t->nrows - r0 : block;
         ml_encoder_fill(enc, r0, x.rows, x.data);
-        model_scale_rows(m, &x);
+        mod__model_scale_rows(m, &x);
         double *o = out + r0 * k;
         if (trees) {
             if (ml_trees_predict(&m->trees, &x, &env, o, &err) < 0) rc = mod_fail_with(ctx, &err);

@@ -164,6 +164,11 @@ struct json_t *mod__schema_json(const tbl_table *t);
  * level training never saw fails, naming the column and the value. */
 int mod__model_matrix(mod_ctx *ctx, const mod__model *m, const tbl_table *t, ml_matrix *x);
 
+/* Scales the rows of x as the model's training did: k-means min-max (when
+ * m->shift is set), SVM rows to unit length (m->unit_sphere). Train Model
+ * calls it on the training matrix, scoring on every block. */
+void mod__model_scale_rows(const mod__model *m, ml_matrix *x);
+
 /* Predictions of a regression or classification model for every row of t,
  * encoded and scored block by block: the value (regression), P(positive)
  * (two classes) or rows x k probabilities (several classes), into out. */

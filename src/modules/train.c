@@ -83,7 +83,8 @@ static int train_feature_columns(mod_ctx *ctx, const tbl_table *t, int skip, siz
 }
 
 /* Scales each matrix column to [0, 1] by its training minimum and range,
- * recording both in the model (a constant column becomes 0). */
+ * recording both in the model (a constant column becomes 0), and applies
+ * them as scoring will. */
 static int train_min_max(mod_ctx *ctx, ml_matrix *x, mod__model *m)
 {
     size_t d = x->cols;
@@ -100,23 +101,8 @@ static int train_min_max(mod_ctx *ctx, ml_matrix *x, mod__model *m)
         m->shift[j] = isfinite(lo) ? lo : 0;
         m->scale[j] = isfinite(lo) && hi > lo ? 1 / (hi - lo) : 0;
     }
-    for (size_t r = 0; r < x->rows; r++)
-        for (size_t j = 0; j < d; j++)
-            x->data[r * d + j] = (x->data[r * d + j] - m->shift[j]) * m->scale[j];
+    mod__model_scale_rows(m, x);
     return 0;
-}
-
-/* Scales every row to unit length (SVM's "project to the unit sphere"). */
-static void train_unit_sphere(ml_matrix *x)
-{
-    for (size_t r = 0; r < x->rows; r++) {
-        double *row = x->data + r * x->cols, norm = 0;
-        for (size_t j = 0; j < x->cols; j++)
-            norm += row[j] * row[j];
-        if (norm > 0)
-            for (size_t j = 0; j < x->cols; j++)
-                row[j] /= sqrt(norm);
-    }
 }
 
 /* ---- fitting by algorithm ---------------------------------------------------------- */
@@ -182,7 +168,7 @@ static int train_svm(mod_ctx *ctx, mod__model *m, ml_matrix *x, const int32_t *y
         (rc = mod__learner_bool(ctx, m->learner, "project_to_the_unit_sphere", &m->unit_sphere)) <
             0)
         return rc;
-    if (m->unit_sphere) train_unit_sphere(x);
+    mod__model_scale_rows(m, x);
     wf_error err = {0};
     if (ml_svm_fit(x, y, &p, env, &m->linear, &err) < 0) return mod_fail_with(ctx, &err);
     return 0;

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "ml_test.h"
+
 #define SAMPLES WEFT_TEST_DATA "/../../.cache/samples"
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -45,12 +47,6 @@ static size_t column(const tbl_table *t, const char *name)
     int at = tbl_find_column(t, name);
     if (at < 0) fail_msg("no column \"%s\"", name);
     return (size_t)at;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", haystack ? haystack : "(null)", needle);
 }
 
 /* Writes the matrix as CSV (NaN as "nan") to a temporary file; the caller

@@ -18,15 +18,11 @@
 
 #include <cmocka.h>
 
+#include "ml_test.h"
+
 #define SAMPLES WEFT_TEST_DATA "/../../.cache/samples/"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", haystack ? haystack : "(null)", needle);
-}
 
 /* The named numeric columns of a sample file, rows with a missing value
  * left out. */
@@ -101,50 +97,6 @@ static void write_labels(const char *path, const int32_t *a, size_t n)
     fclose(f);
 }
 
-static char *temp_dir(void)
-{
-    char *dir = strdup("/tmp/weft-test-kmeans-XXXXXX");
-    assert_non_null(dir);
-    assert_non_null(mkdtemp(dir));
-    return dir;
-}
-
-static void remove_dir(char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(dir);
-}
-
-/* Runs a python snippet (sys.argv[1] is dir) and parses its first line of
- * output as up to n numbers; returns how many. */
-static int python(const char *dir, const char *script, double *v, int n)
-{
-    char path[512], cmd[1024];
-    snprintf(path, sizeof path, "%s/peer.py", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(script, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", path, dir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char line[4096] = "";
-    if (fgets(line, sizeof line, p) == NULL) line[0] = '\0';
-    int status = pclose(p);
-    if (status != 0) fail_msg("python failed (%d): %s", status, line);
-    int got = 0;
-    char *s = line, *end;
-    while (got < n) {
-        double x = strtod(s, &end);
-        if (end == s) break;
-        v[got++] = x;
-        s = end;
-    }
-    return got;
-}
-
 /* ---- Lloyd's algorithm against scikit-learn ------------------------------- */
 
 /* From the rows `starts` as initial centroids, our clusters, centroids and
@@ -178,7 +130,7 @@ static void same_clusters_as_scikit_learn(ml_matrix x, const size_t *starts, siz
     write_labels(path, assign, x.rows);
     double v[4];
     int got =
-        python(dir,
+        python_numbers(dir,
                "import sys, numpy as np\n"
                "from sklearn.cluster import KMeans\n"
                "from scipy.spatial.distance import cdist\n"
@@ -251,7 +203,7 @@ static void plus_plus_reaches_scikit_learns_inertia(void **state)
     /* Inertia of our clusters (scikit-learn computes it from the labels
      * alone), over its best of ten K-Means++ starts. */
     double v[SEEDS];
-    int got = python(dir,
+    int got = python_numbers(dir,
                      "import sys, numpy as np\n"
                      "from sklearn.cluster import KMeans\n"
                      "X = np.loadtxt(sys.argv[1] + '/x.csv', delimiter=',')\n"

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "ml_test.h"
+
 #define SAMPLES WEFT_TEST_DATA "/../../.cache/samples"
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -26,12 +28,6 @@
 static void remember_line(void *user, const char *line)
 {
     snprintf(user, 256, "%s", line);
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", haystack ? haystack : "(null)", needle);
 }
 
 /* A matrix and its labels, from a sample file: every column but the label

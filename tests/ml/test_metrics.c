@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "ml_test.h"
+
 /* ---- the Python peer ------------------------------------------------------ */
 
 /* Arrays handed to Python: each is "name count\n" then count raw doubles. */
@@ -151,12 +153,6 @@ static void assert_close(double got, double want, const char *what)
 static void assert_scalar(const char *text, const char *name, double got)
 {
     assert_close(got, py_scalar(text, name), name);
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (strstr(haystack, needle) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", haystack, needle);
 }
 
 /* ---- data ----------------------------------------------------------------- */

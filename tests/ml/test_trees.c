@@ -20,15 +20,11 @@
 
 #include <cmocka.h>
 
+#include "ml_test.h"
+
 #define SAMPLES WEFT_TEST_DATA "/../../.cache/samples/"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (haystack == NULL || strstr(haystack, needle) == NULL)
-        fail_msg("\"%s\" does not contain \"%s\"", haystack ? haystack : "(null)", needle);
-}
 
 /* A sample's feature columns as a matrix and its label as numbers: the
  * label's value (classes == NULL) or the index of its text in classes. */
@@ -156,50 +152,6 @@ static void write_csvs(const char *dir, const sample *s, const double *pred, siz
     fclose(f);
 }
 
-/* Runs a python snippet with DIR as sys.argv[1]; returns its first line of
- * output parsed as numbers into v (at most n); returns how many. */
-static int python(const char *dir, const char *script, double *v, int n)
-{
-    char path[512], cmd[1024];
-    snprintf(path, sizeof path, "%s/peer.py", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(script, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", path, dir);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char line[1024] = "";
-    if (fgets(line, sizeof line, p) == NULL) line[0] = '\0';
-    int status = pclose(p);
-    if (status != 0) fail_msg("python failed (%d): %s", status, line);
-    int got = 0;
-    char *s = line, *end;
-    while (got < n) {
-        double x = strtod(s, &end);
-        if (end == s) break;
-        v[got++] = x;
-        s = end;
-    }
-    return got;
-}
-
-static char *temp_dir(void)
-{
-    char *dir = strdup("/tmp/weft-test-trees-XXXXXX");
-    assert_non_null(dir);
-    assert_non_null(mkdtemp(dir));
-    return dir;
-}
-
-static void remove_dir(char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(dir);
-}
-
 /* The python side: reads data.csv and pred.csv, trains the peer named by
  * PEER with PARAMS on the train rows, and prints "ours theirs" for METRIC. */
 #define PEER_PROLOGUE                                                                              \
@@ -272,7 +224,7 @@ static void compare_with_peer(sample s, const ml_trees_params *p, const char *pe
     char *dir = temp_dir();
     write_csvs(dir, &s, pred, test.x.rows, k);
     double v[2];
-    assert_int_equal(python(dir, peer, v, 2), 2);
+    assert_int_equal(python_numbers(dir, peer, v, 2), 2);
     print_message("    ours %.4f, peer %.4f\n", v[0], v[1]);
     if (fabs(v[0] - v[1]) > tolerance)
         fail_msg("ours %.4f vs peer %.4f (tolerance %.3f)", v[0], v[1], tolerance);
@@ -536,7 +488,7 @@ static void gain_importance_matches_python_xgboost(void **state)
     /* Every row trains here: mark none as test. */
     write_csvs(dir, &s, gain, 0, 1);
     double v[9];
-    int got = python(dir,
+    int got = python_numbers(dir,
                      "import sys, pandas as pd, xgboost as xgb\n"
                      "d = pd.read_csv(sys.argv[1] + '/data.csv')\n"
                      "f = [c for c in d.columns if c.startswith('f')]\n" XGB_PARAMS
