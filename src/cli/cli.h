@@ -59,6 +59,9 @@ int cli_cmd_output(cli_context *ctx);
 int cli_cmd_modules(cli_context *ctx);
 /* The HTTP server: cmd_serve.c. */
 int cli_cmd_serve(cli_context *ctx);
+/* -- inference pipelines and published pipelines (#10) -- */
+/* -- endpoints (#10) -- */
+/* -- compute targets (#12) -- */
 /* Prints a run's steps as a table, then why those that did not complete did
  * not (cmd_runs.c). 0, or -1 after printing the error. */
 int cli_print_run_steps(st_workspace *ws, int64_t run_id);

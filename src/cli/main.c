@@ -55,6 +55,9 @@ static const cli__command cli__commands[] = {
     {"validate", cli_cmd_validate}, {"run", cli_cmd_run},           {"runs", cli_cmd_runs},
     {"run-show", cli_cmd_run_show}, {"output", cli_cmd_output},     {"cancel", cli_cmd_cancel},
     {"step", cli_cmd_step},         {"serve", cli_cmd_serve},
+    /* -- inference pipelines and published pipelines (#10) -- */
+    /* -- endpoints (#10) -- */
+    /* -- compute targets (#12) -- */
 };
 
 int cli_fail(const wf_error *err)

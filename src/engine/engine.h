@@ -212,4 +212,10 @@ int eng_step_key(const char *module_ref, const struct json_t *params,
                  const char *const *input_digests, size_t ninputs, const char *dataset_digest,
                  char key[WF_SHA256_HEX], wf_error *err);
 
+/* ---- inference pipelines (#10; inference.c) ------------------------------ */
+
+/* ---- scoring plans for real-time endpoints (#10; scoring.c) -------------- */
+
+/* ---- executors: Slurm (#12; slurm.c) ------------------------------------- */
+
 #endif

@@ -61,6 +61,9 @@ extern const mod_descriptor mod_train_clustering_model;          /* train.c */
 extern const mod_descriptor mod_score_model;                     /* score.c */
 extern const mod_descriptor mod_assign_data_to_clusters;         /* score.c */
 extern const mod_descriptor mod_evaluate_model;                  /* evaluate.c */
+/* -- learners III: more learners and anomaly detection (#6) -- */
+/* -- model selection and explanation (#6) -- */
+/* -- inference: web service input and output, trained models, fitted transforms (#10) -- */
 #ifdef WEFT_TEST_MODULES
 extern const mod_descriptor mod_test_crash;    /* test_faults.c */
 extern const mod_descriptor mod_test_sleep;    /* test_faults.c */
@@ -173,6 +176,19 @@ void mod__model_scale_rows(const mod__model *m, ml_matrix *x);
  * encoded and scored block by block: the value (regression), P(positive)
  * (two classes) or rows x k probabilities (several classes), into out. */
 int mod__model_predict(mod_ctx *ctx, const mod__model *m, const tbl_table *t, double *out);
+
+/* Trains learner (a learner JSON; a trained model or anything else is
+ * refused) on t with label column `label`, as Train Model does: rows with a
+ * missing label dropped, features every feature-role column but the label.
+ * *out is cleared by the caller with mod__model_clear (train.c). */
+int mod__train_supervised(mod_ctx *ctx, const struct json_t *learner, const tbl_table *t,
+                          size_t label, mod__model *out);
+
+/* Scores t with model m as Score Model does (score.c): t's columns (when
+ * append) followed by the score columns; clustering models add Assignments
+ * and distances. The caller owns *out. */
+int mod__score_table(mod_ctx *ctx, const mod__model *m, const tbl_table *t, bool append,
+                     tbl_table **out);
 
 /* The clustering result of t (score.c): its columns (when append) followed
  * by `Assignments` and one `DistancesToClusterCenter no.K` column per

@@ -61,6 +61,9 @@ static const mod_descriptor *const mod__catalogue[] = {
     &mod_score_model,                      /* score.c */
     &mod_assign_data_to_clusters,          /* score.c */
     &mod_evaluate_model,                   /* evaluate.c */
+    /* -- learners III: more learners and anomaly detection (#6) -- */
+    /* -- model selection and explanation (#6) -- */
+    /* -- inference: web service input and output, trained models, fitted transforms (#10) -- */
 #ifdef WEFT_TEST_MODULES
     &mod_test_crash,    /* test_faults.c */
     &mod_test_sleep,    /* test_faults.c */

@@ -210,6 +210,28 @@ static int score_supervised(mod_ctx *ctx, const mod__model *m, const tbl_table *
     return rc;
 }
 
+int mod__score_table(mod_ctx *ctx, const mod__model *m, const tbl_table *t, bool append,
+                     tbl_table **out)
+{
+    ml_matrix x = {0};
+    tbl_table *res = NULL;
+    int rc;
+    if (m->task == ML_CLUSTERING) {
+        rc = mod__model_matrix(ctx, m, t, &x);
+        if (rc == 0) rc = mod__cluster_columns(ctx, m, &x, t, append, &res);
+    } else {
+        rc = score_base(ctx, t, append, m->label, &res);
+        if (rc == 0) rc = score_supervised(ctx, m, t, res);
+    }
+    ml_matrix_clear(&x);
+    if (rc < 0) {
+        tbl_free(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
 /* Shared by both modules: reads the model, scores, outputs `port`. */
 static int score_run_common(mod_ctx *ctx, const char *append_param, const char *port,
                             bool clustering_only)
@@ -227,22 +249,11 @@ static int score_run_common(mod_ctx *ctx, const char *append_param, const char *
                       "the model is a %s model, not a clustering model: score it "
                       "with Score Model",
                       mod__task_name(m.task));
-    ml_matrix x = {0};
     tbl_table *res = NULL;
-    if (rc == 0 && m.task == ML_CLUSTERING) {
-        rc = mod__model_matrix(ctx, &m, t, &x);
-        if (rc == 0) rc = mod__cluster_columns(ctx, &m, &x, t, append, &res);
-    } else if (rc == 0) {
-        rc = score_base(ctx, t, append, m.label, &res);
-        if (rc == 0) rc = score_supervised(ctx, &m, t, res);
-    }
+    if (rc == 0) rc = mod__score_table(ctx, &m, t, append, &res);
     if (rc == 0) mod_log(ctx, "scored %zu rows with %s", t->nrows, m.spec->name);
-    ml_matrix_clear(&x);
     mod__model_clear(&m);
-    if (rc < 0) {
-        tbl_free(res);
-        return rc;
-    }
+    if (rc < 0) return rc;
     return mod_output_table(ctx, port, res);
 }
 

@@ -49,20 +49,26 @@ static ml_env train_env(mod_ctx *ctx)
     return (ml_env){.cancel = ctx->cancel, .threads = 0, .log = train_log, .user = ctx};
 }
 
+/* The learner JSON as a spec, refusing a trained model or anything else. */
+static int train_spec(mod_ctx *ctx, const json_t *learner, const mod__learner_spec **spec)
+{
+    const char *kind = json_string_value(json_object_get(learner, "kind"));
+    if (kind != NULL && strcmp(kind, "model") == 0)
+        return mod_fail(ctx, WF_EINVAL,
+                        "input \"untrained_model\" is already a trained model; "
+                        "connect a learner module instead");
+    *spec = mod__learner_find(json_string_value(json_object_get(learner, "learner")));
+    if (*spec == NULL || kind == NULL || strcmp(kind, "learner") != 0)
+        return mod_fail(ctx, WF_EINVAL, "input \"untrained_model\" is not a learner");
+    return 0;
+}
+
 /* The learner on the input port, and its entry in the table of learners. */
 static int train_learner(mod_ctx *ctx, const json_t **learner, const mod__learner_spec **spec)
 {
     *learner = mod_input_json(ctx, "untrained_model");
     if (*learner == NULL) return mod_fail(ctx, WF_EINVAL, "input \"untrained_model\" is missing");
-    const char *kind = json_string_value(json_object_get(*learner, "kind"));
-    if (kind != NULL && strcmp(kind, "model") == 0)
-        return mod_fail(ctx, WF_EINVAL,
-                        "input \"untrained_model\" is already a trained model; "
-                        "connect a learner module instead");
-    *spec = mod__learner_find(json_string_value(json_object_get(*learner, "learner")));
-    if (*spec == NULL || kind == NULL || strcmp(kind, "learner") != 0)
-        return mod_fail(ctx, WF_EINVAL, "input \"untrained_model\" is not a learner");
-    return 0;
+    return train_spec(ctx, *learner, spec);
 }
 
 /* The indices of the feature columns of t: feature role, not `skip`. */
@@ -339,21 +345,17 @@ static int train_fit(mod_ctx *ctx, mod__model *m, const tbl_table *t, size_t lab
     return rc;
 }
 
-static int train_model_run(mod_ctx *ctx)
+int mod__train_supervised(mod_ctx *ctx, const json_t *learner, const tbl_table *in, size_t label,
+                          mod__model *out)
 {
-    const json_t *learner;
     const mod__learner_spec *spec;
-    int rc = train_learner(ctx, &learner, &spec);
+    int rc = train_spec(ctx, learner, &spec);
     if (rc < 0) return rc;
     if (spec->task == ML_CLUSTERING)
         return mod_fail(ctx, WF_EINVAL,
                         "%s is a clustering learner: train it with Train "
                         "Clustering Model",
                         spec->name);
-    const tbl_table *in = mod_input_table(ctx, "dataset");
-    if (in == NULL) return mod_fail(ctx, WF_EINVAL, "input \"dataset\" is missing");
-    size_t label;
-    if ((rc = mod__column_param(ctx, "label_column", in, &label)) < 0) return rc;
     tbl_table *owned = NULL;
     const tbl_table *t;
     if ((rc = train_drop_missing_labels(ctx, in, label, &owned, &t)) < 0) return rc;
@@ -371,11 +373,29 @@ static int train_model_run(mod_ctx *ctx)
     else
         m.allow_unknown_levels = true;
     if (rc == 0) rc = train_fit(ctx, &m, t, label);
-    json_t *out = rc == 0 ? mod__model_to_json(ctx, &m) : NULL;
-    if (rc == 0 && out == NULL) rc = ctx->err.code ? ctx->err.code : WF_ENOMEM;
-    mod__model_clear(&m);
     tbl_free(owned);
+    if (rc < 0) {
+        mod__model_clear(&m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+static int train_model_run(mod_ctx *ctx)
+{
+    const json_t *learner = mod_input_json(ctx, "untrained_model");
+    if (learner == NULL) return mod_fail(ctx, WF_EINVAL, "input \"untrained_model\" is missing");
+    const tbl_table *in = mod_input_table(ctx, "dataset");
+    if (in == NULL) return mod_fail(ctx, WF_EINVAL, "input \"dataset\" is missing");
+    size_t label;
+    int rc = mod__column_param(ctx, "label_column", in, &label);
+    mod__model m;
+    if (rc == 0) rc = mod__train_supervised(ctx, learner, in, label, &m);
     if (rc < 0) return rc;
+    json_t *out = mod__model_to_json(ctx, &m);
+    mod__model_clear(&m);
+    if (out == NULL) return ctx->err.code ? ctx->err.code : WF_ENOMEM;
     return mod_output_json(ctx, "trained_model", out);
 }
 

@@ -47,6 +47,10 @@ static const srv__op_doc srv__docs[] = {
      "Answers {\"echo\": body}: exercises the JSON body limit (16 MB) and decoder.", NULL, NULL},
     {"POST", "/api/test/upload", "Digest an upload (test builds only)",
      "Answers the size and SHA-256 of a streamed upload.", NULL, NULL},
+    /* -- inference pipelines and published pipelines (#10) -- */
+    /* -- endpoints and scoring protocols (#10) -- */
+    /* -- compute targets (#12) -- */
+    /* -- samples (#11) -- */
 };
 
 static const srv__op_doc *srv__doc_for(const srv_route *r)

@@ -19,6 +19,10 @@ const srv_route *const srv__route_tables[] = {
     srv_pipeline_routes,
     srv_run_routes,
     srv_model_routes,
+    /* -- inference pipelines and published pipelines (#10) -- */
+    /* -- endpoints and scoring protocols (#10) -- */
+    /* -- compute targets (#12) -- */
+    /* -- samples (#11) -- */
     NULL,
 };
 

@@ -86,6 +86,10 @@ extern const srv_route srv_dataset_routes[];
 extern const srv_route srv_pipeline_routes[];
 extern const srv_route srv_run_routes[];
 extern const srv_route srv_model_routes[];
+/* -- inference pipelines and published pipelines (#10) -- */
+/* -- endpoints and scoring protocols (#10) -- */
+/* -- compute targets (#12) -- */
+/* -- samples (#11) -- */
 
 /* Finds the route for method and path, filling req->params. Returns the
  * route, or NULL with *status set to 404 (no such path) or 405 (path exists,

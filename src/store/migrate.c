@@ -127,6 +127,50 @@ static const char *const st__migrations[] = {
     "  data TEXT NOT NULL,"
     "  PRIMARY KEY (run_id, seq)"
     ") WITHOUT ROWID;",
+    /* 5: production and scale-out. Published pipelines and their immutable
+     * versions (one is the default); runs remember the published pipeline
+     * they were submitted through. Real-time endpoints hold their inference
+     * pipeline and two keys, stored as SHA-256 digests (keys are 256 random
+     * bits, so a fast hash is enough). Compute targets (local, slurm) with
+     * their settings as JSON; runs remember their target, steps their
+     * scheduler job. */
+    "CREATE TABLE published_pipelines ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  default_version INTEGER NOT NULL DEFAULT 1 CHECK (default_version >= 1),"
+    "  created_at TEXT NOT NULL"
+    ");"
+    "CREATE TABLE published_versions ("
+    "  pipeline_id INTEGER NOT NULL REFERENCES published_pipelines(id),"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  document TEXT NOT NULL,"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT NOT NULL,"
+    "  PRIMARY KEY (pipeline_id, version)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE runs ADD COLUMN published_id INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN published_version INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE endpoints ("
+    "  name TEXT PRIMARY KEY,"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  document TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('deploying', 'healthy', 'failed')),"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  primary_key_sha256 TEXT NOT NULL CHECK (length(primary_key_sha256) = 64),"
+    "  secondary_key_sha256 TEXT NOT NULL CHECK (length(secondary_key_sha256) = 64),"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE compute_targets ("
+    "  name TEXT PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('local', 'slurm')),"
+    "  config TEXT NOT NULL DEFAULT '{}',"
+    "  created_at TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE runs ADD COLUMN compute TEXT NOT NULL DEFAULT 'local';"
+    "ALTER TABLE steps ADD COLUMN job_id TEXT NOT NULL DEFAULT '';",
 };
 
 #define ST__MIGRATION_COUNT ((int)(sizeof st__migrations / sizeof st__migrations[0]))

@@ -379,4 +379,10 @@ int st_run_events_append(st_workspace *ws, int64_t run_id, const st_run_event *e
 int st_run_events_list(st_workspace *ws, int64_t run_id, int64_t after, st_run_event **out,
                        size_t *count, wf_error *err);
 
+/* ---- published pipelines (#10; published.c) ----------------------------- */
+
+/* ---- endpoints and their keys (#10; endpoint.c) -------------------------- */
+
+/* ---- compute targets (#12; compute.c) ------------------------------------ */
+
 #endif

@@ -12,6 +12,9 @@ export function App() {
     return <DesignerPage id={Number(designer[1])} run={Number.isInteger(run) && run > 0 ? run : null} />;
   }
   if (path === '/' || path === '/index.html') return <HomePage />;
+  // -- pages of #9 (datasets, experiments and runs, compare, models) --
+  // -- pages of #10 (published pipelines, endpoints) --
+  // -- pages of #12 (compute targets) --
   return (
     <div className="page-message">
       <h1>Nothing is here</h1>

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 
 import { api, errorMessage } from '../../api/client';
 import type { DraftSummary, PipelineDocument, RunSummary } from '../../api/types';
+import { NavBar } from '../../components/NavBar';
 import { Link, navigate } from '../../router';
 
 // The sample pipelines are bundled at build time from the repository.
@@ -96,6 +97,7 @@ export function HomePage() {
     <div className="home">
       <header className="toolbar">
         <span className="brand">weft</span>
+        <NavBar />
         <span className="toolbar-gap" />
         <label className="button">
           Import…
