@@ -432,10 +432,7 @@ static int split_run(mod_ctx *ctx)
     int rc = split_decide(ctx, in, first);
     tbl_table *a = NULL, *b = NULL;
     wf_error err = {0};
-    if (rc == 0 && tbl_filter(in, first, &a, &err) < 0) rc = mod_fail_with(ctx, &err);
-    for (size_t r = 0; rc == 0 && r < in->nrows; r++)
-        first[r] = !first[r];
-    if (rc == 0 && tbl_filter(in, first, &b, &err) < 0) rc = mod_fail_with(ctx, &err);
+    if (rc == 0 && tbl_split(in, first, &a, &b, &err) < 0) rc = mod_fail_with(ctx, &err);
     free(first);
     if (rc < 0) {
         tbl_free(a);

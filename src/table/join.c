@@ -30,11 +30,9 @@
  */
 #include "ops_int.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* An entry of the hash table: the group (plus one; 0 marks an empty slot)
  * and a tag, which is the key itself on the fixed-width path and the key's
@@ -64,58 +62,6 @@ typedef struct tbl__join {
     size_t npairs;
     bool left_in_order; /* lrows is 0, 1, ..., left->nrows - 1 */
 } tbl__join;
-
-/* ---- running on several threads ---------------------------------------- */
-
-#define TBL__THREADS_MAX 8
-/* Below this many cells of work, starting a thread costs more than it
- * saves. */
-#define TBL__THREAD_WORK (1u << 18)
-
-/* Threads for a pass over rows x cols cells. */
-static size_t tbl__thread_count(size_t rows, size_t cols)
-{
-    if (cols == 0 || rows < TBL__THREAD_WORK / cols) return 1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n = cpus < 1 ? 1 : (size_t)cpus;
-    return n > TBL__THREADS_MAX ? TBL__THREADS_MAX : n;
-}
-
-typedef void (*tbl__part_fn)(void *ctx, size_t part, size_t nparts);
-
-typedef struct tbl__part {
-    tbl__part_fn fn;
-    void *ctx;
-    size_t part, nparts;
-} tbl__part;
-
-static void *tbl__part_main(void *arg)
-{
-    tbl__part *p = arg;
-    p->fn(p->ctx, p->part, p->nparts);
-    return NULL;
-}
-
-/* Runs fn(ctx, part, n) for every part 0..n-1 (n <= TBL__THREADS_MAX): part
- * 0 on this thread, the others on threads of their own. A part whose
- * thread cannot be started runs on this thread afterwards. */
-static void tbl__run_parts(tbl__part_fn fn, void *ctx, size_t n)
-{
-    pthread_t tid[TBL__THREADS_MAX];
-    tbl__part parts[TBL__THREADS_MAX];
-    bool started[TBL__THREADS_MAX] = {false};
-    for (size_t i = 0; i < n; i++)
-        parts[i] = (tbl__part){fn, ctx, i, n};
-    for (size_t i = 1; i < n; i++)
-        started[i] = pthread_create(&tid[i], NULL, tbl__part_main, &parts[i]) == 0;
-    fn(ctx, 0, n);
-    for (size_t i = 1; i < n; i++) {
-        if (started[i])
-            pthread_join(tid[i], NULL);
-        else
-            fn(ctx, i, n);
-    }
-}
 
 /* ---- memory ------------------------------------------------------------ */
 

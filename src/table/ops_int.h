@@ -45,6 +45,23 @@ static inline bool tbl__is_number(tbl_type type)
 
 /* ---- rows.c ------------------------------------------------------------ */
 
+/* ---- running on several threads (parts.c) ------------------------------ */
+
+#define TBL__THREADS_MAX 8
+
+/* How many threads a pass over rows x cols cells deserves: 1 below a
+ * quarter million cells, else the number of CPUs (at most
+ * TBL__THREADS_MAX). */
+size_t tbl__thread_count(size_t rows, size_t cols);
+
+typedef void (*tbl__part_fn)(void *ctx, size_t part, size_t nparts);
+
+/* Runs fn(ctx, part, n) for every part 0..n-1 (n capped at
+ * TBL__THREADS_MAX): part 0 on this thread, the others on threads of their
+ * own. A part whose thread cannot be started runs on this thread
+ * afterwards, so every part always runs. */
+void tbl__run_parts(tbl__part_fn fn, void *ctx, size_t n);
+
 /* dst = src's rows rows[0..n) in that order (TBL__NO_ROW gives a missing
  * cell). dst gets src's name, type and role; categoricals keep their
  * dictionary. Row indices must be in range (the caller checks). On failure
