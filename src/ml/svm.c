@@ -119,8 +119,14 @@ static int standardisation(const ml_matrix *x, bool normalize, double *mean, dou
             double c = (isnan(v) ? 0 : v) - mean[j];
             sq[j] += c * c;
         }
-    for (size_t j = 0; j < d; j++)
-        if (sq[j] > 0) sd[j] = sqrt(sq[j] / (double)n);
+    for (size_t j = 0; j < d; j++) {
+        /* A spread at the level of rounding (tanh of large values: 1 - 1e-16
+         * beside 1) counts as constant, as in logreg.c: its weight folded
+         * back, v / sd, would be so large that the bias b - w . mean would
+         * lose every digit of the margin. */
+        double s = sqrt(sq[j] / (double)n);
+        if (s > 1e-12 * fabs(mean[j])) sd[j] = s;
+    }
     free(sq);
     return 0;
 }
