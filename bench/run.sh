@@ -36,3 +36,6 @@ cmake --build "$BUILD" --target bench_python -j2 >/dev/null
 echo
 echo "== Learners: Train and Score Model against scikit-learn and xgboost (bench/learn.sh)"
 "$ROOT/bench/learn.sh"
+echo
+echo "== Model selection: cross-validation and tuning (bench/selection.sh)"
+"$ROOT/bench/selection.sh"

@@ -16,6 +16,8 @@ packages=(cmake make gcc pkg-config libjansson-dev libsqlite3-dev libcmocka-dev
           libxgboost-dev liblinear-dev liblapacke-dev libopenblas-dev
           python3 python3-numpy python3-pandas python3-sklearn python3-xgboost python3-scipy
           chromium)
+# The Slurm executor's tests run a one-node cluster (scripts/slurm-local).
+packages+=(slurm-wlm munge)
 # Node.js may come from elsewhere than Debian; any working node and npm will do.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 for extra in "$@"; do

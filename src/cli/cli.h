@@ -60,8 +60,13 @@ int cli_cmd_modules(cli_context *ctx);
 /* The HTTP server: cmd_serve.c. */
 int cli_cmd_serve(cli_context *ctx);
 /* -- inference pipelines and published pipelines (#10) -- */
+/* `weft inference-pipeline` (cmd_inference.c). */
+int cli_cmd_inference_pipeline(cli_context *ctx);
 /* -- endpoints (#10) -- */
+/* `weft endpoint deploy|list|show|delete|keys|export|serve` (cmd_endpoint.c). */
+int cli_cmd_endpoint(cli_context *ctx);
 /* -- compute targets (#12) -- */
+int cli_cmd_compute(cli_context *ctx); /* cmd_compute.c: list, show, add, remove */
 /* Prints a run's steps as a table, then why those that did not complete did
  * not (cmd_runs.c). 0, or -1 after printing the error. */
 int cli_print_run_steps(st_workspace *ws, int64_t run_id);

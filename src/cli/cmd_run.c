@@ -195,7 +195,7 @@ static int cli__parse_run(cli_context *ctx, cli__run_args *a)
 {
     static const char *usage =
         "weft run PIPELINE.json [--experiment E] [--param K=V]... [--jobs N] [--no-cache] "
-        "[--time-limit S] [--memory-limit MB] [--verbose]";
+        "[--time-limit S] [--memory-limit MB] [--compute TARGET] [--verbose]";
     for (int i = 0; i < ctx->argc; i++) {
         const char *arg = ctx->argv[i];
         bool has_value = i + 1 < ctx->argc;
@@ -220,6 +220,8 @@ static int cli__parse_run(cli_context *ctx, cli__run_args *a)
             if (*end != '\0' || mb < 1)
                 return cli_usage(usage, "--memory-limit takes megabytes, not \"%s\"", ctx->argv[i]);
             a->opt.memory_limit_mb = (size_t)mb;
+        } else if (strcmp(arg, "--compute") == 0 && has_value) {
+            a->opt.compute = ctx->argv[++i];
         } else if (strcmp(arg, "--no-cache") == 0) {
             a->opt.no_cache = true;
         } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {

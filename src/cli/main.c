@@ -26,7 +26,7 @@ static const char *const cli__usage =
     "  validate PIPELINE.json [--param K=V]...\n"
     "                       check a pipeline; print each issue as node.field: message\n"
     "  run PIPELINE.json [--experiment E] [--param K=V]... [--jobs N] [--no-cache]\n"
-    "      [--time-limit S] [--memory-limit MB] [--verbose]\n"
+    "      [--time-limit S] [--memory-limit MB] [--compute TARGET] [--verbose]\n"
     "                       run a pipeline, reusing cached steps\n"
     "  runs [--experiment E] [-n N]\n"
     "                       list runs, newest first\n"
@@ -36,10 +36,33 @@ static const char *const cli__usage =
     "  cancel ID            ask a running run to stop\n"
     "  step [--report-fd N] [FILE|-]\n"
     "                       run one step (what `weft run` starts for each node)\n"
+    "  inference-pipeline RUN_ID [--batch] [--node SCORE_NODE] [--input NODE] [-o P.json]\n"
+    "                       make a real-time (or batch) inference pipeline from a\n"
+    "                       completed training run\n"
+    "\n"
+    "Compute targets (where steps run; docs/slurm.md):\n"
+    "  compute list [--json]  list the targets (\"local\" is built in)\n"
+    "  compute show NAME [--json]\n"
+    "  compute add NAME [--kind slurm|local] [--partition P] [--account A] [--time-limit T]\n"
+    "      [--cpus N] [--memory-mb N] [--sbatch-arg ARG]... [--shared-workspace PATH]\n"
+    "      [--weft PATH] [--retries N] [--max-jobs N] [--config JSON] [--replace]\n"
+    "                       add (or with --replace, change) a target\n"
+    "  compute remove NAME  remove a target\n"
     "\n"
     "Server:\n"
     "  serve [--host 127.0.0.1] [--port 8080] [--token T] [--jobs N] [--ui DIR]\n"
     "                       serve the REST API and the UI until SIGINT or SIGTERM\n"
+    "\n"
+    "Endpoints (real-time scoring; docs/deploy.md):\n"
+    "  endpoint deploy NAME PIPELINE.json [--replace] [--description TEXT]\n"
+    "                       deploy an inference pipeline (prints its keys, once)\n"
+    "  endpoint list | show NAME [--json] | delete NAME\n"
+    "  endpoint keys NAME --regenerate primary|secondary\n"
+    "                       replace a key (the old one stops working)\n"
+    "  endpoint export NAME DIR\n"
+    "                       write a self-contained bundle of the endpoint\n"
+    "  endpoint serve DIR [--host 127.0.0.1] [--port 8080] [--key-file F]\n"
+    "                       score from a bundle: no workspace, no database\n"
     "\n"
     "The workspace is --workspace DIR, else $WEFT_WORKSPACE, else ./workspace.\n"
     "A new workspace gets the sample datasets.\n";
@@ -56,8 +79,11 @@ static const cli__command cli__commands[] = {
     {"run-show", cli_cmd_run_show}, {"output", cli_cmd_output},     {"cancel", cli_cmd_cancel},
     {"step", cli_cmd_step},         {"serve", cli_cmd_serve},
     /* -- inference pipelines and published pipelines (#10) -- */
+    {"inference-pipeline", cli_cmd_inference_pipeline},
     /* -- endpoints (#10) -- */
+    {"endpoint", cli_cmd_endpoint},
     /* -- compute targets (#12) -- */
+    {"compute", cli_cmd_compute},
 };
 
 int cli_fail(const wf_error *err)

@@ -1,21 +1,21 @@
 /*
- * executor.c: eng_run, the local executor. It validates and plans the
- * pipeline, records the run with its snapshot, then schedules the steps:
- * in topological order, independent branches side by side up to `jobs` at
- * once, each step in a child process of its own (child.c runs it, step.c
- * is the child).
+ * executor.c: eng_run, the executor. It validates and plans the pipeline,
+ * records the run with its snapshot, then schedules the steps: in
+ * topological order, independent branches side by side, each step handed
+ * to the backend of its compute target (run_int.h): the local backend runs
+ * it in a child process of its own (local.c, child.c; step.c is the child),
+ * up to `jobs` at once; the Slurm backend submits it as a batch job
+ * (slurm.c). The node's "compute" field overrides the run's target.
  *
- * One thread does everything with poll(): it writes descriptions to the
- * children, reads their reports and logs, notices exits through pidfds,
- * and every tick checks time and memory limits and whether someone asked
- * to cancel. One thread means no locks, and the step's database rows have
- * one writer.
+ * One thread does everything with poll(): it waits on what the backends
+ * give it to wait on (the children's pipes and pidfds), services every
+ * running step on each tick (a Slurm job has nothing to wait on: its
+ * backend looks at files and asks the scheduler), and checks whether
+ * someone asked to cancel. One thread means no locks, and the step's
+ * database rows have one writer.
  *
- * The memory limit is a watchdog on the child's resident set, not
- * RLIMIT_AS: address-space limits break sanitizer runtimes (their shadow
- * memory reserves terabytes of addresses) and count untouched
- * reservations, while what exhausts a machine is resident memory. The same
- * mechanism in every build keeps behaviour identical.
+ * A step that fails is tried again as many times as its retries say (the
+ * node's, else its target's; none by default).
  *
  * Step rows are written in batches: every transition marks the step dirty
  * and the loop writes all dirty steps in one transaction per turn, so a run
@@ -47,12 +47,14 @@ typedef struct eng__exec_step {
                            free job is not asked again on every turn */
     st_step rec;        /* the row, as it will be written */
     bool dirty;
-    eng__child child;
+    eng__backend *backend; /* where it runs (one of eng__exec.backends) */
+    eng__task task;
+    int retries, attempt; /* tries after the first allowed, and made */
+    char job_recorded[32];
     bool running;
     bool done;         /* the child reported {"done": true} */
     char *child_error; /* the child reported {"error": ...} */
     char *last_log;    /* its last non-empty log line */
-    int64_t peak_rss_kb;
 } eng__exec_step;
 
 typedef struct eng__exec {
@@ -65,6 +67,9 @@ typedef struct eng__exec {
     double time_limit_s;
     size_t memory_limit_mb;
     const char *binary;
+    eng__backend **backends; /* one per compute target the run uses */
+    size_t nbackends;
+    eng__backend **where; /* per step: its backend, until the steps exist */
     bool canceling;
     double next_cancel_poll;
     wf_error fatal; /* a store failure that ends the run */
@@ -186,14 +191,16 @@ static void eng__check_cancel(eng__exec *e)
     }
     if (!requested && e->fatal.code == 0) return;
     e->canceling = true;
-    for (size_t i = 0; i < e->plan.nsteps; i++)
-        if (e->steps[i].running) eng__child_kill(&e->steps[i].child, ENG__KILL_CANCEL);
+    for (size_t i = 0; i < e->plan.nsteps; i++) {
+        eng__exec_step *s = &e->steps[i];
+        if (s->running) s->backend->ops->kill(s->backend, &s->task, ENG__KILL_CANCEL);
+    }
 }
 
 /* ---- starting a step ------------------------------------------------------- */
 
-/* The description `weft step` reads (run_int.h). */
-static char *eng__description(eng__exec *e, size_t i)
+/* The description `weft step` reads (run_int.h); a new reference. */
+static json_t *eng__description(eng__exec *e, size_t i)
 {
     const eng__step *p = &e->plan.steps[i];
     const mod_descriptor *m = p->module;
@@ -229,9 +236,7 @@ static char *eng__description(eng__exec *e, size_t i)
     json_decref(inputs);
     json_decref(outputs);
     json_decref(datasets);
-    char *text = desc ? json_dumps(desc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(desc);
-    return text;
+    return desc;
 }
 
 /* "logs/<run>/<node>.log"; node ids are letters, digits, '-' and '_' after
@@ -252,29 +257,35 @@ static char *eng__log_rel(int64_t run_id, const char *node)
     return wf_strdup(rel);
 }
 
-static void eng__start(eng__exec *e, size_t i)
+/* Hands step i to its backend. */
+static int eng__launch(eng__exec *e, size_t i, wf_error *err)
 {
     eng__exec_step *s = &e->steps[i];
-    wf_error err = {0};
-    char *desc = eng__description(e, i);
-    char *log_abs = NULL;
-    if (s->rec.log_path != NULL && s->rec.log_path[0] != '\0') {
-        size_t n = strlen(st_workspace_dir(e->ws)) + strlen(s->rec.log_path) + 2;
-        if ((log_abs = malloc(n)) != NULL)
-            snprintf(log_abs, n, "%s/%s", st_workspace_dir(e->ws), s->rec.log_path);
-    }
-    int rc = desc == NULL || log_abs == NULL
-                 ? wf_error_set(&err, WF_ENOMEM, "out of memory")
-                 : eng__child_spawn(&s->child, e->binary, desc, log_abs, &err);
-    free(desc);
-    free(log_abs);
-    if (rc < 0) {
-        eng__transition(e, i, ENG_FAILED, err.message);
-        return;
-    }
+    json_t *desc = eng__description(e, i);
+    eng__task_spec spec = {.ws = e->ws,
+                           .run_id = e->run_id,
+                           .node = e->plan.steps[i].node->id,
+                           .description = desc,
+                           .log_rel = s->rec.log_path};
+    memset(&s->task, 0, sizeof s->task);
+    int rc = desc == NULL || s->rec.log_path == NULL
+                 ? wf_error_set(err, WF_ENOMEM, "out of memory")
+                 : s->backend->ops->start(s->backend, &s->task, &spec, err);
+    json_decref(desc);
+    if (rc < 0) return rc;
     s->running = true;
+    s->backend->running++;
     e->running++;
-    eng__transition(e, i, ENG_RUNNING, NULL);
+    return 0;
+}
+
+static void eng__start(eng__exec *e, size_t i)
+{
+    wf_error err = {0};
+    if (eng__launch(e, i, &err) < 0)
+        eng__transition(e, i, ENG_FAILED, err.message);
+    else
+        eng__transition(e, i, ENG_RUNNING, NULL);
 }
 
 /* ---- scheduling ------------------------------------------------------------ */
@@ -391,7 +402,7 @@ static void eng__schedule(eng__exec *e)
             s->cache_checked = true;
             if (eng__try_reuse(e, i)) continue;
         }
-        if (e->running < e->jobs) eng__start(e, i);
+        if (s->backend->running < s->backend->limit) eng__start(e, i);
     }
 }
 
@@ -460,35 +471,68 @@ static void eng__signal_text(int sig, char *buf, size_t cap)
         snprintf(buf, cap, "killed by signal %d", sig);
 }
 
+/* Clears what the last try of step i left, so that it can be tried again. */
+static void eng__reset_try(eng__exec *e, size_t i)
+{
+    eng__exec_step *s = &e->steps[i];
+    for (size_t k = 0; k < e->plan.steps[i].module->noutputs; k++) {
+        free(s->outputs[k]);
+        s->outputs[k] = NULL;
+    }
+    free(s->child_error);
+    free(s->last_log);
+    s->child_error = s->last_log = NULL;
+    s->done = false;
+    s->rec.signal = 0;
+}
+
+/* Whether failed step i gets another try; if so it is started again (and
+ * true is returned even when that fails: the step has then ended). */
+static bool eng__retry(eng__exec *e, size_t i, const char *why)
+{
+    eng__exec_step *s = &e->steps[i];
+    if (s->attempt >= s->retries || e->canceling || e->fatal.code != 0) return false;
+    s->attempt++;
+    char line[WF_ERROR_MESSAGE_MAX + 64];
+    snprintf(line, sizeof line, "weft: try %d failed: %.900s; trying again (%d of %d)", s->attempt,
+             why, s->attempt + 1, s->retries + 1);
+    eng__emit(e, ENG_EVENT_LOG, e->plan.steps[i].node->id, ENG_RUNNING, line, 0);
+    eng__reset_try(e, i);
+    wf_error err = {0};
+    if (eng__launch(e, i, &err) < 0) eng__transition(e, i, ENG_FAILED, err.message);
+    return true;
+}
+
 /* Records how step i's process ended. */
 static void eng__finish(eng__exec *e, size_t i)
 {
     eng__exec_step *s = &e->steps[i];
-    eng__child *c = &s->child;
+    eng__task *t = &s->task;
     const mod_descriptor *m = e->plan.steps[i].module;
-    /* ru_maxrss is in kilobytes on Linux. */
-    if (c->usage.ru_maxrss > s->peak_rss_kb) s->peak_rss_kb = c->usage.ru_maxrss;
-    s->rec.peak_rss_kb = s->peak_rss_kb;
-    s->rec.elapsed_ms = (int64_t)((eng__now() - c->started) * 1000.0 + 0.5);
+    if (t->peak_rss_kb > s->rec.peak_rss_kb) s->rec.peak_rss_kb = t->peak_rss_kb;
+    s->rec.elapsed_ms = (int64_t)((eng__now() - t->started) * 1000.0 + 0.5);
     char msg[WF_ERROR_MESSAGE_MAX];
     eng_status status = ENG_FAILED;
-    if (c->killed == ENG__KILL_CANCEL) {
+    if (t->killed == ENG__KILL_CANCEL) {
         status = ENG_CANCELED;
         snprintf(msg, sizeof msg, "canceled while running");
-    } else if (c->killed == ENG__KILL_TIME) {
+    } else if (t->killed == ENG__KILL_TIME) {
         s->rec.signal = SIGKILL;
         snprintf(msg, sizeof msg, "time limit %g s exceeded", e->time_limit_s);
-    } else if (c->killed == ENG__KILL_MEMORY) {
+    } else if (t->killed == ENG__KILL_MEMORY) {
         s->rec.signal = SIGKILL;
         snprintf(msg, sizeof msg, "memory limit %zu MB exceeded", e->memory_limit_mb);
-    } else if (WIFSIGNALED(c->status)) {
-        s->rec.signal = WTERMSIG(c->status);
-        eng__signal_text(WTERMSIG(c->status), msg, sizeof msg);
-    } else if (WEXITSTATUS(c->status) != 0) {
+    } else if (t->reason != NULL) {
+        /* The scheduler ended it: its words say why. */
+        snprintf(msg, sizeof msg, "%s", t->reason);
+    } else if (WIFSIGNALED(t->status)) {
+        s->rec.signal = WTERMSIG(t->status);
+        eng__signal_text(WTERMSIG(t->status), msg, sizeof msg);
+    } else if (WEXITSTATUS(t->status) != 0) {
         if (s->child_error != NULL)
             snprintf(msg, sizeof msg, "%s", s->child_error);
         else
-            snprintf(msg, sizeof msg, "exited with status %d%s%.900s", WEXITSTATUS(c->status),
+            snprintf(msg, sizeof msg, "exited with status %d%s%.900s", WEXITSTATUS(t->status),
                      s->last_log ? ": " : "", s->last_log ? s->last_log : "");
     } else {
         bool all = s->done;
@@ -507,10 +551,24 @@ static void eng__finish(eng__exec *e, size_t i)
             s->rec.outputs_json = json;
         }
     }
-    eng__child_clear(c);
+    s->backend->ops->clear(s->backend, t);
+    free(t->reason);
+    t->reason = NULL;
     s->running = false;
+    s->backend->running--;
     e->running--;
+    if (status == ENG_FAILED && eng__retry(e, i, msg)) return;
     eng__transition(e, i, status, status == ENG_COMPLETED ? NULL : msg);
+}
+
+/* Remembers the scheduler job a step runs as, once per job. A failed
+ * write costs only that record: the step goes on. */
+static void eng__note_job(eng__exec *e, size_t i)
+{
+    eng__exec_step *s = &e->steps[i];
+    if (s->task.job_id[0] == '\0' || strcmp(s->task.job_id, s->job_recorded) == 0) return;
+    snprintf(s->job_recorded, sizeof s->job_recorded, "%s", s->task.job_id);
+    st_step_set_job(e->ws, e->run_id, e->plan.steps[i].node->id, s->task.job_id, NULL);
 }
 
 /* Waits for something to happen to a running step, then handles it. */
@@ -518,27 +576,20 @@ static void eng__wait_and_service(eng__exec *e)
 {
     size_t cap = e->running * 4 + 1, n = 0;
     struct pollfd *fds = wf_calloc(cap, sizeof *fds);
-    if (fds != NULL)
-        for (size_t i = 0; i < e->plan.nsteps; i++)
-            if (e->steps[i].running) n += eng__child_pollfds(&e->steps[i].child, fds + n);
+    for (size_t i = 0; fds != NULL && i < e->plan.nsteps; i++) {
+        eng__exec_step *s = &e->steps[i];
+        if (s->running) n += s->backend->ops->pollfds(s->backend, &s->task, fds + n);
+    }
     /* Without pidfds (old kernels) exits are only seen on the tick. */
     if (poll(fds, fds ? n : 0, ENG__TICK_MS) < 0 && errno != EINTR) usleep(ENG__TICK_MS * 1000);
     free(fds);
-    double now = eng__now();
     for (size_t i = 0; i < e->plan.nsteps; i++) {
         eng__exec_step *s = &e->steps[i];
         if (!s->running) continue;
         eng__line_ctx ctx = {e, i};
-        if (eng__child_service(&s->child, eng__on_line, &ctx)) {
-            eng__finish(e, i);
-            continue;
-        }
-        int64_t rss = eng__child_rss_kb(&s->child);
-        if (rss > s->peak_rss_kb) s->peak_rss_kb = rss;
-        if (now - s->child.started > e->time_limit_s)
-            eng__child_kill(&s->child, ENG__KILL_TIME);
-        else if (rss > (int64_t)e->memory_limit_mb * 1024)
-            eng__child_kill(&s->child, ENG__KILL_MEMORY);
+        bool ended = s->backend->ops->service(s->backend, &s->task, eng__on_line, &ctx);
+        eng__note_job(e, i);
+        if (ended) eng__finish(e, i);
     }
 }
 
@@ -576,7 +627,8 @@ static int eng__invalid(const eng_issues *issues, wf_error *err)
 static int eng__validate(st_workspace *ws, const eng_pipeline *p, const json_t *bindings,
                          wf_error *err)
 {
-    eng_env env = {.load_dataset = eng__load_dataset, .user = ws};
+    eng_env env = {
+        .load_dataset = eng__load_dataset, .load_artifact = eng_load_json_artifact, .user = ws};
     eng_issues issues = {0};
     int rc = eng_pipeline_validate(p, bindings, &env, &issues, err);
     if (rc == 0 && issues.count > 0) rc = eng__invalid(&issues, err);
@@ -630,7 +682,9 @@ static int eng__prepare(eng__exec *e, const eng_pipeline *p, wf_error *err)
         s->rec.status = wf_strdup("queued");
         s->rec.log_path = eng__log_rel(e->run_id, ps->node->id);
         s->rec.elapsed_ms = -1;
-        eng__child_init(&s->child);
+        s->backend = e->where[i];
+        int retries = eng_node_retries(ps->node);
+        s->retries = retries >= 0 ? retries : s->backend->retries;
         if (!s->outputs || !s->rec.node_id || !s->rec.module || !s->rec.status || !s->rec.log_path)
             rc = wf_error_set(err, WF_ENOMEM, "out of memory");
     }
@@ -647,11 +701,61 @@ static int eng__prepare(eng__exec *e, const eng_pipeline *p, wf_error *err)
     return rc;
 }
 
+/* The backend of compute target `target` (NULL: the run's), opened once
+ * per run and shared by the steps that use it. */
+static int eng__backend_for(eng__exec *e, const char *target, eng__backend **out, wf_error *err)
+{
+    if (target == NULL) target = e->opt->compute ? e->opt->compute : ST_COMPUTE_LOCAL;
+    for (size_t k = 0; k < e->nbackends; k++)
+        if (strcmp(e->backends[k]->target, target) == 0) {
+            *out = e->backends[k];
+            return 0;
+        }
+    eng__backend **grown = realloc(e->backends, (e->nbackends + 1) * sizeof *grown);
+    if (grown == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
+    e->backends = grown;
+    eng__backend_env env = {.ws = e->ws,
+                            .binary = e->binary,
+                            .jobs = e->jobs,
+                            .time_limit_s = e->time_limit_s,
+                            .memory_limit_mb = e->memory_limit_mb};
+    int rc = eng__backend_open(&env, target, out, err);
+    if (rc == 0) e->backends[e->nbackends++] = *out;
+    return rc;
+}
+
+/* Chooses where each step runs: the node's target, else the run's. An
+ * unknown target fails the run before it is created. */
+static int eng__choose_backends(eng__exec *e, wf_error *err)
+{
+    eng__backend *run_backend = NULL;
+    int rc = eng__backend_for(e, NULL, &run_backend, err);
+    /* A target that does not exist is a mistake in the request, as an
+     * invalid pipeline is. */
+    if (rc == WF_ENOTFOUND) err->code = rc = WF_EINVAL;
+    if (rc < 0) return rc;
+    e->where = wf_calloc(e->plan.nsteps ? e->plan.nsteps : 1, sizeof *e->where);
+    if (e->where == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
+    for (size_t i = 0; i < e->plan.nsteps; i++) {
+        const eng_node *n = e->plan.steps[i].node;
+        const char *target = eng_node_compute_target(n);
+        e->where[i] = run_backend;
+        if (target != NULL && (rc = eng__backend_for(e, target, &e->where[i], err)) < 0) {
+            if (rc == WF_ENOTFOUND) err->code = rc = WF_EINVAL;
+            wf_error_prefix(err, "node %s", n->id);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static void eng__exec_clear(eng__exec *e)
 {
     for (size_t i = 0; e->steps != NULL && i < e->plan.nsteps; i++) {
         eng__exec_step *s = &e->steps[i];
-        eng__child_clear(&s->child);
+        /* Never leave a step running, whatever ended the run. */
+        if (s->backend != NULL && s->running) s->backend->ops->clear(s->backend, &s->task);
+        free(s->task.reason);
         for (size_t k = 0; s->outputs != NULL && k < e->plan.steps[i].module->noutputs; k++)
             free(s->outputs[k]);
         free(s->outputs);
@@ -660,6 +764,10 @@ static void eng__exec_clear(eng__exec *e)
         st_step_clear(&s->rec);
     }
     free(e->steps);
+    for (size_t k = 0; k < e->nbackends; k++)
+        eng__backend_free(e->backends[k]);
+    free(e->backends);
+    free(e->where);
     eng__plan_clear(&e->plan);
 }
 
@@ -712,7 +820,10 @@ int eng_run(st_workspace *ws, const eng_pipeline *p, const eng_run_options *opt,
     int rc = st_runs_mark_interrupted(ws, NULL, err);
     if (rc == 0) rc = eng__validate(ws, p, opt->bindings, err);
     if (rc == 0) rc = eng__plan_build(ws, p, opt->bindings, &e.plan, err);
+    if (rc == 0) rc = eng__choose_backends(&e, err);
     if (rc == 0) rc = eng__prepare(&e, p, err);
+    if (rc == 0)
+        rc = st_run_set_compute(ws, e.run_id, opt->compute ? opt->compute : ST_COMPUTE_LOCAL, err);
     if (rc < 0) {
         /* A run that exists but could not be set up ends failed. */
         if (e.run_id != 0) st_run_set_status(ws, e.run_id, "failed", err->message, NULL);

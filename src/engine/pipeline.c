@@ -26,7 +26,8 @@
 
 static const char *const eng__top_fields[] = {"format", "parameters", "name",   "description",
                                               "nodes",  "edges",      "layout", NULL};
-static const char *const eng__node_fields[] = {"id", "module", "params", "regenerate", NULL};
+static const char *const eng__node_fields[] = {"id",         "module",  "params",
+                                               "regenerate", "compute", NULL};
 static const char *const eng__edge_fields[] = {"from", "to", NULL};
 static const char *const eng__param_fields[] = {"type", "default", NULL};
 
@@ -162,8 +163,8 @@ static int eng__parse_node(eng_pipeline *p, size_t i, const json_t *v, wf_error 
     const char *bad = eng__unknown_key(v, eng__node_fields);
     if (bad != NULL)
         return wf_error_set(err, WF_EINVAL,
-                            "%s: unknown field \"%s\" (a node has \"id\", \"module\", \"params\" "
-                            "and \"regenerate\")",
+                            "%s: unknown field \"%s\" (a node has \"id\", \"module\", \"params\", "
+                            "\"regenerate\" and \"compute\")",
                             where, bad);
     eng_node *n = &p->nodes[p->nnodes++];
     int rc = eng__string_field(v, "id", true, where, &n->id, err);
@@ -186,6 +187,18 @@ static int eng__parse_node(eng_pipeline *p, size_t i, const json_t *v, wf_error 
     if (regen != NULL && !json_is_boolean(regen))
         return wf_error_set(err, WF_EINVAL, "%s: \"regenerate\" must be true or false", nwhere);
     n->regenerate = regen != NULL && json_is_true(regen);
+    /* Where the node runs (#12): its members are checked by validation,
+     * which can mark the node on the canvas. */
+    json_t *compute = json_object_get(v, "compute");
+    if (compute != NULL && !json_is_null(compute)) {
+        if (!json_is_string(compute) && !json_is_object(compute))
+            return wf_error_set(err, WF_EINVAL,
+                                "%s: \"compute\" must be a compute target's name or an object "
+                                "{\"target\": name, \"retries\": n}",
+                                nwhere);
+        if ((n->compute = json_deep_copy(compute)) == NULL)
+            return wf_error_set(err, WF_ENOMEM, "out of memory");
+    }
     return 0;
 }
 
@@ -346,6 +359,7 @@ void eng_pipeline_free(eng_pipeline *p)
         free(p->nodes[i].id);
         free(p->nodes[i].module_ref);
         json_decref(p->nodes[i].params);
+        json_decref(p->nodes[i].compute);
     }
     free(p->nodes);
     for (size_t i = 0; i < p->nedges; i++) {
@@ -483,6 +497,7 @@ static json_t *eng__canonical_node(const eng_node *n)
     bad |= json_object_set_new(o, "module", json_string(ref)) < 0;
     bad |= json_object_set_new(o, "params", eng__canonical_params(n)) < 0;
     if (n->regenerate) bad |= json_object_set_new(o, "regenerate", json_true()) < 0;
+    if (n->compute) bad |= json_object_set_new(o, "compute", eng__sorted_copy(n->compute)) < 0;
     if (bad) {
         json_decref(o);
         return NULL;

@@ -67,6 +67,10 @@ void eng__utf8_scrub(char *s);
 /* A short rendering of a JSON value for messages ("abc", 1.5, an object). */
 void eng__value_text(const json_t *v, char *buf, size_t cap);
 
+/* Checks node n's "compute" members (compute.c, #12): a target name, and
+ * retries from 0 to 10. Adds issues on field "compute"; 0 or WF_ENOMEM. */
+int eng__check_node_compute(const eng_node *n, eng_issues *issues);
+
 /* ---- graph ------------------------------------------------------------- */
 
 /* True for dataset@N nodes: they take no inputs. */

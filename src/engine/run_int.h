@@ -139,4 +139,116 @@ void eng__child_clear(eng__child *c);
 /* Seconds on the monotonic clock. */
 double eng__now(void);
 
+/* ---- a command in the background (command.c, #12) ---------------------- */
+
+/* A command running without a shell, stdin from /dev/null, its stdout and
+ * stderr together into `out`; started, then polled without blocking. */
+typedef struct eng__cmd {
+    pid_t pid; /* 0: none running */
+    int fd;    /* its output; -1 at end of file */
+    wf_buf out;
+    double until; /* killed after this (a minute after its start) */
+    bool timed_out;
+} eng__cmd;
+
+/* Makes c a command that has not started (so eng__cmd_clear is safe). */
+void eng__cmd_init(eng__cmd *c);
+/* Starts argv[0] (looked up on PATH). 0, or -1 with c->out saying why. */
+int eng__cmd_start(eng__cmd *c, char *const argv[]);
+/* Reads what is there. True once the command has ended: *status is its
+ * exit status, or -1 when it was killed, timed out or never started. */
+bool eng__cmd_poll(eng__cmd *c, int *status);
+/* Waits for the command to end; its exit status as eng__cmd_poll says. */
+int eng__cmd_finish(eng__cmd *c);
+/* Kills what still runs, reaps it, frees the output; c can start again. */
+void eng__cmd_clear(eng__cmd *c);
+/* Runs argv to its end, dropping its output; its exit status or -1. */
+int eng__cmd_run(char *const argv[]);
+/* The last non-empty line of text (may be NULL), for messages. */
+void eng__last_line(const char *text, char *buf, size_t cap);
+
+/* ---- backends: where steps run (#12) ------------------------------------ */
+
+/* The executor (executor.c) schedules steps; a backend runs them. The local
+ * backend (local.c) runs each step as a child process (above); the Slurm
+ * backend (slurm.c) submits each as a batch job. The executor talks to both
+ * through eng__backend_ops and never asks which one it has.
+ *
+ * A backend reports a step the way `weft step` does: report lines and log
+ * lines through an eng__line_fn, and, once the step has ended, how it
+ * ended in its eng__task. */
+
+/* One step's execution, whatever runs it. */
+typedef struct eng__task {
+    void *impl;              /* the backend's own state */
+    double started;          /* monotonic seconds, when the backend took the step */
+    eng__kill_reason killed; /* why the executor ended it early, or ENG__KILL_NONE */
+    /* Filled by the backend by the time service returns true: */
+    int status;          /* `weft step`'s wait status */
+    char *reason;        /* when the scheduler ended the step: what it said (malloc'd) */
+    int64_t peak_rss_kb; /* 0 when unknown */
+    char job_id[32];     /* the scheduler's job id, "" for a local process */
+} eng__task;
+
+/* What a backend needs to start a step. */
+typedef struct eng__task_spec {
+    st_workspace *ws;
+    int64_t run_id;
+    const char *node;
+    const json_t *description; /* what `weft step` reads (the protocol above) */
+    const char *log_rel;       /* the step's log, relative to the workspace */
+} eng__task_spec;
+
+typedef struct eng__backend eng__backend;
+
+typedef struct eng__backend_ops {
+    /* Takes the step; fails only when it cannot even try (the step then
+     * fails with err's message). */
+    int (*start)(eng__backend *b, eng__task *t, const eng__task_spec *spec, wf_error *err);
+    /* Up to 4 descriptors to wait on; a backend without any returns 0 and
+     * is serviced on the executor's tick. */
+    size_t (*pollfds)(eng__backend *b, const eng__task *t, struct pollfd *fds);
+    /* Does what can be done now, dispatching lines. True once the task has
+     * ended and everything it reported was dispatched. */
+    bool (*service)(eng__backend *b, eng__task *t, eng__line_fn on_line, void *user);
+    /* Ends the task early; service later says when it has ended. */
+    void (*kill)(eng__backend *b, eng__task *t, eng__kill_reason why);
+    /* Frees t->impl, ending whatever is left of the task first. */
+    void (*clear)(eng__backend *b, eng__task *t);
+    void (*free)(eng__backend *b);
+} eng__backend_ops;
+
+struct eng__backend {
+    const eng__backend_ops *ops;
+    char *target;   /* the compute target's name */
+    size_t limit;   /* steps at once */
+    size_t running; /* kept by the executor */
+    int retries;    /* per step, unless the node says otherwise */
+};
+
+/* What every backend of a run shares. */
+typedef struct eng__backend_env {
+    st_workspace *ws;
+    const char *binary;     /* the `weft` that runs steps here */
+    size_t jobs;            /* local steps at once */
+    double time_limit_s;    /* per step */
+    size_t memory_limit_mb; /* per step, watched locally */
+} eng__backend_env;
+
+/* Opens the backend for compute target `target` (NULL: "local"), looking
+ * it up in the workspace (compute.c). WF_ENOTFOUND for an unknown target;
+ * WF_EINVAL for settings that are not valid. */
+int eng__backend_open(const eng__backend_env *env, const char *target, eng__backend **out,
+                      wf_error *err);
+void eng__backend_free(eng__backend *b); /* accepts NULL */
+
+/* The backends themselves (local.c, slurm.c). config is the target's
+ * settings, already checked. */
+int eng__local_backend_new(const eng__backend_env *env, const char *target, const json_t *config,
+                           eng__backend **out, wf_error *err);
+int eng__slurm_backend_new(const eng__backend_env *env, const char *target, const json_t *config,
+                           eng__backend **out, wf_error *err);
+/* Checks a Slurm target's settings (slurm.c). */
+int eng__slurm_config_check(const json_t *config, wf_error *err);
+
 #endif

@@ -341,6 +341,7 @@ static int eng__configure_node(const eng_pipeline *p, const eng__graph *g, size_
     ctx.schema_only = true;
     ctx.on_log = eng__quiet_log;
     ctx.load_dataset = env != NULL ? env->load_dataset : NULL;
+    ctx.load_artifact = env != NULL ? env->load_artifact : NULL;
     ctx.user = env != NULL ? env->user : NULL;
     for (size_t k = 0; k < m->ninputs; k++) {
         ctx.inputs[k].table = eng__input_schema(p, g, i, k, schemas);

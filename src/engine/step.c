@@ -3,10 +3,18 @@
  * run_int.h). It loads the inputs from the workspace, runs the module,
  * stores the outputs as artifacts and reports their digests.
  *
- *     weft step [--report-fd N] [FILE | -]
+ *     weft step [--report-fd N] [--record FILE] [FILE | -]
  *
  * The description comes from FILE, or standard input ("-" or nothing); the
- * report goes to fd N, or standard output.
+ * report goes to fd N, or standard output. With --record (the Slurm
+ * executor's jobs), the step also writes a completion record when it ends,
+ * atomically (a temporary file renamed into place), so that whoever waits
+ * for it on a shared filesystem sees all of it or nothing:
+ *
+ *     {"exit": 0, "peak_rss_kb": 51234,
+ *      "report": [{"output": "first", "digest": "ab…"}, {"done": true}]}
+ *
+ * "report" holds the report lines other than progress.
  *
  * A crash must show up as the signal that caused it: the executor reports
  * "killed by signal 11 (SIGSEGV)" from the wait status. Sanitizer runtimes
@@ -30,6 +38,7 @@ enum { ENG__STEP_OK = 0, ENG__STEP_FAILED = 1, ENG__STEP_USAGE = 2 };
 
 typedef struct eng__step_run {
     int report_fd;
+    json_t *record; /* --record: the report lines kept for the completion record */
     st_workspace *ws;
     json_t *datasets; /* {"name": "name@N"}: the versions the plan pinned */
     int64_t run_id;   /* the run this step belongs to (0 when not said) */
@@ -77,6 +86,8 @@ static void eng__report(eng__step_run *r, json_t *msg)
 {
     if (msg == NULL) return;
     char *text = json_dumps(msg, JSON_COMPACT | JSON_SORT_KEYS);
+    if (r->record != NULL && json_object_get(msg, "progress") == NULL)
+        json_array_append(r->record, msg);
     json_decref(msg);
     if (text == NULL) return;
     size_t len = strlen(text);
@@ -170,6 +181,28 @@ static int eng__load_json_artifact(st_workspace *ws, const char *digest, json_t 
     if (*out == NULL)
         return wf_error_set(err, WF_ECORRUPT, "artifact %s is not JSON: %s", digest, jerr.text);
     return 0;
+}
+
+int eng_load_json_artifact(void *ws, const char *digest, json_t **out, wf_error *err)
+{
+    *out = NULL;
+    size_t n = digest != NULL ? strlen(digest) : 0;
+    bool hex = n == WF_SHA256_HEX - 1;
+    for (size_t i = 0; hex && i < n; i++)
+        hex = (digest[i] >= '0' && digest[i] <= '9') || (digest[i] >= 'a' && digest[i] <= 'f');
+    if (!hex)
+        return wf_error_set(err, WF_EINVAL, "\"%.80s\" is not an artifact digest",
+                            digest ? digest : "");
+    if (!st_artifact_exists(ws, digest))
+        return wf_error_set(err, WF_ENOTFOUND, "artifact %s is not in this workspace", digest);
+    return eng__load_json_artifact(ws, digest, out, err);
+}
+
+/* The step's artifact loader (ctx->load_artifact): the step's workspace. */
+static int eng__step_load_artifact(void *user, const char *digest, json_t **out, wf_error *err)
+{
+    eng__step_run *r = user;
+    return eng_load_json_artifact(r->ws, digest, out, err);
 }
 
 static int eng__load_inputs(eng__step_run *r, mod_ctx *ctx, const json_t *inputs, wf_error *err)
@@ -268,6 +301,7 @@ static int eng__run_description(eng__step_run *r, json_t *desc)
     ctx.on_progress = eng__on_progress;
     ctx.load_dataset = eng__step_load_dataset;
     ctx.save_dataset = eng__step_save_dataset;
+    ctx.load_artifact = eng__step_load_artifact;
     ctx.user = r;
     int status = ENG__STEP_OK;
     if (eng__load_inputs(r, &ctx, inputs, &err) < 0) {
@@ -284,11 +318,31 @@ static int eng__run_description(eng__step_run *r, json_t *desc)
     return status;
 }
 
+/* The completion record (--record): written last, and atomically. A record
+ * that cannot be written is said on stderr (the step's log); the job's
+ * script then writes a bare one from the exit status. */
+static void eng__write_record(eng__step_run *r, const char *path, int status)
+{
+    struct rusage ru;
+    long rss = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+    json_t *rec = json_pack("{s:i, s:I, s:O}", "exit", status, "peak_rss_kb", (json_int_t)rss,
+                            "report", r->record);
+    char *text = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    wf_error err = {0};
+    if (text == NULL || wf_write_file_atomic(path, text, strlen(text), &err) < 0)
+        fprintf(stderr, "weft step: cannot write the completion record: %s\n",
+                text ? err.message : "out of memory");
+    free(text);
+    json_decref(rec);
+    json_decref(r->record);
+    r->record = NULL;
+}
+
 int eng_step_main(int argc, char **argv)
 {
-    static const char usage[] = "usage: weft step [--report-fd N] [FILE | -]\n";
+    static const char usage[] = "usage: weft step [--report-fd N] [--record FILE] [FILE | -]\n";
     eng__step_run r = {.report_fd = STDOUT_FILENO};
-    const char *file = NULL;
+    const char *file = NULL, *record = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--report-fd") == 0 && i + 1 < argc) {
             char *end;
@@ -298,6 +352,8 @@ int eng_step_main(int argc, char **argv)
                 return ENG__STEP_USAGE;
             }
             r.report_fd = (int)fd;
+        } else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
+            record = argv[++i];
         } else if (file == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
             file = argv[i];
         } else {
@@ -305,6 +361,7 @@ int eng_step_main(int argc, char **argv)
             return ENG__STEP_USAGE;
         }
     }
+    if (record != NULL && (r.record = json_array()) == NULL) return ENG__STEP_FAILED;
     eng__install_crash_handlers();
     json_error_t jerr;
     json_t *desc = file == NULL || strcmp(file, "-") == 0 ? json_loadf(stdin, 0, &jerr)
@@ -320,6 +377,7 @@ int eng_step_main(int argc, char **argv)
     }
     json_decref(desc);
     st_close(r.ws);
+    if (record != NULL) eng__write_record(&r, record, status);
     fflush(stderr);
     return status;
 }

@@ -536,6 +536,7 @@ int eng_pipeline_validate(const eng_pipeline *p, const json_t *bindings, const e
             continue;
         }
         rc = eng__check_node_params(p, i, bindings, issues, &skip[i]);
+        if (rc == 0) rc = eng__check_node_compute(n, issues);
     }
     eng__graph g;
     if (rc == 0 && (rc = eng__graph_build(p, &g)) == 0) {

@@ -12,14 +12,10 @@
  * limited storage", Math. Comp. 1980; Liu and Nocedal, "On the limited memory
  * BFGS method for large scale optimization", Math. Prog. 1989) extended to
  * the L1 term by OWL-QN (Andrew and Gao, "Scalable training of
- * L1-regularized log-linear models", ICML 2007): a pseudo-gradient, a search
- * direction kept in the orthant of steepest descent, and a backtracking line
- * search that projects back onto the current orthant. Without L1 it is plain
- * L-BFGS with a backtracking (Armijo) line search. Two departures, both
- * explained where they happen: the direction is aligned with steepest
- * descent only on coordinates at zero, and a multinomial model's weights
- * are re-centred across classes after each step (softmax's flat
- * directions), which together make multinomial OWL-QN converge.
+ * L1-regularized log-linear models", ICML 2007), in lbfgs.c. One addition
+ * here, explained where it happens: a multinomial model's weights are
+ * re-centred across classes after each step (softmax's flat directions),
+ * which makes multinomial OWL-QN converge.
  *
  * Conditioning: the optimiser works on standardised weights v_j = w_j s_j
  * (s_j the column's standard deviation) with centred columns, which makes the
@@ -36,7 +32,6 @@
 #include "ml.h"
 
 #include <cblas.h>
-#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -52,11 +47,6 @@
 #define MAX_THREADS 64
 #define MAX_CHUNKS 256
 #define CHUNK_SUMS (4 << 20) /* values in every chunk's gradient sums together */
-/* The relative decrease is averaged over this many iterations, so that one
- * short step does not stop the search. */
-#define STOP_WINDOW 5
-#define ARMIJO 1e-4
-#define MAX_BACKTRACKS 40
 
 /* ---- the objective ------------------------------------------------------ */
 
@@ -265,19 +255,22 @@ static double evaluate(const objective *o, workspace *ws, const double *theta, d
     return f;
 }
 
-/* ---- OWL-QN (L-BFGS when there is no L1 term) --------------------------- */
+/* ---- the problem for the minimiser (lbfgs.c) ----------------------------- */
 
-typedef struct minimiser {
-    size_t p;          /* parameters */
-    const double *l1w; /* p: each parameter's L1 weight (0: smooth) */
-    bool any_l1;
-    int memory;
-    double *s, *y, *rho; /* memory x p, memory x p, memory: the history */
-    int stored, newest;
+typedef struct problem {
+    const objective *o;
+    workspace *ws;
     size_t k, d;          /* multinomial: the classes' weight rows, for shift_classes */
+    const double *l1w;    /* k x d + k */
     const double *l2w;    /* d */
     double *column, *cut; /* k each */
-} minimiser;
+} problem;
+
+static double problem_evaluate(void *user, const double *theta, double *grad)
+{
+    problem *pr = user;
+    return evaluate(pr->o, pr->ws, theta, grad);
+}
 
 static int compare_doubles(const void *a, const void *b)
 {
@@ -321,8 +314,9 @@ static double best_shift(const double *v, size_t k, double a, double b, double *
  * lowers the objective and takes the flat directions out of the search.
  * Returns the change of the objective; updates theta and the gradient g
  * (the loss part of which does not move). */
-static double shift_classes(const minimiser *m, double *theta, double *g)
+static double shift_classes(void *user, double *theta, double *g)
 {
+    const problem *m = user;
     if (m->k < 2) return 0;
     double change = 0;
     for (size_t j = 0; j < m->d; j++) {
@@ -339,187 +333,6 @@ static double shift_classes(const minimiser *m, double *theta, double *g)
         }
     }
     return change;
-}
-
-static double l1_term(const minimiser *m, const double *theta)
-{
-    double sum = 0;
-    if (m->any_l1)
-        for (size_t j = 0; j < m->p; j++)
-            sum += m->l1w[j] * fabs(theta[j]);
-    return sum;
-}
-
-/* The steepest-descent-defining pseudo-gradient of Andrew and Gao: at zero,
- * the one-sided derivative that decreases the objective, or 0. */
-static void pseudo_gradient(const minimiser *m, const double *theta, const double *g, double *pg)
-{
-    for (size_t j = 0; j < m->p; j++) {
-        double l = m->l1w[j];
-        if (l == 0)
-            pg[j] = g[j];
-        else if (theta[j] > 0)
-            pg[j] = g[j] + l;
-        else if (theta[j] < 0)
-            pg[j] = g[j] - l;
-        else if (g[j] + l < 0)
-            pg[j] = g[j] + l;
-        else if (g[j] - l > 0)
-            pg[j] = g[j] - l;
-        else
-            pg[j] = 0;
-    }
-}
-
-static double dot(const double *a, const double *b, size_t n)
-{
-    return cblas_ddot((int)n, a, 1, b, 1);
-}
-
-/* dir = -H pg by the two-loop recursion over the stored pairs. */
-static void two_loop(const minimiser *m, const double *pg, double *dir, double *alpha)
-{
-    size_t p = m->p;
-    for (size_t j = 0; j < p; j++)
-        dir[j] = -pg[j];
-    int mem = m->memory;
-    for (int i = 0; i < m->stored; i++) {
-        int at = (m->newest - i + mem) % mem;
-        alpha[at] = m->rho[at] * dot(m->s + (size_t)at * p, dir, p);
-        cblas_daxpy((int)p, -alpha[at], m->y + (size_t)at * p, 1, dir, 1);
-    }
-    if (m->stored > 0) {
-        const double *y = m->y + (size_t)m->newest * p;
-        double gamma = 1 / (m->rho[m->newest] * dot(y, y, p));
-        cblas_dscal((int)p, gamma, dir, 1);
-    }
-    for (int i = m->stored - 1; i >= 0; i--) {
-        int at = (m->newest - i + mem) % mem;
-        double beta = m->rho[at] * dot(m->y + (size_t)at * p, dir, p);
-        cblas_daxpy((int)p, alpha[at] - beta, m->s + (size_t)at * p, 1, dir, 1);
-    }
-}
-
-/* What a decrease of f is relative to. */
-static double scale_of(double f)
-{
-    return fabs(f) > 1e-300 ? fabs(f) : 1e-300;
-}
-
-static bool cancelled(const ml_env *env)
-{
-    return env != NULL && env->cancel != NULL && *env->cancel;
-}
-
-/* Minimises evaluate() + the L1 term from theta (updated in place). */
-static int minimise(minimiser *m, const objective *o, workspace *ws, double *theta,
-                    const ml_logreg_params *par, const ml_env *env, int *iterations,
-                    int *evaluations, double *final, wf_error *err)
-{
-    size_t p = m->p;
-    double *buf = wf_mallocarray(6 * p + (size_t)m->memory, sizeof(double));
-    if (buf == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
-    double *g = buf, *pg = g + p, *dir = pg + p, *next = dir + p, *gnext = next + p,
-           *orthant = gnext + p, *alpha = orthant + p;
-    double history[STOP_WINDOW + 1], last = INFINITY; /* the last relative decrease */
-    int rc = 0, it = 0;
-    double f = evaluate(o, ws, theta, g) + l1_term(m, theta);
-    *evaluations = 1;
-    history[0] = f;
-    for (it = 0; it < par->max_iterations; it++) {
-        if (cancelled(env)) {
-            rc = wf_error_set(err, WF_ECANCELED,
-                              "logistic regression: cancelled after %d iterations", it);
-            break;
-        }
-        pseudo_gradient(m, theta, g, pg);
-        double pg_norm = sqrt(dot(pg, pg, p));
-        if (pg_norm == 0 || !isfinite(pg_norm)) break;
-        two_loop(m, pg, dir, alpha);
-        /* Keep penalised coordinates at zero to steepest descent's side.
-         * Andrew and Gao align every coordinate; aligning only those at
-         * zero (elsewhere the line search's projection already keeps the
-         * signs, and the objective is smooth) keeps the quasi-Newton
-         * direction intact where it is valid, and converges in a fraction
-         * of the iterations on multinomial problems. Descent is still
-         * checked below. */
-        if (m->any_l1)
-            for (size_t j = 0; j < p; j++)
-                if (m->l1w[j] != 0 && theta[j] == 0 && dir[j] * pg[j] >= 0) dir[j] = 0;
-        double slope = dot(pg, dir, p);
-        if (!(slope < 0)) {
-            /* The history has gone stale: restart from steepest descent. */
-            m->stored = 0;
-            for (size_t j = 0; j < p; j++)
-                dir[j] = -pg[j];
-            slope = -pg_norm * pg_norm;
-        }
-        /* Converged when the last step gained less than the tolerance and
-         * the quasi-Newton model promises no more than that from the next
-         * (its predicted decrease is -slope / 2). */
-        if (m->stored > 0 && last < par->tolerance && -slope / scale_of(f) < par->tolerance) break;
-        for (size_t j = 0; j < p; j++)
-            orthant[j] = theta[j] != 0 ? (theta[j] > 0 ? 1 : -1) : (pg[j] < 0 ? 1 : -1);
-        /* Without curvature yet, a first step of unit length. */
-        double step = m->stored == 0 ? 1 / sqrt(dot(dir, dir, p)) : 1;
-        double fnext = INFINITY;
-        bool accepted = false, converged = false;
-        for (int tries = 0; tries < MAX_BACKTRACKS && !accepted; tries++, step *= 0.5) {
-            for (size_t j = 0; j < p; j++) {
-                next[j] = theta[j] + step * dir[j];
-                if (m->l1w[j] != 0 && next[j] * orthant[j] <= 0) next[j] = 0;
-            }
-            fnext = evaluate(o, ws, next, gnext) + l1_term(m, next);
-            ++*evaluations;
-            double decrease = 0;
-            for (size_t j = 0; j < p; j++)
-                decrease += pg[j] * (next[j] - theta[j]);
-            accepted = isfinite(fnext) && fnext <= f + ARMIJO * decrease;
-            /* A promised decrease below the rounding of f cannot be seen:
-             * the search has converged as far as doubles go. */
-            if (!accepted && fabs(decrease) <= 8 * DBL_EPSILON * fabs(f)) {
-                converged = true;
-                break;
-            }
-        }
-        if (converged) break;
-        if (!accepted) {
-            if (m->stored == 0) break; /* no descent left to numerical precision */
-            m->stored = 0;
-            continue;
-        }
-        /* The curvature pair from the smooth part's gradients. */
-        int mem = m->memory, at = (m->newest + 1) % mem;
-        double *s = m->s + (size_t)at * p, *y = m->y + (size_t)at * p;
-        for (size_t j = 0; j < p; j++) {
-            s[j] = next[j] - theta[j];
-            y[j] = gnext[j] - g[j];
-        }
-        double sy = dot(s, y, p);
-        if (sy > 1e-12 * sqrt(dot(s, s, p) * dot(y, y, p)) && sy > 0) {
-            m->rho[at] = 1 / sy;
-            m->newest = at;
-            if (m->stored < mem) m->stored++;
-        }
-        memcpy(theta, next, p * sizeof(double));
-        memcpy(g, gnext, p * sizeof(double));
-        fnext += shift_classes(m, theta, g);
-        last = (f - fnext) / scale_of(fnext);
-        f = fnext;
-        /* Mean relative decrease over the last STOP_WINDOW iterations. */
-        int done = it + 1, window = done < STOP_WINDOW ? done : STOP_WINDOW;
-        for (int i = STOP_WINDOW; i > 0; i--)
-            history[i] = history[i - 1];
-        history[0] = f;
-        if ((history[window] - f) / (window * scale_of(f)) < par->tolerance) {
-            it++;
-            break;
-        }
-    }
-    *iterations = it;
-    *final = f;
-    free(buf);
-    return rc;
 }
 
 /* ---- checks and standardisation ----------------------------------------- */
@@ -642,21 +455,12 @@ int ml_logreg_fit(const ml_matrix *x, const int32_t *y, size_t nclasses, const m
     double *l2w = wf_mallocarray(d, sizeof *l2w), *l1w = wf_calloc(np, sizeof *l1w);
     double *theta = wf_calloc(np, sizeof *theta), *copy = NULL;
     bool *fixed = wf_calloc(d, sizeof *fixed);
-    minimiser m = {.p = np,
-                   .l1w = l1w,
-                   .any_l1 = p->l1 > 0,
-                   .memory = p->memory,
-                   .k = k > 1 ? k : 0,
-                   .d = d,
-                   .l2w = l2w};
+    problem m = {.l1w = l1w, .k = k > 1 ? k : 0, .d = d, .l2w = l2w};
     m.column = wf_mallocarray(k, sizeof(double));
     m.cut = wf_mallocarray(k, sizeof(double));
-    m.s = wf_mallocarray((size_t)p->memory * np, sizeof(double));
-    m.y = wf_mallocarray((size_t)p->memory * np, sizeof(double));
-    m.rho = wf_mallocarray((size_t)p->memory, sizeof(double));
     workspace ws = {0};
-    if (!counts || !mean || !sd || !zero || !one || !l2w || !l1w || !theta || !fixed || !m.s ||
-        !m.y || !m.rho || !m.column || !m.cut) {
+    if (!counts || !mean || !sd || !zero || !one || !l2w || !l1w || !theta || !fixed || !m.column ||
+        !m.cut) {
         rc = wf_error_set(err, WF_ENOMEM, "out of memory");
         goto done;
     }
@@ -712,15 +516,25 @@ int ml_logreg_fit(const ml_matrix *x, const int32_t *y, size_t nclasses, const m
         rc = wf_error_set(err, WF_ENOMEM, "out of memory");
         goto done;
     }
-    int iterations = 0, evaluations = 0;
-    double objective_value = 0;
-    rc = minimise(&m, &o, &ws, theta, p, env, &iterations, &evaluations, &objective_value, err);
+    m.o = &o;
+    m.ws = &ws;
+    ml_lbfgs_problem lp = {.p = np,
+                           .l1 = l1w,
+                           .memory = p->memory,
+                           .tolerance = p->tolerance,
+                           .max_iterations = p->max_iterations,
+                           .evaluate = problem_evaluate,
+                           .after_step = shift_classes,
+                           .user = &m,
+                           .name = "logistic regression"};
+    ml_lbfgs_result res;
+    rc = ml_lbfgs_minimise(&lp, theta, env, &res, err);
     if (rc < 0) goto done;
     if (env != NULL && env->log != NULL) {
         char line[200];
         snprintf(line, sizeof line,
                  "logistic regression: %d iterations of L-BFGS%s, %d evaluations, objective %.9g",
-                 iterations, m.any_l1 ? " (OWL-QN)" : "", evaluations, objective_value);
+                 res.iterations, p->l1 > 0 ? " (OWL-QN)" : "", res.evaluations, res.objective);
         env->log(env->user, line);
     }
 
@@ -761,9 +575,6 @@ done:
     free(theta);
     free(copy);
     free(fixed);
-    free(m.s);
-    free(m.y);
-    free(m.rho);
     free(m.column);
     free(m.cut);
     return rc;

@@ -230,6 +230,7 @@ typedef enum ml_task {
     ML_BINARY = 1,
     ML_MULTICLASS = 2,
     ML_CLUSTERING = 3,
+    ML_ANOMALY = 4, /* anomaly detection (#6) */
 } ml_task;
 
 typedef struct ml_trees_params {
@@ -243,6 +244,7 @@ typedef struct ml_trees_params {
     double min_child_weight;  /* least hessian (for squared error: rows) in a leaf */
     double subsample;         /* rows per tree (forests: the bagging fraction) */
     double colsample_bynode;  /* features tried per split */
+    double colsample_bytree;  /* features each tree may use; 0 means 1 (all) */
     int max_bin;              /* histogram bins per feature (split candidates + 1); 0: 256 */
     double lambda;            /* L2 on leaf weights */
     bool bootstrap;           /* forests: bagging (true) or replicate (false) */
@@ -391,5 +393,176 @@ typedef struct ml_cluster_metrics {
 int ml_cluster_evaluate(const int32_t *assign, const double *distances, size_t rows, size_t k,
                         ml_cluster_metrics *out, wf_error *err);
 void ml_cluster_metrics_clear(ml_cluster_metrics *m);
+
+/* ==== learners III (#6): shared minimiser, Poisson, perceptron, networks,
+ * quantile forests, PCA ======================================================== */
+
+/* ---- L-BFGS and OWL-QN (lbfgs.c) ------------------------------------------ */
+
+/* min over theta  f(theta) + sum_j l1[j] |theta_j|, f smooth. */
+typedef struct ml_lbfgs_problem {
+    size_t p;         /* parameters */
+    const double *l1; /* p L1 weights, or NULL: none (plain L-BFGS) */
+    int memory;       /* history pairs, 1..1000 */
+    double tolerance; /* stop when the relative decrease of the objective is below */
+    int max_iterations;
+    /* f at theta, its gradient written into grad (p values). */
+    double (*evaluate)(void *user, const double *theta, double *grad);
+    /* May be NULL. After each accepted step: may move theta along directions
+     * where f is flat, updating grad; returns the change of the objective. */
+    double (*after_step)(void *user, double *theta, double *grad);
+    void *user;
+    const char *name; /* for messages: "logistic regression" */
+} ml_lbfgs_problem;
+
+typedef struct ml_lbfgs_result {
+    int iterations, evaluations;
+    double objective; /* f + the L1 term at the end */
+} ml_lbfgs_result;
+
+/* Minimises from theta (p values, updated in place). */
+int ml_lbfgs_minimise(const ml_lbfgs_problem *problem, double *theta, const ml_env *env,
+                      ml_lbfgs_result *out, wf_error *err);
+
+/* ---- Poisson regression (poisson.c) ------------------------------------------ */
+
+/* Counts y[i] >= 0 (not all 0) ~ Poisson(exp(w . x + b)): minimises
+ * sum_i (exp(eta_i) - y_i eta_i) + l1 |w|_1 + (l2 / 2) |w|^2 with the
+ * logistic regression parameters (l1, l2, tolerance, memory, iterations).
+ * The output is eta, the log of the expected count: exp() it to predict. */
+int ml_poisson_fit(const ml_matrix *x, const double *y, const ml_logreg_params *p,
+                   const ml_env *env, ml_linear *out, wf_error *err);
+
+/* ---- averaged perceptron (perceptron.c) ----------------------------------------- */
+
+typedef struct ml_perceptron_params {
+    double learning_rate; /* the step of each mistake's update */
+    int iterations;       /* passes over the shuffled rows */
+    uint64_t seed;        /* the order of the rows */
+} ml_perceptron_params;
+
+/* Two classes (y in {0, 1}, both present). The output is a logit: the
+ * averaged perceptron's margin, Platt-scaled on the training rows, so that
+ * ml_sigmoid of it is P(class 1). */
+int ml_perceptron_fit(const ml_matrix *x, const int32_t *y, const ml_perceptron_params *p,
+                      const ml_env *env, ml_linear *out, wf_error *err);
+
+/* ---- neural networks (nn.c) ---------------------------------------------------- */
+
+typedef enum ml_nn_normalizer {
+    ML_NN_MIN_MAX = 0,  /* (x - min) / (max - min): [0, 1] */
+    ML_NN_GAUSSIAN = 1, /* (x - mean) / standard deviation */
+    ML_NN_BINNING = 2,  /* the quantile bin, as a fraction in [0, 1] */
+    ML_NN_NONE = 3,
+} ml_nn_normalizer;
+
+#define ML_NN_BINS 1024       /* most bins of the binning normaliser */
+#define ML_NN_MAX_LAYERS 8    /* most hidden layers */
+#define ML_NN_MAX_UNITS 16384 /* most nodes in a hidden layer */
+
+typedef struct ml_nn_params {
+    ml_task task;          /* regression, binary or multiclass */
+    size_t nclasses;       /* multiclass */
+    const size_t *hidden;  /* nodes per hidden layer */
+    size_t nhidden;        /* hidden layers, 0..ML_NN_MAX_LAYERS */
+    double learning_rate;  /* the step on the minibatch's mean gradient */
+    int iterations;        /* passes over the rows */
+    double momentum;       /* [0, 1) */
+    double init_diameter;  /* initial weights uniform in [-diameter / 2, diameter / 2] */
+    ml_nn_normalizer normalizer;
+    bool shuffle;          /* a new order of the rows each pass */
+    size_t batch_size;     /* rows per step; 0: 32 */
+    uint64_t seed;
+} ml_nn_params;
+
+/* A trained network. sizes[0] inputs, sizes[1..nlayers-1] hidden nodes
+ * (sigmoid), sizes[nlayers] outputs; params holds, layer by layer, the
+ * weights (sizes[l+1] x sizes[l], row-major) then the biases. */
+typedef struct ml_nn {
+    ml_task task;
+    ml_nn_normalizer normalizer;
+    size_t ninputs, nlayers;
+    size_t *sizes; /* nlayers + 1 */
+    double *params;
+    size_t nparams;
+    double *shift, *scale;  /* min-max and Gaussian: ninputs each */
+    double *edges;          /* binning: every input's bin edges, ascending */
+    size_t *edge_start;     /* binning: ninputs + 1 offsets into edges */
+} ml_nn;
+
+/* Trains on y: values (regression) or class indices (0/1, 0..k-1). */
+int ml_nn_fit(const ml_matrix *x, const double *y, const ml_nn_params *p, const ml_env *env,
+              ml_nn *out, wf_error *err);
+/* A zero network of this shape, for a reader to fill (params, and shift and
+ * scale or edges and edge_start, which the reader allocates for binning). */
+int ml_nn_init(ml_nn *m, ml_task task, size_t ninputs, const size_t *hidden, size_t nhidden,
+               size_t noutputs, ml_nn_normalizer normalizer, wf_error *err);
+/* Regression: the value; binary: P(class 1); multiclass: rows x k
+ * probabilities. */
+int ml_nn_predict(const ml_nn *m, const ml_matrix *x, double *out, wf_error *err);
+void ml_nn_clear(ml_nn *m);
+
+/* ---- PCA and the PCA anomaly score (pca.c) -------------------------------------- */
+
+typedef struct ml_pca_params {
+    size_t components;   /* k, 1..min(rows, features) */
+    size_t oversampling; /* extra random directions of the randomized range finder */
+    bool center;         /* subtract the training mean first */
+    uint64_t seed;
+    /* Up to this many features, the exact eigenvectors of the covariance
+     * matrix (one pass, d x d); above, randomized subspace iteration. 0:
+     * ML_PCA_EXACT_MAX. */
+    size_t exact_max_features;
+} ml_pca_params;
+
+#define ML_PCA_EXACT_MAX 256
+
+typedef struct ml_pca {
+    size_t dims, k;
+    bool center;
+    double *mean;       /* dims; zeros without centring */
+    double *components; /* k x dims, orthonormal rows, by decreasing variance */
+    double *variance;   /* k: the training variance along each component */
+} ml_pca;
+
+/* The top k principal components of x's rows (NaN as 0). */
+int ml_pca_fit(const ml_matrix *x, const ml_pca_params *p, const ml_env *env, ml_pca *out,
+               wf_error *err);
+/* out[r]: row r's normalised reconstruction error |z - P z| / |z| in [0, 1],
+ * z the row less the mean (when centred), P the projection onto the
+ * components. */
+int ml_pca_score(const ml_pca *m, const ml_matrix *x, double *out, wf_error *err);
+void ml_pca_clear(ml_pca *m);
+
+/* ---- quantile regression forests (qforest.c) ------------------------------------ */
+
+typedef struct ml_qforest_params {
+    ml_trees_params trees; /* a regression forest (task ML_REGRESSION, forest true) */
+    size_t sample_count;   /* most training labels a leaf keeps */
+    uint64_t seed;         /* which labels a crowded leaf keeps */
+} ml_qforest_params;
+
+/* The forest, and the labels each leaf keeps: tree t's leaves are
+ * leaf_start[t] .. leaf_start[t+1] - 1, by ascending XGBoost node id
+ * (leaf_node); leaf l's labels are values[value_start[l] ..
+ * value_start[l+1] - 1], ascending. */
+typedef struct ml_qforest {
+    ml_trees trees;
+    size_t ntrees, nleaves, nvalues;
+    size_t *leaf_start;  /* ntrees + 1 */
+    int32_t *leaf_node;  /* nleaves */
+    size_t *value_start; /* nleaves + 1 */
+    double *values;      /* nvalues */
+} ml_qforest;
+
+int ml_qforest_fit(const ml_matrix *x, const double *y, const ml_qforest_params *p,
+                   const ml_env *env, ml_qforest *out, wf_error *err);
+/* out[r * nq + q]: the alphas[q]-quantile (in [0, 1]) of row r's
+ * conditional distribution. Thread-safe. */
+int ml_qforest_predict(const ml_qforest *m, const ml_matrix *x, const double *alphas, size_t nq,
+                       double *out, wf_error *err);
+/* Checks a model read back: offsets in range, leaves and values in order. */
+int ml_qforest_check(const ml_qforest *m, wf_error *err);
+void ml_qforest_clear(ml_qforest *m);
 
 #endif

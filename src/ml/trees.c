@@ -128,6 +128,9 @@ static int trees__check_params(const ml_trees_params *p, wf_error *err)
     if (!(p->colsample_bynode > 0 && p->colsample_bynode <= 1))
         return wf_error_set(err, WF_EINVAL, "trees: colsample_bynode must be in (0, 1], not %g",
                             p->colsample_bynode);
+    if (!(p->colsample_bytree >= 0 && p->colsample_bytree <= 1))
+        return wf_error_set(err, WF_EINVAL, "trees: colsample_bytree must be in (0, 1], not %g",
+                            p->colsample_bytree);
     if (!(p->lambda >= 0 && isfinite(p->lambda)))
         return wf_error_set(err, WF_EINVAL, "trees: lambda must be >= 0, not %g", p->lambda);
     return 0;
@@ -211,6 +214,8 @@ static int trees__configure(BoosterHandle h, const ml_trees_params *p, int threa
     if (rc == 0) rc = trees__set_number(h, "min_child_weight", p->min_child_weight, err);
     if (rc == 0) rc = trees__set_number(h, "subsample", subsample, err);
     if (rc == 0) rc = trees__set_number(h, "colsample_bynode", p->colsample_bynode, err);
+    if (rc == 0 && p->colsample_bytree > 0)
+        rc = trees__set_number(h, "colsample_bytree", p->colsample_bytree, err);
     if (rc == 0) rc = trees__set_number(h, "lambda", p->lambda, err);
     if (rc == 0 && p->max_bin > 0) rc = trees__set_number(h, "max_bin", p->max_bin, err);
     /* XGBoost's seed is a signed integer; keep 31 bits of ours. */

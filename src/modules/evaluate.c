@@ -348,6 +348,107 @@ static json_t *stats_json(const ml_cluster_stats *s)
                      "maximal_distance_to_cluster_center", num(s->max_to_own));
 }
 
+/* ---- the clustering's 2-D projection ------------------------------------------------- */
+
+/* The most columns and rows the projection reads, and the points it keeps. */
+enum { PROJ_MAX_COLS = 256, PROJ_FIT_ROWS = 5000, PROJ_POINTS = 1000 };
+
+/* The columns the projection reads: the numeric, integer and boolean
+ * feature columns (what k-means measured, less the one-hot levels), or, when
+ * the scored table kept none (Assign Data to Clusters without the input
+ * columns), the distances to the centres. */
+static size_t proj_columns(const tbl_table *t, const eval_columns *c, size_t *cols,
+                           const char **space)
+{
+    size_t d = 0;
+    for (size_t j = 0; j < t->ncols && d < PROJ_MAX_COLS; j++) {
+        tbl_type ty = t->cols[j].type;
+        if (t->cols[j].role == TBL_ROLE_FEATURE &&
+            (ty == TBL_NUMERIC || ty == TBL_INTEGER || ty == TBL_BOOLEAN))
+            cols[d++] = j;
+    }
+    *space = "features";
+    if (d > 0) return d;
+    *space = "distances";
+    for (size_t j = 0; j < c->k && d < PROJ_MAX_COLS; j++)
+        cols[d++] = c->distance_cols[j];
+    return d;
+}
+
+/* The rows projected on the first two principal components (ml_pca_fit) of
+ * the standardised columns, fitted on up to PROJ_FIT_ROWS evenly spread
+ * rows. Standardising keeps a column in large units from being the whole
+ * picture; a missing value counts as the column's mean, and a constant
+ * column adds nothing. Up to PROJ_POINTS evenly spread rows (row
+ * floor(i n / points)) are projected, as [pc1, pc2, cluster], with each
+ * component's share of the total variance. Returns NULL on OOM or when the
+ * decomposition fails: the report then has no projection. */
+static json_t *eval_projection(const tbl_table *t, const eval_columns *c, const int32_t *assign)
+{
+    size_t n = t->nrows, *cols = wf_mallocarray(PROJ_MAX_COLS, sizeof *cols);
+    const char *space = NULL;
+    size_t d = cols != NULL ? proj_columns(t, c, cols, &space) : 0;
+    size_t fit_step = n > PROJ_FIT_ROWS ? n / PROJ_FIT_ROWS : 1, m = (n + fit_step - 1) / fit_step;
+    size_t npts = n < PROJ_POINTS ? n : PROJ_POINTS;
+    ml_matrix fit = {0};
+    ml_pca pca = {0};
+    double *pts = wf_mallocarray(npts * d + 1, sizeof *pts), total = 0;
+    json_t *out = NULL;
+    if (cols == NULL || pts == NULL || d == 0 || m < 2 || ml_matrix_init(&fit, m, d, NULL) < 0)
+        goto done;
+    /* Each column once: its mean and deviation over the fitted rows, then
+     * its standardised values at the fitted and at the projected rows. */
+    for (size_t k = 0; k < d; k++) {
+        double *v = NULL, mean = 0, ss = 0, sd;
+        size_t present = 0;
+        if (ml_label_numbers(t, cols[k], &v, NULL) < 0) goto done;
+        for (size_t r = 0; r < n; r += fit_step)
+            if (isfinite(v[r])) {
+                present++;
+                mean += v[r];
+            }
+        mean = present > 0 ? mean / (double)present : 0;
+        for (size_t r = 0; r < n; r += fit_step)
+            if (isfinite(v[r])) ss += (v[r] - mean) * (v[r] - mean);
+        sd = present > 1 ? sqrt(ss / (double)(present - 1)) : 0;
+        for (size_t i = 0; i < m; i++) {
+            double y = v[i * fit_step];
+            fit.data[i * d + k] = isfinite(y) && sd > 0 ? (y - mean) / sd : 0;
+            total += fit.data[i * d + k] * fit.data[i * d + k] / (double)(m - 1);
+        }
+        for (size_t i = 0; i < npts; i++) {
+            double y = v[i * n / npts];
+            pts[i * d + k] = isfinite(y) && sd > 0 ? (y - mean) / sd : 0;
+        }
+        free(v);
+    }
+    size_t ncomp = d < 2 ? d : 2;
+    ml_pca_params params = {.components = ncomp, .oversampling = 8, .center = true, .seed = 1};
+    if (ml_pca_fit(&fit, &params, NULL, &pca, NULL) < 0) goto done;
+    json_t *points = json_array(), *names = json_array();
+    for (size_t i = 0; points != NULL && i < npts; i++) {
+        double p[2] = {0, 0};
+        for (size_t q = 0; q < ncomp; q++)
+            for (size_t k = 0; k < d; k++)
+                p[q] += pca.components[q * d + k] * (pts[i * d + k] - pca.mean[k]);
+        json_array_append_new(
+            points, json_pack("[o, o, I]", num(p[0]), num(p[1]), (json_int_t)assign[i * n / npts]));
+    }
+    for (size_t k = 0; names != NULL && k < d; k++)
+        json_array_append_new(names, json_string(t->cols[cols[k]].name));
+    double ratio[2] = {0, 0};
+    for (size_t q = 0; q < ncomp; q++)
+        ratio[q] = total > 0 ? pca.variance[q] / total : 0;
+    out = json_pack("{s:s, s:o, s:[o, o], s:o}", "space", space, "columns", names,
+                    "explained_variance_ratio", num(ratio[0]), num(ratio[1]), "points", points);
+done:
+    free(cols);
+    free(pts);
+    ml_matrix_clear(&fit);
+    ml_pca_clear(&pca);
+    return out;
+}
+
 static json_t *eval_clustering(mod_ctx *ctx, const tbl_table *t, const eval_columns *c)
 {
     size_t n = t->nrows, k = c->k;
@@ -386,7 +487,10 @@ static json_t *eval_clustering(mod_ctx *ctx, const tbl_table *t, const eval_colu
         json_object_set_new(s, "cluster", json_integer((json_int_t)j));
         json_array_append_new(clusters, s);
     }
-    out = json_pack("{s:o, s:o}", "metrics", stats_json(&m.combined), "clusters", clusters);
+    /* The projection is a picture: without it the report still stands. */
+    json_t *projection = eval_projection(t, c, assign);
+    out = json_pack("{s:o, s:o, s:{s:o}}", "metrics", stats_json(&m.combined), "clusters", clusters,
+                    "charts", "projection", projection ? projection : json_null());
     ml_cluster_metrics_clear(&m);
 done:
     free(dist);
@@ -471,7 +575,8 @@ const mod_descriptor mod_evaluate_model = {
             "- **Several classes**: overall and average accuracy, micro and macro precision and "
             "recall, per-class precision and recall, and the confusion matrix.\n"
             "- **Clustering**: per cluster and overall, the number of points and the average "
-            "and largest distances to the centres.\n\n"
+            "and largest distances to the centres, and the rows projected on their first two "
+            "principal components.\n\n"
             "The truth is the column with the label role (Score Model marks the model's label "
             "column). Rows whose label is missing are not counted.\n\n"
             "## Example\n\n"

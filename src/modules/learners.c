@@ -32,52 +32,7 @@ static const char *const resampling_methods[] = {"bagging", "replicate", NULL};
 static const char *const kmeans_inits[] = {"k-means++", "random", "first-n", NULL};
 static const char *const kmeans_metrics[] = {"euclidean", "cosine", NULL};
 
-#define RANGE_ONLY "create_trainer_mode=parameter-range"
-#define SINGLE_ONLY "create_trainer_mode=single-parameter"
-
-#define TRAINER_MODE_PARAM                                                                         \
-    {                                                                                              \
-        .name = "create_trainer_mode", .label = "Create trainer mode", .type = MOD_PARAM_ENUM,     \
-        .choices = trainer_modes, .default_json = "\"single-parameter\"",                           \
-        .help =                                                                                    \
-            "single-parameter: train with the values below. parameter-range: give lists of "         \
-            "values for Tune Model Hyperparameters to sweep; Train Model uses the first value "    \
-            "of each list."                                                                        \
-    }
-
-#define SEED_PARAM                                                                                 \
-    {                                                                                              \
-        .name = "random_number_seed", .label = "Random number seed", .type = MOD_PARAM_INT,        \
-        .default_json = "0", .has_min = true, .min = 0,                                            \
-        .help = "Seeds every random choice, so training is reproducible."                          \
-    }
-
-#define UNKNOWN_LEVELS_PARAM                                                                       \
-    {                                                                                              \
-        .name = "allow_unknown_categorical_levels", .label = "Allow unknown categorical levels",   \
-        .type = MOD_PARAM_BOOL, .default_json = "true",                                            \
-        .help = "When set, a category that training never saw scores as an unknown level (no "     \
-                "indicator set; trees treat it as missing). When cleared, scoring such a row "     \
-                "fails, naming the column and the value."                                          \
-    }
-
-/* A single value and its range companion. */
-#define NUMBER_PARAM(id, text, def, lo, hi, explain)                                               \
-    {                                                                                              \
-        .name = id, .label = text, .type = MOD_PARAM_NUMBER, .default_json = def, .has_min = true, \
-        .min = lo, .has_max = (hi) > (lo), .max = hi, .visible_when = SINGLE_ONLY, .help = explain \
-    }
-#define INT_PARAM(id, text, def, lo, hi, explain)                                                  \
-    {                                                                                              \
-        .name = id, .label = text, .type = MOD_PARAM_INT, .default_json = def, .has_min = true,    \
-        .min = lo, .has_max = (hi) > (lo), .max = hi, .visible_when = SINGLE_ONLY, .help = explain \
-    }
-#define RANGE_PARAM(id, text, def)                                                                 \
-    {                                                                                              \
-        .name = id "_range", .label = "Range for " text, .type = MOD_PARAM_STRING,                 \
-        .default_json = def, .visible_when = RANGE_ONLY,                                           \
-        .help = "Values to sweep, separated by semicolons or commas."                              \
-    }
+#include "learner_params.h"
 
 /* ---- linear-regression@1 ------------------------------------------------ */
 
@@ -286,6 +241,16 @@ static const mod__learner_spec learner_specs[] = {
     {"two-class-decision-forest", ML_BINARY, MOD__ALGO_FOREST},
     {"multiclass-decision-forest", ML_MULTICLASS, MOD__ALGO_FOREST},
     {"k-means-clustering", ML_CLUSTERING, MOD__ALGO_KMEANS},
+    /* learners III (#6): learners3.c, reduction.c, anomaly.c */
+    {"poisson-regression", ML_REGRESSION, MOD__ALGO_POISSON},
+    {"fast-forest-quantile-regression", ML_REGRESSION, MOD__ALGO_QFOREST},
+    {"neural-network-regression", ML_REGRESSION, MOD__ALGO_NN},
+    {"two-class-neural-network", ML_BINARY, MOD__ALGO_NN},
+    {"multiclass-neural-network", ML_MULTICLASS, MOD__ALGO_NN},
+    {"two-class-averaged-perceptron", ML_BINARY, MOD__ALGO_PERCEPTRON},
+    {"one-vs-all-multiclass", ML_MULTICLASS, MOD__ALGO_OVA},
+    {"one-vs-one-multiclass", ML_MULTICLASS, MOD__ALGO_OVO},
+    {"pca-based-anomaly-detection", ML_ANOMALY, MOD__ALGO_PCA},
 };
 
 const mod__learner_spec *mod__learner_find(const char *module_ref)
@@ -301,8 +266,9 @@ const mod__learner_spec *mod__learner_find(const char *module_ref)
 
 const char *mod__task_name(ml_task task)
 {
-    static const char *const names[] = {"regression", "binary", "multiclass", "clustering"};
-    return (unsigned)task < 4 ? names[task] : "unknown";
+    static const char *const names[] = {"regression", "binary", "multiclass", "clustering",
+                                        "anomaly"};
+    return (unsigned)task < 5 ? names[task] : "unknown";
 }
 
 /* ---- reading parameters back from a learner JSON ----------------------------- */
@@ -371,6 +337,11 @@ static int learner_check_ranges(mod_ctx *ctx)
         if (len < 6 || strcmp(p->name + len - 6, "_range") != 0) continue;
         const char *list = mod_param_string(ctx, p->name);
         if (list == NULL) continue;
+        /* The bounds are the single value's (the parameter without _range). */
+        char single[128];
+        snprintf(single, sizeof single, "%.*s", (int)(len - 6), p->name);
+        const mod_param *bounds = mod__param_spec(ctx, single);
+        if (bounds == NULL) bounds = p;
         int count = 0;
         for (const char *s = list;;) {
             s += strspn(s, " \t;,");
@@ -381,8 +352,12 @@ static int learner_check_ranges(mod_ctx *ctx)
                 rc = mod_param_error(ctx, p->name, "\"%s\" is not a list of numbers", list);
                 break;
             }
-            if (p->has_min && v < p->min) {
-                rc = mod_param_error(ctx, p->name, "%g is below the minimum, %g", v, p->min);
+            if (bounds->has_min && v < bounds->min) {
+                rc = mod_param_error(ctx, p->name, "%g is below the minimum, %g", v, bounds->min);
+                break;
+            }
+            if (bounds->has_max && v > bounds->max) {
+                rc = mod_param_error(ctx, p->name, "%g is above the maximum, %g", v, bounds->max);
                 break;
             }
             count++;
@@ -412,6 +387,16 @@ static int learner_run(mod_ctx *ctx)
 static int learner_configure(mod_ctx *ctx)
 {
     return learner_check_ranges(ctx);
+}
+
+int mod__learner_run(mod_ctx *ctx)
+{
+    return learner_run(ctx);
+}
+
+int mod__learner_configure(mod_ctx *ctx)
+{
+    return learner_configure(ctx);
 }
 
 #define LEARNER(var, id, title, category_name, params_array, text, example)                        \

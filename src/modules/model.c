@@ -43,6 +43,11 @@ static json_t *model_numbers(const double *v, size_t n)
     return a;
 }
 
+json_t *mod__json_numbers(const double *v, size_t n)
+{
+    return model_numbers(v, n);
+}
+
 static json_t *model_strings(char *const *v, size_t n)
 {
     json_t *a = json_array();
@@ -94,6 +99,8 @@ static json_t *model_state_json(mod_ctx *ctx, const mod__model *m)
     case MOD__ALGO_LINREG:
     case MOD__ALGO_LOGREG:
     case MOD__ALGO_SVM:
+    case MOD__ALGO_POISSON:
+    case MOD__ALGO_PERCEPTRON:
         return json_pack("{s:s, s:o*, s:o*, s:b}", "kind", "linear", "weights",
                          model_rows(m->linear.weights, m->linear.noutputs, m->linear.nfeatures),
                          "bias", model_numbers(m->linear.bias, m->linear.noutputs), "unit_sphere",
@@ -127,6 +134,12 @@ static json_t *model_state_json(mod_ctx *ctx, const mod__model *m)
         }
         return o;
     }
+    case MOD__ALGO_QFOREST:
+    case MOD__ALGO_NN:
+    case MOD__ALGO_OVA:
+    case MOD__ALGO_OVO:
+    case MOD__ALGO_PCA:
+        return mod__state3_json(ctx, m);
     }
     return NULL;
 }
@@ -178,6 +191,11 @@ static int model_read_numbers(const json_t *a, size_t n, double **out)
     }
     *out = v;
     return 0;
+}
+
+int mod__json_read_numbers(const json_t *a, size_t n, double **out)
+{
+    return model_read_numbers(a, n, out);
 }
 
 /* Reads rows x cols numbers from an array of arrays. */
@@ -265,7 +283,9 @@ static int model_read_state(mod_ctx *ctx, const json_t *state, mod__model *m)
     switch (m->spec->algo) {
     case MOD__ALGO_LINREG:
     case MOD__ALGO_LOGREG:
-    case MOD__ALGO_SVM: {
+    case MOD__ALGO_SVM:
+    case MOD__ALGO_POISSON:
+    case MOD__ALGO_PERCEPTRON: {
         const json_t *w = json_object_get(state, "weights");
         size_t outputs = json_array_size(w);
         if (strcmp(kind, "linear") != 0 || outputs == 0)
@@ -319,6 +339,12 @@ static int model_read_state(mod_ctx *ctx, const json_t *state, mod__model *m)
             break;
         return 0;
     }
+    case MOD__ALGO_QFOREST:
+    case MOD__ALGO_NN:
+    case MOD__ALGO_OVA:
+    case MOD__ALGO_OVO:
+    case MOD__ALGO_PCA:
+        return mod__read_state3(ctx, state, m);
     }
     if (rc == WF_ENOMEM) return mod_fail(ctx, rc, "out of memory reading the model");
     return model_bad(ctx, "its fitted state does not match its feature columns");
@@ -376,6 +402,7 @@ void mod__model_clear(mod__model *m)
     ml_linear_clear(&m->linear);
     ml_trees_clear(&m->trees);
     ml_kmeans_clear(&m->kmeans);
+    mod__model_clear3(m);
     memset(m, 0, sizeof *m);
 }
 
@@ -457,6 +484,10 @@ int mod__model_matrix(mod_ctx *ctx, const mod__model *m, const tbl_table *t, ml_
 
 int mod__model_predict(mod_ctx *ctx, const mod__model *m, const tbl_table *t, double *out)
 {
+    /* One-vs-all and one-vs-one ask their two-class models, which encode
+     * the rows themselves. */
+    if (m->spec->algo == MOD__ALGO_OVA || m->spec->algo == MOD__ALGO_OVO)
+        return mod__reduction_predict(ctx, m, t, out);
     if (!m->allow_unknown_levels) {
         int rc = model_check_levels(ctx, m, t);
         if (rc < 0) return rc;
@@ -484,6 +515,11 @@ int mod__model_predict(mod_ctx *ctx, const mod__model *m, const tbl_table *t, do
         double *o = out + r0 * k;
         if (trees) {
             if (ml_trees_predict(&m->trees, &x, &env, o, &err) < 0) rc = mod_fail_with(ctx, &err);
+            continue;
+        }
+        if (m->spec->algo == MOD__ALGO_POISSON || m->spec->algo == MOD__ALGO_QFOREST ||
+            m->spec->algo == MOD__ALGO_NN || m->spec->algo == MOD__ALGO_PCA) {
+            rc = mod__predict3_block(ctx, m, &x, o);
             continue;
         }
         ml_linear_predict(&m->linear, &x, o);

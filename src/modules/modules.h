@@ -129,6 +129,16 @@ typedef struct mod_descriptor {
      * no: Import Data when its `use_cached_results` is off, Export Data
      * always. */
     bool (*cacheable)(const struct json_t *params);
+    /* Real-time scoring (#10; prepared.c), optional: what a module can do once
+     * when an endpoint's plan is compiled rather than on every request (Score
+     * Model decodes its model). `prepare` sees a context whose constant
+     * inputs are set and whose per-request inputs are NULL; it sets *state
+     * (freed with free_prepared) or leaves it NULL, meaning "call run as
+     * usual". run_prepared is then called instead of run, from many threads
+     * at once, with a full context and the state, which it only reads. */
+    int (*prepare)(mod_ctx *ctx, void **state);
+    int (*run_prepared)(mod_ctx *ctx, const void *state);
+    void (*free_prepared)(void *state);
 } mod_descriptor;
 
 #define MOD_PORTS(field, array) .field = array, .n##field = sizeof array / sizeof array[0]
@@ -155,6 +165,15 @@ struct json_t *mod_descriptor_json(const mod_descriptor *m);
 /* {"modules": [descriptor...]} for the whole catalogue. */
 struct json_t *mod_catalogue_json(void);
 
+/* ---- inference modules (#10; inference.c) ------------------------------ */
+
+/* The `schema` parameter of web-service-input@1 (JSON text: {"columns":
+ * [{"name", "type", "levels"?}, ...]}, docs/formats.md "Inference
+ * pipelines") as a zero-row table with those names, types and categorical
+ * levels, every column a feature. What is wrong with the text fails with
+ * WF_EINVAL, naming the column. The caller frees *out. */
+int mod_web_service_schema(const char *text, tbl_table **out, wf_error *err);
+
 /* ---- the context ------------------------------------------------------- */
 
 /* One input or output value. Tables are owned by the context unless
@@ -176,6 +195,13 @@ typedef int (*mod_dataset_loader)(void *user, const char *ref, tbl_table **out, 
 typedef int (*mod_dataset_saver)(void *user, const char *name, const tbl_table *t,
                                  const char *description, int *version, wf_error *err);
 
+/* Reads the JSON artifact with this digest (64 lowercase hex digits) for
+ * trained-model@1 and fitted-transform@1, as a new reference in *out. An
+ * artifact that is not in the workspace fails with WF_ENOTFOUND, naming the
+ * digest. The engine provides it; modules never see the store. */
+typedef int (*mod_artifact_loader)(void *user, const char *digest, struct json_t **out,
+                                   wf_error *err);
+
 /* One parameter problem found by configure, named by its field. */
 typedef struct mod_field_error {
     char *field; /* parameter name, or "" for the node as a whole */
@@ -192,11 +218,13 @@ struct mod_ctx {
     mod_value *outputs;            /* module->noutputs, filled by the module */
     bool schema_only;              /* configure, not run */
     uint64_t seed;                 /* for modules that draw random numbers without a seed param */
+    int threads;                   /* threads the module may use; 0: every core */
     volatile sig_atomic_t *cancel; /* may be NULL */
     void (*on_log)(void *user, const char *line);     /* may be NULL: stderr */
     void (*on_progress)(void *user, double fraction); /* may be NULL */
     mod_dataset_loader load_dataset;                  /* may be NULL */
     mod_dataset_saver save_dataset;                   /* may be NULL */
+    mod_artifact_loader load_artifact;                /* may be NULL */
     void *user;
     /* ---- written by the context functions ---- */
     wf_error err;
@@ -247,5 +275,46 @@ int mod_fail_with(mod_ctx *ctx, const wf_error *err);
 /* Records a problem with one parameter (configure); returns WF_EINVAL. */
 int mod_param_error(mod_ctx *ctx, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ---- prepared modules: one node run many times (#10; prepared.c) ------ */
+
+/* A module made ready to run many times with the same parameters and the
+ * same constant inputs, as an endpoint's scoring plan runs each node of its
+ * request path once per request, on many threads at once:
+ *
+ *     mod_value consts[2] = {{.kind = MOD_MODEL, .json = model}, {.kind = MOD_TABLE}};
+ *     mod_prepared *p = NULL;
+ *     mod_prepare(&mod_score_model, params, consts, &p, &err);  // once
+ *     mod_ctx ctx;                                              // per request
+ *     mod_prepared_begin(p, &ctx);
+ *     ctx.inputs[1].table = rows;
+ *     ctx.inputs[1].borrowed = true;
+ *     if (mod_prepared_run(p, &ctx) == 0) use(ctx.outputs[0].table);
+ *     mod_ctx_clear(&ctx);
+ *
+ * A module with the prepare hooks does its per-plan work in mod_prepare;
+ * any other module simply runs in a fresh context per call. */
+typedef struct mod_prepared mod_prepared;
+
+/* Prepares m with params (defaults are filled; a reference is kept) and the
+ * constant inputs: constants[k] (m->ninputs entries; NULL: none) holds input
+ * k's value when it is the same on every run, or a value whose table and
+ * json are NULL when each run gives it. Constants are borrowed and must
+ * outlive *out. A failing prepare hook fails here, with its message. */
+int mod_prepare(const mod_descriptor *m, const struct json_t *params, const mod_value *constants,
+                mod_prepared **out, wf_error *err);
+void mod_prepared_free(mod_prepared *p); /* accepts NULL */
+/* Whether the module's prepare hooks are in use (else each run is a plain
+ * run). */
+bool mod_prepared_is_fast(const mod_prepared *p);
+/* Sets up ctx for one run: the parameters, the constants (borrowed), log
+ * lines dropped (on_log may be set after). The caller then fills the other
+ * inputs, runs, reads the outputs and clears ctx with mod_ctx_clear.
+ * 0 or WF_ENOMEM (ctx->err says so; clear it anyway). */
+int mod_prepared_begin(const mod_prepared *p, mod_ctx *ctx);
+/* One run: the module's run_prepared hook with its state, else its run.
+ * 0, or the module's failure (in ctx->err). Safe on many threads at once,
+ * each with its own ctx. */
+int mod_prepared_run(const mod_prepared *p, mod_ctx *ctx);
 
 #endif

@@ -62,8 +62,25 @@ extern const mod_descriptor mod_score_model;                     /* score.c */
 extern const mod_descriptor mod_assign_data_to_clusters;         /* score.c */
 extern const mod_descriptor mod_evaluate_model;                  /* evaluate.c */
 /* -- learners III: more learners and anomaly detection (#6) -- */
+extern const mod_descriptor mod_poisson_regression;              /* learners3.c */
+extern const mod_descriptor mod_fast_forest_quantile_regression; /* learners3.c */
+extern const mod_descriptor mod_neural_network_regression;       /* learners3.c */
+extern const mod_descriptor mod_two_class_neural_network;        /* learners3.c */
+extern const mod_descriptor mod_multiclass_neural_network;       /* learners3.c */
+extern const mod_descriptor mod_two_class_averaged_perceptron;   /* learners3.c */
+extern const mod_descriptor mod_one_vs_all_multiclass;           /* reduction.c */
+extern const mod_descriptor mod_one_vs_one_multiclass;           /* reduction.c */
+extern const mod_descriptor mod_pca_based_anomaly_detection;     /* anomaly.c */
+extern const mod_descriptor mod_train_anomaly_detection_model;   /* anomaly.c */
 /* -- model selection and explanation (#6) -- */
+extern const mod_descriptor mod_cross_validate_model; /* cross_validate.c */
+extern const mod_descriptor mod_tune_model_hyperparameters; /* tune.c */
+extern const mod_descriptor mod_permutation_feature_importance; /* permutation.c */
 /* -- inference: web service input and output, trained models, fitted transforms (#10) -- */
+extern const mod_descriptor mod_web_service_input;  /* inference.c */
+extern const mod_descriptor mod_web_service_output; /* inference.c */
+extern const mod_descriptor mod_trained_model;      /* inference.c */
+extern const mod_descriptor mod_fitted_transform;   /* inference.c */
 #ifdef WEFT_TEST_MODULES
 extern const mod_descriptor mod_test_crash;    /* test_faults.c */
 extern const mod_descriptor mod_test_sleep;    /* test_faults.c */
@@ -113,6 +130,14 @@ typedef enum mod__algo {
     MOD__ALGO_BOOSTED, /* ml_trees_fit, boosting */
     MOD__ALGO_FOREST,  /* ml_trees_fit, random forest */
     MOD__ALGO_KMEANS,  /* ml_kmeans_fit */
+    /* learners III (#6) */
+    MOD__ALGO_POISSON,    /* ml_poisson_fit (learners3_model.c) */
+    MOD__ALGO_QFOREST,    /* ml_qforest_fit (learners3_model.c) */
+    MOD__ALGO_NN,         /* ml_nn_fit (learners3_model.c) */
+    MOD__ALGO_PERCEPTRON, /* ml_perceptron_fit (learners3_model.c) */
+    MOD__ALGO_OVA,        /* a two-class model per class (reduction.c) */
+    MOD__ALGO_OVO,        /* a two-class model per pair of classes (reduction.c) */
+    MOD__ALGO_PCA,        /* ml_pca_fit, anomaly detection (anomaly.c) */
 } mod__algo;
 
 typedef struct mod__learner_spec {
@@ -151,6 +176,14 @@ typedef struct mod__model {
     ml_trees trees;    /* MOD__ALGO_BOOSTED, FOREST */
     ml_kmeans kmeans;  /* MOD__ALGO_KMEANS */
     bool unit_sphere;  /* SVM: rows scaled to unit length */
+    /* learners III (#6) */
+    ml_nn nn;                /* MOD__ALGO_NN */
+    ml_qforest qforest;      /* MOD__ALGO_QFOREST */
+    double *quantiles;       /* MOD__ALGO_QFOREST: what Score Model estimates */
+    size_t nquantiles;
+    ml_pca pca;              /* MOD__ALGO_PCA */
+    struct mod__model *subs; /* MOD__ALGO_OVA, OVO: the two-class models */
+    size_t nsubs;
     struct json_t *schema; /* the training table's columns: [{name, type, role}] */
 } mod__model;
 
@@ -195,5 +228,52 @@ int mod__score_table(mod_ctx *ctx, const mod__model *m, const tbl_table *t, bool
  * cluster, with the score role. x is t's matrix, already scaled. */
 int mod__cluster_columns(mod_ctx *ctx, const mod__model *m, const ml_matrix *x, const tbl_table *t,
                          bool append, tbl_table **out);
+
+/* ---- learners III (#6): learners3.c, learners3_model.c, reduction.c, anomaly.c ---- */
+
+/* A learner module's run and configure (learners.c): the learner JSON of
+ * ctx's module and parameters, range lists checked. */
+int mod__learner_run(mod_ctx *ctx);
+int mod__learner_configure(mod_ctx *ctx);
+/* The numbers of a list "0.25; 0.5, 0.75" (semicolons, commas or blanks
+ * between), at most cap of them, into out: 0, WF_EINVAL (empty, or not a
+ * number) or WF_ELIMIT (more than cap). learners3.c. */
+int mod__number_list(const char *text, double *out, size_t cap, size_t *n);
+
+/* Fits a Poisson, quantile forest, network or perceptron learner (m->spec)
+ * on x: yn is the label as numbers (regression), yc the class indices. */
+int mod__fit3(mod_ctx *ctx, mod__model *m, const ml_matrix *x, const double *yn,
+              const int32_t *yc);
+/* The fitted state of a quantile forest, network, reduction or PCA model
+ * as JSON (a new reference; NULL with ctx->err), and back. */
+struct json_t *mod__state3_json(mod_ctx *ctx, const mod__model *m);
+int mod__read_state3(mod_ctx *ctx, const struct json_t *state, mod__model *m);
+/* Frees what the fields above hold. */
+void mod__model_clear3(mod__model *m);
+/* Predictions of a Poisson, quantile forest, network or PCA model for a
+ * block of encoded rows, as mod__model_predict gives them (Poisson: the
+ * expected count; quantile forest: the median; PCA: the anomaly score). */
+int mod__predict3_block(mod_ctx *ctx, const mod__model *m, const ml_matrix *x, double *out);
+
+/* One-vs-all and one-vs-one (reduction.c): trains the two-class learner of
+ * m->learner on t once per class or pair, and predicts every row of t
+ * (rows x k probabilities). */
+int mod__reduction_fit(mod_ctx *ctx, mod__model *m, const tbl_table *t, size_t label);
+int mod__reduction_predict(mod_ctx *ctx, const mod__model *m, const tbl_table *t, double *out);
+
+/* Score Model's extra columns: the quantile forest's `Quantile:<q>` columns
+ * (learners3_model.c), and an anomaly model's `Scored Labels` (1: anomaly)
+ * and `Scored Probabilities` (its score; anomaly.c), appended to res. */
+int mod__quantile_columns(mod_ctx *ctx, const mod__model *m, const tbl_table *t, tbl_table *res);
+int mod__anomaly_columns(mod_ctx *ctx, const mod__model *m, const tbl_table *t, tbl_table *res);
+/* Numbers as a JSON array (a new reference; NULL on OOM), and n numbers
+ * read back from one into a new buffer (WF_ECORRUPT when a is not an array
+ * of n numbers). model.c. */
+struct json_t *mod__json_numbers(const double *v, size_t n);
+int mod__json_read_numbers(const struct json_t *a, size_t n, double **out);
+/* A numeric column with the score role, values[r * stride] (NaN missing),
+ * appended to res (learners3_model.c). */
+int mod__add_score_column(mod_ctx *ctx, tbl_table *res, const char *name, const double *values,
+                          size_t stride);
 
 #endif

@@ -62,8 +62,25 @@ static const mod_descriptor *const mod__catalogue[] = {
     &mod_assign_data_to_clusters,          /* score.c */
     &mod_evaluate_model,                   /* evaluate.c */
     /* -- learners III: more learners and anomaly detection (#6) -- */
+    &mod_poisson_regression,              /* learners3.c */
+    &mod_fast_forest_quantile_regression, /* learners3.c */
+    &mod_neural_network_regression,       /* learners3.c */
+    &mod_two_class_neural_network,        /* learners3.c */
+    &mod_two_class_averaged_perceptron,   /* learners3.c */
+    &mod_multiclass_neural_network,       /* learners3.c */
+    &mod_one_vs_all_multiclass,           /* reduction.c */
+    &mod_one_vs_one_multiclass,           /* reduction.c */
+    &mod_pca_based_anomaly_detection,     /* anomaly.c */
+    &mod_train_anomaly_detection_model,   /* anomaly.c */
     /* -- model selection and explanation (#6) -- */
+    &mod_cross_validate_model,           /* cross_validate.c */
+    &mod_tune_model_hyperparameters,     /* tune.c */
+    &mod_permutation_feature_importance, /* permutation.c */
     /* -- inference: web service input and output, trained models, fitted transforms (#10) -- */
+    &mod_web_service_input,  /* inference.c */
+    &mod_web_service_output, /* inference.c */
+    &mod_trained_model,      /* inference.c */
+    &mod_fitted_transform,   /* inference.c */
 #ifdef WEFT_TEST_MODULES
     &mod_test_crash,    /* test_faults.c */
     &mod_test_sleep,    /* test_faults.c */

@@ -118,7 +118,7 @@ static int score_base(mod_ctx *ctx, const tbl_table *t, bool append, const char 
             const char *name = res->cols[j].name;
             if (strcmp(name, "Scored Labels") == 0 ||
                 strncmp(name, "Scored Probabilities", 20) == 0 ||
-                strcmp(name, "Assignments") == 0 ||
+                strcmp(name, "Assignments") == 0 || strncmp(name, "Quantile:", 9) == 0 ||
                 strncmp(name, "DistancesToClusterCenter no.", 28) == 0)
                 tbl_drop_column(res, j);
             else if (label != NULL && strcmp(name, label) == 0)
@@ -219,9 +219,14 @@ int mod__score_table(mod_ctx *ctx, const mod__model *m, const tbl_table *t, bool
     if (m->task == ML_CLUSTERING) {
         rc = mod__model_matrix(ctx, m, t, &x);
         if (rc == 0) rc = mod__cluster_columns(ctx, m, &x, t, append, &res);
+    } else if (m->task == ML_ANOMALY) {
+        rc = score_base(ctx, t, append, m->label, &res);
+        if (rc == 0) rc = mod__anomaly_columns(ctx, m, t, res);
     } else {
         rc = score_base(ctx, t, append, m->label, &res);
         if (rc == 0) rc = score_supervised(ctx, m, t, res);
+        if (rc == 0 && m->spec->algo == MOD__ALGO_QFOREST)
+            rc = mod__quantile_columns(ctx, m, t, res);
     }
     ml_matrix_clear(&x);
     if (rc < 0) {
@@ -232,29 +237,71 @@ int mod__score_table(mod_ctx *ctx, const mod__model *m, const tbl_table *t, bool
     return 0;
 }
 
+/* Reads the trained_model input into *m (cleared by the caller). */
+static int score_read_model(mod_ctx *ctx, bool clustering_only, mod__model *m)
+{
+    const json_t *json = mod_input_json(ctx, "trained_model");
+    if (json == NULL) return mod_fail(ctx, WF_EINVAL, "input \"trained_model\" is missing");
+    int rc = mod__model_from_json(ctx, json, m);
+    if (rc == 0 && clustering_only && m->task != ML_CLUSTERING)
+        rc = mod_fail(ctx, WF_EINVAL,
+                      "the model is a %s model, not a clustering model: score it "
+                      "with Score Model",
+                      mod__task_name(m->task));
+    return rc;
+}
+
+/* Scores the dataset input with model m and outputs `port`. */
+static int score_with_model(mod_ctx *ctx, const mod__model *m, const char *append_param,
+                            const char *port)
+{
+    const tbl_table *t = mod_input_table(ctx, "dataset");
+    if (t == NULL) return mod_fail(ctx, WF_EINVAL, "input \"dataset\" is missing");
+    bool append = true;
+    mod_param_bool(ctx, append_param, &append);
+    tbl_table *res = NULL;
+    int rc = mod__score_table(ctx, m, t, append, &res);
+    if (rc < 0) return rc;
+    mod_log(ctx, "scored %zu rows with %s", t->nrows, m->spec->name);
+    return mod_output_table(ctx, port, res);
+}
+
 /* Shared by both modules: reads the model, scores, outputs `port`. */
 static int score_run_common(mod_ctx *ctx, const char *append_param, const char *port,
                             bool clustering_only)
 {
-    const json_t *json = mod_input_json(ctx, "trained_model");
-    const tbl_table *t = mod_input_table(ctx, "dataset");
-    if (json == NULL) return mod_fail(ctx, WF_EINVAL, "input \"trained_model\" is missing");
-    if (t == NULL) return mod_fail(ctx, WF_EINVAL, "input \"dataset\" is missing");
-    bool append = true;
-    mod_param_bool(ctx, append_param, &append);
+    if (mod_input_table(ctx, "dataset") == NULL)
+        return mod_fail(ctx, WF_EINVAL, "input \"dataset\" is missing");
     mod__model m;
-    int rc = mod__model_from_json(ctx, json, &m);
-    if (rc == 0 && clustering_only && m.task != ML_CLUSTERING)
-        rc = mod_fail(ctx, WF_EINVAL,
-                      "the model is a %s model, not a clustering model: score it "
-                      "with Score Model",
-                      mod__task_name(m.task));
-    tbl_table *res = NULL;
-    if (rc == 0) rc = mod__score_table(ctx, &m, t, append, &res);
-    if (rc == 0) mod_log(ctx, "scored %zu rows with %s", t->nrows, m.spec->name);
+    memset(&m, 0, sizeof m);
+    int rc = score_read_model(ctx, clustering_only, &m);
+    if (rc == 0) rc = score_with_model(ctx, &m, append_param, port);
     mod__model_clear(&m);
-    if (rc < 0) return rc;
-    return mod_output_table(ctx, port, res);
+    return rc;
+}
+
+/* Real-time scoring (modules.h, prepared modules): when the model is the
+ * same for every request, it is decoded once here, and each request only
+ * scores. A model that arrives with the request leaves *state NULL. */
+static int score_prepare_common(mod_ctx *ctx, bool clustering_only, void **state)
+{
+    if (mod_input_json(ctx, "trained_model") == NULL) return 0;
+    mod__model *m = wf_calloc(1, sizeof *m);
+    if (m == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory");
+    int rc = score_read_model(ctx, clustering_only, m);
+    if (rc < 0) {
+        mod__model_clear(m);
+        free(m);
+        return rc;
+    }
+    *state = m;
+    return 0;
+}
+
+static void score_free_prepared(void *state)
+{
+    mod__model_clear(state);
+    free(state);
 }
 
 /* The score columns depend on the model (its task and classes), which
@@ -287,6 +334,16 @@ static int score_model_run(mod_ctx *ctx)
     return score_run_common(ctx, "append_score_columns_to_output", "scored_dataset", false);
 }
 
+static int score_model_prepare(mod_ctx *ctx, void **state)
+{
+    return score_prepare_common(ctx, false, state);
+}
+
+static int score_model_run_prepared(mod_ctx *ctx, const void *state)
+{
+    return score_with_model(ctx, state, "append_score_columns_to_output", "scored_dataset");
+}
+
 const mod_descriptor mod_score_model = {
     .name = "score-model",
     .version = 1,
@@ -312,6 +369,9 @@ const mod_descriptor mod_score_model = {
     MOD_PARAMS(score_params),
     .configure = score_configure,
     .run = score_model_run,
+    .prepare = score_model_prepare,
+    .run_prepared = score_model_run_prepared,
+    .free_prepared = score_free_prepared,
 };
 
 /* ---- assign-data-to-clusters@1 ------------------------------------------------------ */
@@ -337,6 +397,17 @@ static int assign_run(mod_ctx *ctx)
                             true);
 }
 
+static int assign_prepare(mod_ctx *ctx, void **state)
+{
+    return score_prepare_common(ctx, true, state);
+}
+
+static int assign_run_prepared(mod_ctx *ctx, const void *state)
+{
+    return score_with_model(ctx, state, "check_for_append_or_uncheck_for_result_only",
+                            "results_dataset");
+}
+
 const mod_descriptor mod_assign_data_to_clusters = {
     .name = "assign-data-to-clusters",
     .version = 1,
@@ -354,4 +425,7 @@ const mod_descriptor mod_assign_data_to_clusters = {
     MOD_PARAMS(assign_params),
     .configure = score_configure,
     .run = assign_run,
+    .prepare = assign_prepare,
+    .run_prepared = assign_run_prepared,
+    .free_prepared = score_free_prepared,
 };

@@ -46,7 +46,7 @@ static void train_log(void *user, const char *line)
 
 static ml_env train_env(mod_ctx *ctx)
 {
-    return (ml_env){.cancel = ctx->cancel, .threads = 0, .log = train_log, .user = ctx};
+    return (ml_env){.cancel = ctx->cancel, .threads = ctx->threads, .log = train_log, .user = ctx};
 }
 
 /* The learner JSON as a spec, refusing a trained model or anything else. */
@@ -294,7 +294,8 @@ static int train_fit(mod_ctx *ctx, mod__model *m, const tbl_table *t, size_t lab
 {
     size_t *cols = NULL, ncols = 0;
     int rc = train_feature_columns(ctx, t, (int)label, &cols, &ncols);
-    bool trees = m->spec->algo == MOD__ALGO_BOOSTED || m->spec->algo == MOD__ALGO_FOREST;
+    bool trees = m->spec->algo == MOD__ALGO_BOOSTED || m->spec->algo == MOD__ALGO_FOREST ||
+                 m->spec->algo == MOD__ALGO_QFOREST;
     wf_error err = {0};
     if (rc == 0 && ml_features_fit(&m->features, t, cols, ncols, trees ? ML_CODES : ML_ONE_HOT,
                                    !trees, &err) < 0)
@@ -334,7 +335,16 @@ static int train_fit(mod_ctx *ctx, mod__model *m, const tbl_table *t, size_t lab
         case MOD__ALGO_FOREST:
             rc = train_trees(ctx, m, &x, yn, &env);
             break;
+        case MOD__ALGO_POISSON:
+        case MOD__ALGO_QFOREST:
+        case MOD__ALGO_NN:
+        case MOD__ALGO_PERCEPTRON:
+            rc = mod__fit3(ctx, m, &x, yn, yc);
+            break;
         case MOD__ALGO_KMEANS:
+        case MOD__ALGO_OVA:
+        case MOD__ALGO_OVO:
+        case MOD__ALGO_PCA:
             rc = mod_fail(ctx, WF_EINVAL, "unreachable");
             break;
         }
@@ -356,6 +366,12 @@ int mod__train_supervised(mod_ctx *ctx, const json_t *learner, const tbl_table *
                         "%s is a clustering learner: train it with Train "
                         "Clustering Model",
                         spec->name);
+    if (spec->task == ML_ANOMALY)
+        return mod_fail(ctx, WF_EINVAL,
+                        "%s is an anomaly detection learner: train it with Train Anomaly "
+                        "Detection Model",
+                        spec->name);
+    bool reduction = spec->algo == MOD__ALGO_OVA || spec->algo == MOD__ALGO_OVO;
     tbl_table *owned = NULL;
     const tbl_table *t;
     if ((rc = train_drop_missing_labels(ctx, in, label, &owned, &t)) < 0) return rc;
@@ -367,12 +383,14 @@ int mod__train_supervised(mod_ctx *ctx, const json_t *learner, const tbl_table *
                     .schema = mod__schema_json(in)};
     m.label = wf_strdup(t->cols[label].name);
     if (m.label == NULL || m.schema == NULL) rc = mod_fail(ctx, WF_ENOMEM, "out of memory");
-    if (rc == 0 && spec->task != ML_REGRESSION)
+    /* A reduction's two-class models check unknown levels themselves. */
+    if (rc == 0 && spec->task != ML_REGRESSION && !reduction)
         rc = mod__learner_bool(ctx, learner, "allow_unknown_categorical_levels",
                                &m.allow_unknown_levels);
     else
         m.allow_unknown_levels = true;
-    if (rc == 0) rc = train_fit(ctx, &m, t, label);
+    if (rc == 0)
+        rc = reduction ? mod__reduction_fit(ctx, &m, t, label) : train_fit(ctx, &m, t, label);
     tbl_free(owned);
     if (rc < 0) {
         mod__model_clear(&m);

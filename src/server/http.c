@@ -3,7 +3,10 @@
  * request goes through one access handler that
  *   1. on its first call (headers read) decides everything that does not
  *      need the body: the route (404, 405), the token (401), the declared
- *      size (413), or a static file of the UI;
+ *      size (413), or a static file of the UI. Scoring routes (outside
+ *      /api) check their endpoint's key instead of the token, and answer
+ *      in their protocol's error shape (endpoints_int.h); a standalone
+ *      scoring server answers nothing else;
  *   2. takes the body: buffered up to 16 MB for JSON, or streamed into a
  *      temporary file in <workspace>/tmp for upload routes (up to 4 GB);
  *   3. calls the route's handler and turns its srv_response into an MHD
@@ -12,7 +15,7 @@
  * freed when it ends) that also feeds the access log.
  * The daemon's life (binding, signals, shutdown) is serve.c.
  */
-#include "http_int.h"
+#include "endpoints_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -346,6 +349,31 @@ static int srv__upload_open(srv__exchange *x)
     return 0;
 }
 
+/* The first call of a scoring route: its endpoint's key instead of the
+ * token (so that a request without a valid key is refused before its body
+ * is read), and errors in the route's protocol's shape. */
+static enum MHD_Result srv__begin_scoring(srv__exchange *x, struct MHD_Connection *conn)
+{
+    srv__protocol proto = srv__route_protocol(x->route);
+    srv_response res = {0};
+    if (!(x->route->flags & SRV_ROUTE_PUBLIC)) {
+        const char *name = srv_path_param(&x->req, 0);
+        const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+        int status = srv__endpoint_open(x->server, name, auth, NULL);
+        if (status != 0) {
+            srv__scoring_refuse(&res, proto, status, name);
+            return srv__answer(x, conn, &res);
+        }
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl != NULL && strtoull(cl, NULL, 10) > SRV_MAX_JSON_BODY) {
+        srv__scoring_error(&res, proto, 413, "too_large",
+                           "the request body is larger than the 16 MB limit");
+        return srv__answer(x, conn, &res);
+    }
+    return MHD_YES;
+}
+
 /* The first call: everything that can be decided from the headers. */
 static enum MHD_Result srv__begin(srv__exchange *x, struct MHD_Connection *conn, const char *method)
 {
@@ -357,7 +385,18 @@ static enum MHD_Result srv__begin(srv__exchange *x, struct MHD_Connection *conn,
     x->req.method = x->method;
     x->req.path = x->raw_path;
 
+    const char *match_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    int status;
+    x->route = srv_route_match(match_method, x->raw_path, &x->req, &status);
     if (!srv__is_api(x->raw_path)) {
+        /* Outside /api: the scoring routes, and the UI's files. */
+        if (x->route != NULL && (x->route->flags & SRV_ROUTE_SCORING))
+            return srv__begin_scoring(x, conn);
+        if (status == 405) return srv__send_405(x, conn, x->method);
+        if (srv__endpoints_standalone(s))
+            return srv__send_error(x, conn, 404, "not_found",
+                                   "this server scores one endpoint and answers nothing else "
+                                   "here");
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
             srv_response res = {0};
             srv_reply_error(&res, 405, "method_not_allowed",
@@ -373,9 +412,9 @@ static enum MHD_Result srv__begin(srv__exchange *x, struct MHD_Connection *conn,
         return srv__send(x, conn, &res, fd, size);
     }
 
-    const char *match_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
-    int status;
-    x->route = srv_route_match(match_method, x->raw_path, &x->req, &status);
+    if (srv__endpoints_standalone(s))
+        return srv__send_error(x, conn, 404, "no_route",
+                               "this server scores one endpoint: it has no /api");
     bool public_route = x->route != NULL && (x->route->flags & SRV_ROUTE_PUBLIC);
     if (s->token != NULL && !public_route && !srv__authorized(s, conn))
         return srv__send_error(x, conn, 401, "unauthorized",
@@ -462,6 +501,13 @@ static enum MHD_Result srv__dispatch(srv__exchange *x, struct MHD_Connection *co
         x->has_pending = false;
         return srv__send(x, conn, &x->pending, -1, 0);
     }
+    bool scoring = x->route != NULL && (x->route->flags & SRV_ROUTE_SCORING);
+    if (x->too_large && scoring) {
+        srv_response res = {0};
+        srv__scoring_error(&res, srv__route_protocol(x->route), 413, "too_large",
+                           "the request body is larger than the 16 MB limit");
+        return srv__send(x, conn, &res, -1, 0);
+    }
     if (x->too_large)
         return srv__send_error(x, conn, 413, "too_large",
                                x->upload_fd >= 0
@@ -484,7 +530,7 @@ static enum MHD_Result srv__dispatch(srv__exchange *x, struct MHD_Connection *co
         x->req.body = x->body.data;
         x->req.body_len = x->body.len;
     }
-    if (srv_workspace(&x->req) == NULL)
+    if (!scoring && srv_workspace(&x->req) == NULL)
         return srv__send_error(x, conn, 500, "internal", "the workspace cannot be opened");
     srv_response res = {0};
     int rc = x->route->handler(&x->req, &res);

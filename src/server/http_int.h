@@ -35,6 +35,7 @@ struct srv_server {
     int jobs;
     eng_bus *bus;
     struct MHD_Daemon *daemon;
+    struct srv__endpoints *endpoints; /* the endpoints served (endpoints.c) */
 
     pthread_key_t ws_key; /* the calling thread's st_workspace */
     bool ws_key_made;

@@ -47,9 +47,124 @@ static const srv__op_doc srv__docs[] = {
      "Answers {\"echo\": body}: exercises the JSON body limit (16 MB) and decoder.", NULL, NULL},
     {"POST", "/api/test/upload", "Digest an upload (test builds only)",
      "Answers the size and SHA-256 of a streamed upload.", NULL, NULL},
+    /* -- experiments, runs with metrics (#9) -- */
+    {"GET", "/api/experiments", "Experiments",
+     "{\"experiments\": [{\"name\", \"created_at\", \"runs\", \"statuses\" {status: count}, "
+     "\"latest_run\" {\"id\", \"status\", \"pipeline\", \"created_at\"} | null}]}, by name.",
+     NULL, NULL},
+    {"GET", "/api/runs", "Runs",
+     "{\"runs\", \"total\", \"offset\", \"limit\"}, newest first, without snapshots. "
+     "?metrics=true adds each run's \"key_metrics\": {\"node\", \"task\", \"metrics\"} of its "
+     "first evaluation's first model, or null.",
+     "experiment,status,offset,limit,metrics", NULL},
+    {"GET", "/api/runs/{id}/metrics", "A run's evaluations",
+     "{\"run_id\", \"evaluations\": [{\"node\", \"port\", \"task\", \"label\", \"models\": "
+     "[{\"input\", \"metrics\"}]}]}: the figures of every evaluation report the run made, in "
+     "step order, without curves or tables.",
+     NULL, NULL},
     /* -- inference pipelines and published pipelines (#10) -- */
+    {"POST", "/api/runs/{id}/inference-pipeline", "Create an inference pipeline",
+     "{\"kind\": \"realtime\" (default) | \"batch\", \"score_node\"?, \"input_node\"?, "
+     "\"name\"?}: turns completed training run {id} into a new draft by the rules of "
+     "docs/formats.md \"Inference pipelines\" (Train Model becomes trained-model@1, fitted "
+     "modules become apply-transformation@1 with fitted-transform@1, Split Data and Evaluate "
+     "Model go, web-service-input@1 and web-service-output@1 (real-time) or a dataset "
+     "parameter and export-data@1 (batch)). 201 {\"draft\": {\"id\", \"name\", \"revision\"}, "
+     "\"kind\", \"warnings\": [text...]} with Location /api/pipelines/{draft id}. 404 for an "
+     "unknown run; 422 \"not_convertible\" saying why otherwise (the run did not complete, no "
+     "Train Model, no or several Score Models, a module without an inference equivalent, "
+     "naming node and module).",
+     NULL, NULL},
+    {"POST", "/api/published", "Publish a pipeline",
+     "{\"name\", \"description\"?, \"draft_id\" | \"run_id\"}: publishes a draft's document, or "
+     "the pipeline a run ran (its parameters defaulting to the run's values), as a new "
+     "published pipeline (version 1, the default) or as the next version of the one with that "
+     "name. Versions never change. 201 {\"id\", \"name\", \"version\", \"default_version\"}. "
+     "422 for a bad name (1-100 letters, digits, spaces, '-', '_', '.'), neither or both "
+     "sources, or a document that is not a pipeline; 404 for an unknown draft or run.",
+     NULL, NULL},
+    {"GET", "/api/published", "Published pipelines",
+     "{\"published\": [{\"id\", \"name\", \"description\", \"default_version\", "
+     "\"latest_version\", \"created_at\", \"updated_at\"}]}, by name.",
+     NULL, NULL},
+    {"GET", "/api/published/{id}", "A published pipeline",
+     "The pipeline as in the list, with \"versions\": [{\"version\", \"source\", "
+     "\"created_at\", \"default\"}] (oldest first) and \"parameters\": the default version's "
+     "pipeline parameters {name: {\"type\", \"default\"?}}, which a submission may set.",
+     NULL, NULL},
+    {"PATCH", "/api/published/{id}", "Set the default version",
+     "{\"default_version\": N}: the version that submissions without a \"version\" run. "
+     "Answers the pipeline as GET does; 422 \"unknown_version\" when there is no version N.",
+     NULL, NULL},
+    {"GET", "/api/published/{id}/versions/{version}", "A published version",
+     "{\"pipeline_id\", \"version\", \"source\", \"created_at\", \"default\", \"parameters\", "
+     "\"document\"}: the frozen pipeline document. 404 for an unknown version.",
+     NULL, NULL},
+    {"POST", "/api/published/{id}/runs", "Submit a run of a published pipeline",
+     "{\"experiment\"? (default: the pipeline's name), \"parameters\"? {name: value}, "
+     "\"version\"? (default: the default version), \"no_cache\"?}: validates the version's "
+     "document with the parameter values (a dataset parameter names a registered dataset) and "
+     "runs it like any run (events, outputs, rerun). 201 {\"run_id\", \"status\", "
+     "\"published_id\", \"version\"}, Location /api/runs/{run_id}. 422 with per-node details "
+     "for a missing or wrong parameter value; 422 \"unknown_version\".",
+     NULL, NULL},
+    {"GET", "/api/published/{id}/runs", "Runs of a published pipeline",
+     "{\"published_id\", \"name\", \"runs\": [{\"id\", \"version\", \"experiment\", \"status\", "
+     "\"error\", \"created_at\", \"started_at\", \"finished_at\", \"parameters\"}]}, newest "
+     "first.",
+     NULL, NULL},
     /* -- endpoints and scoring protocols (#10) -- */
+    {"POST", "/api/endpoints", "Deploy an endpoint",
+     "{\"name\", \"draft_id\" | \"document\", \"description\"?, \"replace\"?}: compiles a "
+     "real-time inference pipeline into a scoring plan and serves it. A new name answers 201 "
+     "with the endpoint and its keys {\"primary\", \"secondary\"}, shown this once (state "
+     "\"failed\" with the reason when the pipeline does not compile). An existing name is 409 "
+     "unless \"replace\" is true: then 200 with the next version, keys kept, swapped in without "
+     "failing a request in flight; a new version that does not compile is 422 "
+     "\"cannot_deploy\" and the old one stays.",
+     NULL, NULL},
+    {"GET", "/api/endpoints", "Endpoints",
+     "{\"endpoints\": [endpoint...]}, by name. An endpoint is {\"name\", \"version\", \"state\" "
+     "(deploying, healthy, failed), \"reason\", \"source\", \"description\", \"created_at\", "
+     "\"updated_at\", \"fast_path\", \"warnings\", \"urls\" {\"score\", \"invocations\", "
+     "\"openapi\", \"v2_infer\", \"v2_model\", \"v2_ready\"}, \"input_schema\", "
+     "\"output_schema\" ({\"columns\": [{\"name\", \"type\", \"levels\"?}]}), \"metrics\" "
+     "{\"requests\", \"errors\", \"latency_ms\": {\"p50\", \"p95\", \"p99\"}}}.",
+     NULL, NULL},
+    {"GET", "/api/endpoints/{name}", "One endpoint",
+     "The endpoint as in the list, with its pipeline \"document\". Never its keys.", NULL, NULL},
+    {"DELETE", "/api/endpoints/{name}", "Delete an endpoint",
+     "{\"name\", \"deleted\": true}; its scoring routes answer 404 at once.", NULL, NULL},
+    {"POST", "/api/endpoints/{name}/keys/{which}/regenerate", "Replace a key",
+     "{which} is primary or secondary. Answers {\"name\", \"which\", \"key\"}: the new key, shown "
+     "this once. The old key stops working at once; the other key is unchanged.",
+     NULL, NULL},
+    {"POST", "/api/endpoints/{name}/score", "Score without a key (test)",
+     "The native request and reply of POST /endpoints/{name}/score, with the workspace token "
+     "instead of an endpoint key: the designer's Test tab.",
+     NULL, NULL},
     /* -- compute targets (#12) -- */
+    {"GET", "/api/compute", "Compute targets",
+     "{\"targets\": [{\"name\", \"kind\", \"config\", \"created_at\", \"builtin\"}]}: where runs "
+     "can execute. \"local\" (this machine) is built in and listed first.",
+     NULL, NULL},
+    {"POST", "/api/compute", "Add a compute target",
+     "{\"name\", \"kind\": \"slurm\" | \"local\", \"config\": {\"partition\", \"account\", "
+     "\"time_limit\", \"cpus\", \"memory_mb\", \"sbatch_args\", \"workspace\", \"weft\", "
+     "\"retries\", \"max_jobs\"}} (docs/slurm.md). 201 with the target; 409 when the name is "
+     "taken; 422 for a setting that is not valid.",
+     NULL, NULL},
+    {"GET", "/api/compute/{name}", "One compute target", "404 when there is no such target.", NULL,
+     NULL},
+    {"PUT", "/api/compute/{name}", "Create or replace a compute target",
+     "{\"kind\", \"config\"}: the target's new settings. \"local\" cannot be replaced.", NULL,
+     NULL},
+    {"DELETE", "/api/compute/{name}", "Remove a compute target",
+     "Runs that used it keep its name. \"local\" cannot be removed.", NULL, NULL},
+    {"GET", "/api/runs/{id}/compute", "Where a run ran",
+     "{\"run_id\", \"compute\", \"jobs\": [{\"node\", \"job_id\"}]}: the run's compute target and "
+     "the Slurm job of each step that ran as one.",
+     NULL, NULL},
     /* -- samples (#11) -- */
 };
 
@@ -176,6 +291,9 @@ json_t *srv__openapi_document(void)
     if (doc == NULL) return NULL;
     for (size_t t = 0; srv__route_tables[t] != NULL; t++) {
         for (const srv_route *r = srv__route_tables[t]; r->method != NULL; r++) {
+            /* Scoring routes are outside the API: each endpoint describes
+             * them in its own document (/endpoints/{name}/openapi.json). */
+            if (r->flags & SRV_ROUTE_SCORING) continue;
             json_t *item = json_object_get(paths, r->pattern);
             if (item == NULL) {
                 item = json_object();

@@ -20,8 +20,12 @@ const srv_route *const srv__route_tables[] = {
     srv_run_routes,
     srv_model_routes,
     /* -- inference pipelines and published pipelines (#10) -- */
+    srv_published_routes,
     /* -- endpoints and scoring protocols (#10) -- */
+    srv_endpoint_routes,
+    srv_scoring_routes,
     /* -- compute targets (#12) -- */
+    srv_compute_routes,
     /* -- samples (#11) -- */
     NULL,
 };

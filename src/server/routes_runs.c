@@ -40,6 +40,7 @@ typedef struct srv__job {
     eng_pipeline *pipeline;
     json_t *bindings;
     char *experiment; /* NULL: the default */
+    char *compute;    /* the compute target (#12); NULL: local */
     bool no_cache;
     volatile sig_atomic_t cancel;
     bool announced; /* the run thread has seen the first event (its own flag) */
@@ -64,6 +65,7 @@ static void srv__job_free(srv__job *j)
     eng_pipeline_free(j->pipeline);
     json_decref(j->bindings);
     free(j->experiment);
+    free(j->compute);
     free(j);
 }
 
@@ -119,6 +121,7 @@ static void *srv__job_main(void *arg)
                                .bindings = j->bindings,
                                .jobs = srv_jobs(j->server),
                                .no_cache = j->no_cache,
+                               .compute = j->compute,
                                .on_event = srv__job_event,
                                .user = j,
                                .cancel = &j->cancel};
@@ -154,9 +157,10 @@ static void *srv__job_main(void *arg)
 }
 
 /* Validates doc, starts it and answers 202 {"run_id": N}; or answers why
- * not. Takes nothing: doc and bindings are copied. */
-static int srv__start_run(srv_request *req, srv_response *res, st_workspace *ws, const json_t *doc,
-                          const json_t *bindings, const char *experiment, bool no_cache)
+ * not. Takes nothing: doc and bindings are copied. (Shared: runs_int.h.) */
+int srv__start_run(srv_request *req, srv_response *res, st_workspace *ws, const json_t *doc,
+                   const json_t *bindings, const char *experiment, bool no_cache,
+                   const char *compute)
 {
     wf_error err = {0};
     eng_pipeline *p = NULL;
@@ -164,7 +168,8 @@ static int srv__start_run(srv_request *req, srv_response *res, st_workspace *ws,
         return err.code == WF_ENOMEM
                    ? srv_reply_error(res, 500, "internal", "out of memory")
                    : srv_reply_error(res, 422, "invalid_pipeline", "%s", err.message);
-    eng_env env = {.load_dataset = srv__load_dataset, .user = ws};
+    eng_env env = {
+        .load_dataset = srv__load_dataset, .load_artifact = eng_load_json_artifact, .user = ws};
     eng_issues issues = {0};
     if (eng_pipeline_validate(p, bindings, &env, &issues, &err) < 0) {
         eng_pipeline_free(p);
@@ -183,7 +188,8 @@ static int srv__start_run(srv_request *req, srv_response *res, st_workspace *ws,
     srv__job *j = calloc(1, sizeof *j);
     if (j == NULL || (j->live = srv__live_new(req->server)) == NULL ||
         (bindings != NULL && (j->bindings = json_deep_copy(bindings)) == NULL) ||
-        (experiment != NULL && (j->experiment = wf_strdup(experiment)) == NULL)) {
+        (experiment != NULL && (j->experiment = wf_strdup(experiment)) == NULL) ||
+        (compute != NULL && (j->compute = wf_strdup(compute)) == NULL)) {
         eng_pipeline_free(p);
         srv__job_free(j);
         return srv_reply_error(res, 500, "internal", "out of memory");
@@ -221,11 +227,18 @@ static int srv__start_run(srv_request *req, srv_response *res, st_workspace *ws,
         res, 202, json_pack("{s:I, s:s}", "run_id", (json_int_t)run_id, "status", "running"));
 }
 
-/* Reads the optional "experiment" and "no_cache" of a body. Fills a 422
- * reply and returns false when one has the wrong type. */
+/* Reads the optional "experiment", "no_cache" and "compute" (a compute
+ * target's name) of a body. Fills a 422 reply and returns false when one
+ * has the wrong type. */
 static bool srv__run_options(const json_t *body, srv_response *res, const char **experiment,
-                             bool *no_cache)
+                             bool *no_cache, const char **compute)
 {
+    const json_t *c = json_object_get(body, "compute");
+    if (c != NULL && !json_is_null(c) && !json_is_string(c)) {
+        srv_reply_error(res, 422, "invalid", "\"compute\" must be a compute target's name");
+        return false;
+    }
+    if (json_is_string(c)) *compute = json_string_value(c);
     const json_t *e = json_object_get(body, "experiment"), *nc = json_object_get(body, "no_cache");
     if (e != NULL && !json_is_null(e) && !json_is_string(e)) {
         srv_reply_error(res, 422, "invalid", "\"experiment\" must be a string");
@@ -241,7 +254,7 @@ static bool srv__run_options(const json_t *body, srv_response *res, const char *
 }
 
 /* POST /api/runs: {"pipeline_id": N | "document": {...}, "experiment",
- * "parameters", "no_cache"} */
+ * "parameters", "no_cache", "compute"} */
 static int submit_run(srv_request *req, srv_response *res)
 {
     st_workspace *ws = srv__ws(req, res);
@@ -251,10 +264,10 @@ static int submit_run(srv_request *req, srv_response *res)
     const json_t *pid = json_object_get(body, "pipeline_id");
     const json_t *doc = json_object_get(body, "document");
     const json_t *bindings = json_object_get(body, "parameters");
-    const char *experiment = NULL;
+    const char *experiment = NULL, *compute = NULL;
     bool no_cache = false;
     json_t *loaded = NULL;
-    if (!srv__run_options(body, res, &experiment, &no_cache)) {
+    if (!srv__run_options(body, res, &experiment, &no_cache, &compute)) {
         /* replied */
     } else if (bindings != NULL && !json_is_object(bindings)) {
         srv_reply_error(res, 422, "invalid", "\"parameters\" must be an object of values");
@@ -280,7 +293,7 @@ static int submit_run(srv_request *req, srv_response *res)
         if (doc == NULL)
             srv_reply_error(res, 500, "internal", "the saved pipeline could not be read");
         else
-            srv__start_run(req, res, ws, doc, bindings, experiment, no_cache);
+            srv__start_run(req, res, ws, doc, bindings, experiment, no_cache, compute);
     }
     json_decref(loaded);
     json_decref(body);
@@ -327,7 +340,9 @@ static bool srv__known_status(const char *s)
     return false;
 }
 
-/* GET /api/runs?experiment=&status=&offset=&limit= */
+static json_t *srv__key_metrics(st_workspace *ws, int64_t id);
+
+/* GET /api/runs?experiment=&status=&offset=&limit=&metrics= */
 static int list_runs(srv_request *req, srv_response *res)
 {
     size_t offset, limit;
@@ -336,6 +351,10 @@ static int list_runs(srv_request *req, srv_response *res)
     if (status != NULL && !srv__known_status(status))
         return srv_reply_error(res, 400, "bad_request",
                                "?status= is one of queued, running, completed, failed, canceled");
+    const char *metrics = srv_query(req, "metrics");
+    if (metrics != NULL && strcmp(metrics, "true") != 0 && strcmp(metrics, "false") != 0)
+        return srv_reply_error(res, 400, "bad_query", "?metrics= is true or false");
+    bool with_metrics = metrics != NULL && strcmp(metrics, "true") == 0;
     st_workspace *ws = srv__ws(req, res);
     if (ws == NULL) return 0;
     srv__reap();
@@ -350,7 +369,10 @@ static int list_runs(srv_request *req, srv_response *res)
     for (size_t i = 0; list != NULL && i < n; i++) {
         if (status != NULL && strcmp(runs[i].status, status) != 0) continue;
         if (total++ < offset || json_array_size(list) >= limit) continue;
-        if (json_array_append_new(list, srv__run_json(&runs[i], false)) < 0) {
+        json_t *o = srv__run_json(&runs[i], false);
+        if (o != NULL && with_metrics)
+            json_object_set_new(o, "key_metrics", srv__key_metrics(ws, runs[i].id));
+        if (json_array_append_new(list, o) < 0) {
             json_decref(list);
             list = NULL;
         }
@@ -514,8 +536,8 @@ static json_t *srv__snapshot_document(const char *snapshot_json, json_t **bindin
     return doc;
 }
 
-/* POST /api/runs/{id}/rerun, optionally {"experiment", "no_cache"}: runs the
- * run's snapshot again, as a new run. */
+/* POST /api/runs/{id}/rerun, optionally {"experiment", "no_cache",
+ * "compute"}: runs the run's snapshot again, as a new run. */
 static int rerun_run(srv_request *req, srv_response *res)
 {
     st_workspace *ws = srv__ws(req, res);
@@ -526,16 +548,16 @@ static int rerun_run(srv_request *req, srv_response *res)
         st_run_clear(&r);
         return 0;
     }
-    const char *experiment = r.experiment;
+    const char *experiment = r.experiment, *compute = NULL;
     bool no_cache = false;
-    if (srv__run_options(body, res, &experiment, &no_cache)) {
+    if (srv__run_options(body, res, &experiment, &no_cache, &compute)) {
         json_t *bindings = NULL;
         json_t *doc = srv__snapshot_document(r.snapshot_json, &bindings);
         if (doc == NULL || bindings == NULL)
             srv_reply_error(res, 500, "internal", "run %lld: its snapshot could not be read",
                             (long long)r.id);
         else
-            srv__start_run(req, res, ws, doc, bindings, experiment, no_cache);
+            srv__start_run(req, res, ws, doc, bindings, experiment, no_cache, compute);
         json_decref(doc);
         json_decref(bindings);
     }
@@ -760,6 +782,196 @@ static int run_events(srv_request *req, srv_response *res)
     return srv__run_events_stream(req, res);
 }
 
+/* ---- experiments and key metrics (#9) -------------------------------------- */
+
+/* The figures of an evaluation report (docs/formats.md 4.3), without its
+ * curves and tables: {"task", "label", "models": [{"input", "metrics"}]};
+ * NULL when the JSON is not an evaluation report. */
+static json_t *srv__evaluation_summary(const json_t *report)
+{
+    const char *kind = json_string_value(json_object_get(report, "report"));
+    const json_t *models = json_object_get(report, "models");
+    if (kind == NULL || strcmp(kind, "evaluation") != 0 || !json_is_array(models)) return NULL;
+    json_t *list = json_array();
+    size_t i;
+    const json_t *m;
+    json_array_foreach(models, i, m)
+    {
+        const json_t *metrics = json_object_get(m, "metrics");
+        if (!json_is_object(metrics)) continue;
+        json_t *figures = json_object();
+        const char *key;
+        const json_t *v;
+        json_object_foreach((json_t *)metrics, key, v)
+        {
+            if (json_is_number(v) || json_is_null(v)) json_object_set(figures, key, (json_t *)v);
+        }
+        const json_t *input = json_object_get(m, "input");
+        json_array_append_new(list,
+                              json_pack("{s:O, s:o}", "input",
+                                        input ? (json_t *)input : json_null(), "metrics", figures));
+    }
+    const json_t *task = json_object_get(report, "task"), *label = json_object_get(report, "label");
+    return json_pack("{s:O, s:O, s:o}", "task", task ? (json_t *)task : json_null(), "label",
+                     label ? (json_t *)label : json_null(), "models", list);
+}
+
+/* Artifacts never change, so an evaluation's summary is kept by its digest:
+ * run lists with metrics read each report once. A slot holds json_null()
+ * for a report that is not an evaluation. Shared read-only, like the run
+ * cache above. */
+#define SRV__SUMMARY_CACHE 256
+static struct {
+    char digest[WF_SHA256_HEX];
+    json_t *summary;
+} srv__summaries[SRV__SUMMARY_CACHE];
+static pthread_mutex_t srv__summaries_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void srv__summaries_clear(void)
+{
+    pthread_mutex_lock(&srv__summaries_lock);
+    for (size_t i = 0; i < SRV__SUMMARY_CACHE; i++) {
+        json_decref(srv__summaries[i].summary);
+        srv__summaries[i].summary = NULL;
+        srv__summaries[i].digest[0] = '\0';
+    }
+    pthread_mutex_unlock(&srv__summaries_lock);
+}
+
+/* The summary of report artifact `digest` (a new reference), json_null()
+ * when it is not an evaluation, or NULL when it cannot be read. */
+static json_t *srv__summary_of(st_workspace *ws, const char *digest)
+{
+    size_t slot = 0;
+    for (const char *c = digest; *c != '\0'; c++)
+        slot = slot * 31 + (unsigned char)*c;
+    slot %= SRV__SUMMARY_CACHE;
+    pthread_mutex_lock(&srv__summaries_lock);
+    json_t *hit = strcmp(srv__summaries[slot].digest, digest) == 0
+                      ? json_incref(srv__summaries[slot].summary)
+                      : NULL;
+    pthread_mutex_unlock(&srv__summaries_lock);
+    if (hit != NULL) return hit;
+    wf_error err = {0};
+    json_t *report = srv__json_artifact(ws, digest, &err);
+    if (report == NULL) return NULL;
+    json_t *summary = srv__evaluation_summary(report);
+    json_decref(report);
+    if (summary == NULL) summary = json_null();
+    pthread_mutex_lock(&srv__summaries_lock);
+    json_decref(srv__summaries[slot].summary);
+    snprintf(srv__summaries[slot].digest, WF_SHA256_HEX, "%s", digest);
+    srv__summaries[slot].summary = json_incref(summary);
+    pthread_mutex_unlock(&srv__summaries_lock);
+    return summary;
+}
+
+/* The evaluations of run `id`'s steps, in step order: [{"node", "port",
+ * "task", "label", "models": [{"input", "metrics"}]}, ...]. A report that
+ * cannot be read is left out. */
+static int srv__run_evaluations(st_workspace *ws, int64_t id, json_t **out, wf_error *err)
+{
+    st_step *steps = NULL;
+    size_t n = 0;
+    *out = NULL;
+    if (st_run_steps(ws, id, &steps, &n, err) < 0) return err->code;
+    json_t *list = json_array();
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        const mod_descriptor *m = mod_find(steps[i].module);
+        json_t *outputs = m ? json_loads(steps[i].outputs_json, 0, NULL) : NULL;
+        for (size_t k = 0; outputs != NULL && k < m->noutputs; k++) {
+            const char *d = json_string_value(json_object_get(outputs, m->outputs[k].name));
+            if (m->outputs[k].kind != MOD_REPORT || d == NULL || strlen(d) != WF_SHA256_HEX - 1)
+                continue;
+            json_t *summary = srv__summary_of(ws, d);
+            if (json_is_object(summary)) {
+                json_t *one = json_deep_copy(summary);
+                json_object_set_new(one, "node", json_string(steps[i].node_id));
+                json_object_set_new(one, "port", json_string(m->outputs[k].name));
+                json_array_append_new(list, one);
+            }
+            json_decref(summary);
+        }
+        json_decref(outputs);
+    }
+    st_steps_free(steps, n);
+    if (list == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
+    *out = list;
+    return 0;
+}
+
+/* GET /api/runs/{id}/metrics */
+static int run_metrics(srv_request *req, srv_response *res)
+{
+    st_workspace *ws = srv__ws(req, res);
+    st_run r;
+    if (ws == NULL || srv__run_from_path(req, res, ws, &r) < 0) return 0;
+    json_t *list = NULL;
+    wf_error err = {0};
+    int64_t id = r.id;
+    st_run_clear(&r);
+    if (srv__run_evaluations(ws, id, &list, &err) < 0) return srv_reply_wf_error(res, &err);
+    return srv_reply_json(res, 200,
+                          json_pack("{s:I, s:o}", "run_id", (json_int_t)id, "evaluations", list));
+}
+
+/* A run list's key metrics: the first evaluation of the run, flattened to
+ * {"node", "task", "metrics"} of its first model; null when it has none. */
+static json_t *srv__key_metrics(st_workspace *ws, int64_t id)
+{
+    json_t *list = NULL;
+    if (srv__run_evaluations(ws, id, &list, NULL) < 0) return json_null();
+    json_t *first = json_array_get(list, 0);
+    json_t *model = json_array_get(json_object_get(first, "models"), 0);
+    json_t *key = first && model
+                      ? json_pack("{s:O, s:O, s:O}", "node", json_object_get(first, "node"), "task",
+                                  json_object_get(first, "task"), "metrics",
+                                  json_object_get(model, "metrics"))
+                      : NULL;
+    json_decref(list);
+    return key ? key : json_null();
+}
+
+/* GET /api/experiments: every experiment with its runs counted by status
+ * and its latest run. */
+static int list_experiments(srv_request *req, srv_response *res)
+{
+    st_workspace *ws = srv__ws(req, res);
+    if (ws == NULL) return 0;
+    st_experiment *ex = NULL;
+    st_run *runs = NULL;
+    size_t nex = 0, nruns = 0;
+    wf_error err = {0};
+    if (st_runs_mark_interrupted(ws, NULL, &err) < 0 ||
+        st_experiment_list(ws, &ex, &nex, &err) < 0 ||
+        st_run_list(ws, NULL, 0, &runs, &nruns, &err) < 0) {
+        st_experiments_free(ex, nex);
+        return srv_reply_wf_error(res, &err);
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; list != NULL && i < nex; i++) {
+        json_t *statuses = json_object(), *latest = json_null();
+        /* Runs come newest first: the first one met is the latest. */
+        for (size_t j = 0; j < nruns; j++) {
+            if (runs[j].experiment_id != ex[i].id) continue;
+            json_t *c = json_object_get(statuses, runs[j].status);
+            json_object_set_new(statuses, runs[j].status,
+                                json_integer(c ? json_integer_value(c) + 1 : 1));
+            if (json_is_null(latest))
+                latest = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)runs[j].id, "status",
+                                   runs[j].status, "pipeline", runs[j].pipeline_name, "created_at",
+                                   runs[j].created_at);
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:o, s:o}", "name", ex[i].name,
+                                              "created_at", ex[i].created_at, "runs",
+                                              (json_int_t)ex[i].runs, "statuses", statuses,
+                                              "latest_run", latest ? latest : json_null()));
+    }
+    st_experiments_free(ex, nex);
+    st_runs_free(runs, nruns);
+    return srv_reply_json(res, 200, list ? json_pack("{s:o}", "experiments", list) : NULL);
+}
+
 /* ---- shutdown --------------------------------------------------------------- */
 
 void srv_runs_shutdown(srv_server *s)
@@ -782,6 +994,7 @@ void srv_runs_shutdown(srv_server *s)
         all = next;
     }
     srv__run_cache_clear();
+    srv__summaries_clear();
 }
 
 const srv_route srv_run_routes[] = {
@@ -795,5 +1008,8 @@ const srv_route srv_run_routes[] = {
     {"GET", "/api/runs/{id}/steps/{node}/outputs/{port}/profile", profile_output, 0},
     {"GET", "/api/runs/{id}/steps/{node}/outputs/{port}/download", download_output, 0},
     {"GET", "/api/runs/{id}/steps/{node}/log", step_log, 0},
+    /* -- experiments and key metrics (#9) -- */
+    {"GET", "/api/experiments", list_experiments, 0},
+    {"GET", "/api/runs/{id}/metrics", run_metrics, 0},
     {NULL, NULL, NULL, 0},
 };

@@ -48,6 +48,18 @@ json_t *srv__table_preview_json(const tbl_table *t, size_t offset, size_t limit)
 /* A JSON string of s (any bytes; invalid UTF-8 becomes U+FFFD). */
 json_t *srv__text_json(const char *s, size_t n);
 
+/* ---- starting runs (routes_runs.c) --------------------------------------- */
+
+/* Validates doc with bindings (may be NULL), starts it on a run thread (on
+ * compute target `compute`; NULL: local) and answers 202 {"run_id",
+ * "status": "running"} with a Location header, once the run exists; or
+ * answers why not (422 with the validation issues, 409 while the server
+ * stops). Takes nothing: doc and bindings are copied. Returns 0 (the reply
+ * says what happened). */
+int srv__start_run(srv_request *req, srv_response *res, st_workspace *ws, const json_t *doc,
+                   const json_t *bindings, const char *experiment, bool no_cache,
+                   const char *compute);
+
 /* ---- run events (run_events.c) ------------------------------------------- */
 
 /* A run this server executes, as the event streams see it. The run thread

@@ -1,9 +1,11 @@
 /*
  * serve.c: srv_run, the server's life: settle the token and the address,
  * refuse to expose an open API beyond this machine, bind, start the daemon,
- * then wait for SIGINT or SIGTERM and shut down gracefully.
+ * then wait for SIGINT or SIGTERM and shut down gracefully. With a bundle
+ * instead of a workspace (`weft endpoint serve`), it is a standalone
+ * scoring server: no workspace, no token, no UI, only the scoring routes.
  */
-#include "http_int.h"
+#include "endpoints_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -159,6 +161,7 @@ static int srv__write_port_file(const char *path, int port, wf_error *err)
 
 static void srv__free(srv_server *s)
 {
+    srv__endpoints_stop(s);
     eng_bus_free(s->bus);
     srv__workspaces_fini(s);
     free(s->workspace_dir);
@@ -198,7 +201,8 @@ static void srv__wait_and_drain(srv_server *s, struct MHD_Daemon *d, const sigse
 
 int srv_run(const srv_options *opt, wf_error *err)
 {
-    if (opt == NULL || opt->workspace_dir == NULL)
+    bool standalone = opt != NULL && opt->bundle_dir != NULL;
+    if (opt == NULL || (opt->workspace_dir == NULL && !standalone))
         return wf_error_set(err, WF_EINVAL, "no workspace directory");
     const char *host = opt->host ? opt->host : "127.0.0.1";
     int port = opt->port == 0 ? 8080 : opt->port == -1 ? 0 : opt->port;
@@ -219,7 +223,7 @@ int srv_run(const srv_options *opt, wf_error *err)
     bool masked = false;
     void (*old_pipe)(int) = SIG_ERR;
 
-    s->workspace_dir = wf_strdup(opt->workspace_dir);
+    s->workspace_dir = wf_strdup(standalone ? opt->bundle_dir : opt->workspace_dir);
     s->jobs = opt->jobs > 0 ? opt->jobs : srv__cores();
     s->body_seconds = opt->body_seconds > 0 ? opt->body_seconds : SRV_BODY_SECONDS;
     if (s->workspace_dir == NULL) {
@@ -227,10 +231,11 @@ int srv_run(const srv_options *opt, wf_error *err)
         goto out;
     }
     /* Open once here: it creates the workspace if needed, migrates it, and
-     * settles runs a dead process left behind. */
-    if ((rc = st_open(s->workspace_dir, &ws, err)) < 0) goto out;
+     * settles runs a dead process left behind. A standalone scoring server
+     * has no workspace. */
+    if (!standalone && (rc = st_open(s->workspace_dir, &ws, err)) < 0) goto out;
     size_t marked = 0;
-    if (st_runs_mark_interrupted(ws, &marked, err) < 0) goto out;
+    if (!standalone && st_runs_mark_interrupted(ws, &marked, err) < 0) goto out;
     if (marked > 0) printf("weft: marked %zu interrupted runs as failed\n", marked);
     s->workspace_real = realpath(s->workspace_dir, NULL);
     {
@@ -238,8 +243,8 @@ int srv_run(const srv_options *opt, wf_error *err)
         snprintf(copy, sizeof copy, "%s", s->workspace_real ? s->workspace_real : s->workspace_dir);
         s->workspace_name = wf_strdup(basename(copy));
     }
-    if ((rc = srv__find_token(opt, &s->token, &token_source, err)) < 0) goto out;
-    s->ui_dir = srv__ui_dir_find(opt->ui_dir);
+    if (!standalone && (rc = srv__find_token(opt, &s->token, &token_source, err)) < 0) goto out;
+    s->ui_dir = standalone ? NULL : srv__ui_dir_find(opt->ui_dir);
     s->bus = eng_bus_new();
     if (s->workspace_name == NULL || s->bus == NULL) {
         rc = wf_error_set(err, WF_ENOMEM, "out of memory");
@@ -249,7 +254,9 @@ int srv_run(const srv_options *opt, wf_error *err)
     bool loopback = false, ipv6 = false;
     int bound = 0;
     if ((rc = srv__listen(host, port, &listen_fd, &bound, &loopback, &ipv6, err)) < 0) goto out;
-    if (!loopback && s->token == NULL) {
+    /* A standalone server has no API to protect: its endpoint's keys guard
+     * every route that scores. */
+    if (!loopback && s->token == NULL && !standalone) {
         rc = wf_error_set(err, WF_EINVAL,
                           "refusing to serve on %s without a token: anyone who can reach it could "
                           "use the API. Set one with --token T, the WEFT_TOKEN environment "
@@ -265,6 +272,12 @@ int srv_run(const srv_options *opt, wf_error *err)
     old_pipe = signal(SIGPIPE, SIG_IGN);
     if ((rc = srv__workspaces_init(s, err)) < 0) goto out;
     if ((rc = srv__streams_start(s, err)) < 0) goto out;
+    /* After the mask: the endpoints' thread must not take the signals. */
+    if (standalone)
+        rc = srv__endpoints_start_bundle(s, opt->bundle_dir, opt->key_file, err);
+    else
+        rc = srv__endpoints_start(s, ws, err);
+    if (rc < 0) goto out;
 
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ipv6) flags |= MHD_USE_IPv6;
@@ -281,20 +294,23 @@ int srv_run(const srv_options *opt, wf_error *err)
     s->daemon = d;
     listen_fd = -1; /* the daemon's now */
 
-    printf("weft serving %s on http://%s%s%s:%d\n",
+    printf("weft serving %s%s on http://%s%s%s:%d\n", standalone ? "the endpoint bundle " : "",
            s->workspace_real ? s->workspace_real : s->workspace_dir, ipv6 ? "[" : "", host,
            ipv6 ? "]" : "", bound);
-    if (s->token == NULL)
+    if (standalone)
+        printf("weft: scoring only; every scoring route needs \"Authorization: Bearer <key>\" "
+               "with the endpoint's key\n");
+    else if (s->token == NULL)
         printf("weft: the API is open: no token is set, and only this machine can connect. "
                "To require one: --token T, WEFT_TOKEN, or <workspace>/token\n");
     else
         printf("weft: the API needs \"Authorization: Bearer <token>\" (the token from %s)\n",
                token_source);
-    if (s->ui_dir != NULL)
+    if (!standalone && s->ui_dir != NULL)
         printf("weft: serving the UI from %s\n", s->ui_dir);
-    else if (opt->ui_dir != NULL)
+    else if (!standalone && opt->ui_dir != NULL)
         printf("weft: %s holds no index.html, so there is no UI to serve\n", opt->ui_dir);
-    else
+    else if (!standalone)
         printf("weft: the UI is not built; / says how to build it\n");
     fflush(stdout);
     if (opt->port_file != NULL && (rc = srv__write_port_file(opt->port_file, bound, err)) < 0) {
@@ -307,7 +323,7 @@ int srv_run(const srv_options *opt, wf_error *err)
     srv_runs_shutdown(s);
     srv__streams_stop(s);
     wf_error sweep = {0};
-    if (st_runs_mark_interrupted(ws, NULL, &sweep) < 0)
+    if (ws != NULL && st_runs_mark_interrupted(ws, NULL, &sweep) < 0)
         fprintf(stderr, "weft: marking interrupted runs: %s\n", sweep.message);
     fprintf(stderr, "weft: stopped\n");
 

@@ -24,6 +24,12 @@ typedef struct srv_options {
     const char *port_file; /* if set, the bound port is written there (tests) */
     int body_seconds;      /* most seconds a request may take to send its body; 0: 60.
                               Uploads get 60 times as long. */
+    /* A standalone scoring server (`weft endpoint serve`): the endpoint
+     * bundle to serve instead of a workspace (workspace_dir, token and
+     * ui_dir are then unused: only the scoring routes answer), and a file
+     * of one or two keys to accept instead of the bundle's. */
+    const char *bundle_dir;
+    const char *key_file;
 } srv_options;
 
 /* Serves until SIGINT or SIGTERM, then shuts down gracefully: stops

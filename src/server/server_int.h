@@ -70,6 +70,8 @@ typedef int (*srv_handler)(srv_request *req, srv_response *res);
 enum {
     SRV_ROUTE_STREAM_UPLOAD = 1, /* the body may be large: stream it to a file */
     SRV_ROUTE_PUBLIC = 2,        /* no token needed (health) */
+    SRV_ROUTE_SCORING = 4,       /* outside /api: needs an endpoint's key, not the token,
+                                    and no workspace (a standalone server answers it) */
 };
 
 typedef struct srv_route {
@@ -87,8 +89,12 @@ extern const srv_route srv_pipeline_routes[];
 extern const srv_route srv_run_routes[];
 extern const srv_route srv_model_routes[];
 /* -- inference pipelines and published pipelines (#10) -- */
+extern const srv_route srv_published_routes[]; /* routes_published.c */
 /* -- endpoints and scoring protocols (#10) -- */
+extern const srv_route srv_endpoint_routes[]; /* routes_endpoints.c */
+extern const srv_route srv_scoring_routes[];  /* routes_scoring.c */
 /* -- compute targets (#12) -- */
+extern const srv_route srv_compute_routes[];
 /* -- samples (#11) -- */
 
 /* Finds the route for method and path, filling req->params. Returns the

@@ -381,8 +381,215 @@ int st_run_events_list(st_workspace *ws, int64_t run_id, int64_t after, st_run_e
 
 /* ---- published pipelines (#10; published.c) ----------------------------- */
 
+/* A published pipeline (DESIGN.md section 6) is a name with numbered,
+ * immutable versions, each a frozen pipeline document; one version is the
+ * default. Publishing under a name that exists adds the next version:
+ *
+ *     st_published p = {0};
+ *     int v;
+ *     st_published_publish(ws, "cars scoring", "", doc, "run:7", &p, &v, &err);  // v == 1
+ *     st_published_publish(ws, "cars scoring", NULL, doc2, "draft:3", NULL, &v, &err); // v == 2
+ *     st_published_set_default(ws, p.id, 2, &err);
+ *     st_published_clear(&p);
+ *
+ * Runs submitted through one remember it (st_published_mark_run). */
+typedef struct st_published {
+    int64_t id;
+    char *name;
+    char *description;
+    int default_version;
+    int versions;     /* how many versions it has (the newest is this number) */
+    char *created_at; /* when version 1 was published */
+    char *updated_at; /* when the newest version was */
+} st_published;
+
+typedef struct st_published_version {
+    int64_t pipeline_id;
+    int version;
+    char *document_json; /* the pipeline document; "" in lists */
+    char *source;        /* where it came from, for people: "draft:12", "run:7" */
+    char *created_at;
+} st_published_version;
+
+/* A run submitted through a published pipeline. */
+typedef struct st_published_run {
+    int64_t run_id;
+    int version;
+} st_published_run;
+
+void st_published_clear(st_published *p); /* accepts a zeroed struct */
+void st_published_free(st_published *p, size_t n);
+void st_published_version_clear(st_published_version *v); /* accepts a zeroed struct */
+void st_published_versions_free(st_published_version *v, size_t n);
+
+/* 1-100 characters of letters, digits, spaces, '-', '_' and '.', starting
+ * with a letter or digit and not ending with a space. */
+int st_published_name_check(const char *name, wf_error *err);
+/* Publishes document_json (the store does not parse it) as the next
+ * version of `name`, creating the pipeline (default version 1) when new. A
+ * non-empty description replaces the pipeline's; NULL or "" keeps it. *out
+ * (may be NULL) gets the pipeline, *version (may be NULL) the version. */
+int st_published_publish(st_workspace *ws, const char *name, const char *description,
+                         const char *document_json, const char *source, st_published *out,
+                         int *version, wf_error *err);
+/* WF_ENOTFOUND when there is no such pipeline. */
+int st_published_get(st_workspace *ws, int64_t id, st_published *out, wf_error *err);
+int st_published_find(st_workspace *ws, const char *name, st_published *out, wf_error *err);
+/* Every published pipeline, by name. */
+int st_published_list(st_workspace *ws, st_published **out, size_t *count, wf_error *err);
+/* Its versions, oldest first, without their documents. */
+int st_published_versions(st_workspace *ws, int64_t id, st_published_version **out, size_t *count,
+                          wf_error *err);
+/* One version with its document (0: the default). WF_ENOTFOUND names the
+ * versions there are. */
+int st_published_version_get(st_workspace *ws, int64_t id, int version, st_published_version *out,
+                             wf_error *err);
+/* Makes `version` the default; WF_ENOTFOUND when it does not exist. */
+int st_published_set_default(st_workspace *ws, int64_t id, int version, wf_error *err);
+/* Records that run_id was submitted through version `version` of pipeline
+ * id. WF_ENOTFOUND when there is no such run. */
+int st_published_mark_run(st_workspace *ws, int64_t run_id, int64_t id, int version, wf_error *err);
+/* The runs submitted through pipeline id, newest first. */
+int st_published_runs(st_workspace *ws, int64_t id, st_published_run **out, size_t *count,
+                      wf_error *err);
+
 /* ---- endpoints and their keys (#10; endpoint.c) -------------------------- */
 
+/* An endpoint is a deployed real-time inference pipeline (DESIGN.md
+ * section 6): a name, a version that grows by one with each redeploy, the
+ * pipeline document, a state ("deploying", "healthy" or "failed", with the
+ * reason) and two keys. A key is 32 random bytes from getrandom, written as
+ * base64url (43 characters). The store keeps only each key's SHA-256; the
+ * key itself is shown once, when it is made, and never written anywhere.
+ *
+ *     char primary[ST_KEY_TEXT], secondary[ST_KEY_TEXT];
+ *     st_endpoint_spec spec = {.name = "cars", .document_json = text, .state = "healthy"};
+ *     st_endpoint_create(ws, &spec, primary, secondary, &e, &err);  // give the keys out now
+ *     st_endpoint_key_matches(presented, e.primary_sha256, e.secondary_sha256);
+ */
+
+#define ST_KEY_TEXT 44 /* 43 base64url characters and a NUL */
+
+typedef struct st_endpoint {
+    char *name;
+    int version; /* 1, then one more per redeploy */
+    char *document_json;
+    char *state;  /* "deploying", "healthy" or "failed" */
+    char *reason; /* why it failed, or "" */
+    char primary_sha256[WF_SHA256_HEX];
+    char secondary_sha256[WF_SHA256_HEX];
+    char *source; /* where the document came from, for people: "draft 12", "" */
+    char *created_at;
+    char *updated_at; /* changes with every redeploy, state change and new key */
+} st_endpoint;
+
+void st_endpoint_clear(st_endpoint *e); /* accepts a zeroed struct */
+void st_endpoints_free(st_endpoint *e, size_t n);
+
+/* A name is 1-100 characters of letters, digits, '-', '_' and '.',
+ * starting with a letter or digit (it is a URL path segment). */
+int st_endpoint_name_check(const char *name, wf_error *err);
+
+/* A new key: 32 bytes from getrandom, base64url without padding. */
+int st_key_new(char key[ST_KEY_TEXT], wf_error *err);
+/* The lowercase hex SHA-256 of a key, as the store keeps it. */
+void st_key_sha256(const char *key, char hex[WF_SHA256_HEX]);
+/* Whether `presented` is the key of either digest. It hashes the presented
+ * key and compares it with both digests in full, so the time taken does not
+ * depend on which key matched, nor on where a wrong one differs. NULL
+ * matches nothing; so does an empty digest. */
+bool st_key_matches(const char *presented, const char *primary_sha256,
+                    const char *secondary_sha256);
+
+typedef struct st_endpoint_spec {
+    const char *name;
+    const char *document_json;
+    const char *state;  /* "deploying", "healthy" or "failed" */
+    const char *reason; /* NULL: "" */
+    const char *source; /* NULL: "" */
+} st_endpoint_spec;
+
+/* Records a new endpoint at version 1 with two new keys, given back in
+ * primary and secondary (and nowhere else). WF_EEXIST when the name is
+ * taken. *out (may be NULL) gets the row. */
+int st_endpoint_create(st_workspace *ws, const st_endpoint_spec *spec, char primary[ST_KEY_TEXT],
+                       char secondary[ST_KEY_TEXT], st_endpoint *out, wf_error *err);
+/* A redeploy: the next version, with the spec's document, state, reason
+ * and source; the keys stay. WF_ENOTFOUND when there is no such endpoint. */
+int st_endpoint_redeploy(st_workspace *ws, const st_endpoint_spec *spec, st_endpoint *out,
+                         wf_error *err);
+/* Sets the state and reason of version `version` (a newer version is left
+ * alone: its deploy decides its own state). */
+int st_endpoint_set_state(st_workspace *ws, const char *name, int version, const char *state,
+                          const char *reason, wf_error *err);
+/* WF_ENOTFOUND when there is none. */
+int st_endpoint_get(st_workspace *ws, const char *name, st_endpoint *out, wf_error *err);
+/* Every endpoint, by name. */
+int st_endpoint_list(st_workspace *ws, st_endpoint **out, size_t *count, wf_error *err);
+/* WF_ENOTFOUND when there is none. */
+int st_endpoint_delete(st_workspace *ws, const char *name, wf_error *err);
+/* Replaces the primary (which 0) or secondary (1) key with a new one,
+ * given back in key; the old one stops matching. */
+int st_endpoint_regenerate_key(st_workspace *ws, const char *name, int which, char key[ST_KEY_TEXT],
+                               wf_error *err);
+
 /* ---- compute targets (#12; compute.c) ------------------------------------ */
+
+/* A compute target is where a run's steps execute (DESIGN.md section 5):
+ * "local", the built-in default (never stored), or a named target of kind
+ * "local" or "slurm" with its settings as JSON text, which the store keeps
+ * and does not read (the engine checks them before they are saved).
+ *
+ *     st_compute_save(ws, "hpc", "slurm", "{\"partition\": \"short\"}", false, &err);
+ *     st_compute_target t;
+ *     st_compute_get(ws, "hpc", &t, &err);
+ *     st_compute_target_clear(&t);
+ *
+ * A run remembers its target (runs.compute) and each step the scheduler job
+ * that ran it (steps.job_id). */
+
+#define ST_COMPUTE_LOCAL "local"
+
+typedef struct st_compute_target {
+    char *name;
+    char *kind;        /* "local" or "slurm" */
+    char *config_json; /* the settings, "{}" for none */
+    char *created_at;  /* "" for the built-in target */
+} st_compute_target;
+
+void st_compute_target_clear(st_compute_target *t); /* accepts a zeroed struct */
+void st_compute_targets_free(st_compute_target *t, size_t n);
+
+/* A name is 1-100 characters of letters, digits, '-', '_' and '.', starting
+ * with a letter or digit. */
+int st_compute_name_check(const char *name, wf_error *err);
+/* Saves a target. WF_EEXIST when the name is taken and !replace; WF_EINVAL
+ * for a bad name, an unknown kind, or the name "local". */
+int st_compute_save(st_workspace *ws, const char *name, const char *kind, const char *config_json,
+                    bool replace, wf_error *err);
+/* One target ("local" included); WF_ENOTFOUND when there is none. */
+int st_compute_get(st_workspace *ws, const char *name, st_compute_target *out, wf_error *err);
+/* Every target, "local" first, then the others by name. */
+int st_compute_list(st_workspace *ws, st_compute_target **out, size_t *count, wf_error *err);
+/* WF_ENOTFOUND when there is no such target; WF_EINVAL for "local". Runs
+ * that used it keep its name. */
+int st_compute_remove(st_workspace *ws, const char *name, wf_error *err);
+
+/* The target a run executes on ("local" unless set); *name is malloc'd. */
+int st_run_set_compute(st_workspace *ws, int64_t run_id, const char *name, wf_error *err);
+int st_run_compute(st_workspace *ws, int64_t run_id, char **name, wf_error *err);
+
+/* The scheduler job that runs (or ran) a step: its id as the scheduler
+ * writes it ("" for a local step). */
+typedef struct st_step_job {
+    char *node_id;
+    char *job_id;
+} st_step_job;
+
+void st_step_jobs_free(st_step_job *j, size_t n); /* accepts NULL */
+int st_step_set_job(st_workspace *ws, int64_t run_id, const char *node_id, const char *job_id,
+                    wf_error *err);
+/* The steps of a run that have a job, in the run's order. */
+int st_step_jobs(st_workspace *ws, int64_t run_id, st_step_job **out, size_t *count, wf_error *err);
 
 #endif

@@ -432,3 +432,115 @@ describe('runs across servers and processes', () => {
     }
   });
 });
+
+// -- experiments and key metrics (#9) --
+
+// y = 2x + 1 exactly: a linear regression trained and scored on these rows
+// (least squares, no ridge) fits them exactly, so its evaluation is known
+// without computing it.
+const line = (name = 'line') => ({
+  format: 'weft.pipeline/1',
+  name,
+  nodes: [
+    { id: 'data', module: 'enter-data@1', params: { data: 'x,y\n1,3\n2,5\n3,7\n4,9\n5,11\n6,13\n' } },
+    { id: 'learner', module: 'linear-regression@1', params: { l2_regularization_weight: 0 } },
+    { id: 'train', module: 'train-model@1', params: { label_column: 'y' } },
+    { id: 'score', module: 'score-model@1' },
+    { id: 'evaluate', module: 'evaluate-model@1' },
+  ],
+  edges: [
+    { from: 'learner.untrained_model', to: 'train.untrained_model' },
+    { from: 'data.dataset', to: 'train.dataset' },
+    { from: 'train.trained_model', to: 'score.trained_model' },
+    { from: 'data.dataset', to: 'score.dataset' },
+    { from: 'score.scored_dataset', to: 'evaluate.scored_dataset' },
+  ],
+});
+
+describe('experiments and key metrics', () => {
+  let srv;
+  const call = (method, p, body) => api(srv.url, method, p, { body });
+  const run = async (document, experiment) => {
+    const r = await call('POST', '/api/runs', { document, experiment });
+    assert.equal(r.status, 202, r.text);
+    const done = await waitRun(srv.url, r.json.run_id);
+    assert.equal(done.status, 'completed', JSON.stringify(done.steps));
+    return r.json.run_id;
+  };
+  let fit, plain, other;
+
+  before(async () => {
+    srv = await startServer();
+    fit = await run(line(), 'metrics');
+    plain = await run(cities(), 'metrics');
+    other = await run(cities('elsewhere'), 'another');
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  test("a run's metrics are its evaluation reports' figures, without curves", async () => {
+    const r = await call('GET', `/api/runs/${fit}/metrics`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.run_id, fit);
+    assert.equal(r.json.evaluations.length, 1);
+    const [e] = r.json.evaluations;
+    assert.deepEqual([e.node, e.port, e.task, e.label], ['evaluate', 'evaluation_results', 'regression', 'y']);
+    assert.equal(e.models.length, 1);
+    const m = e.models[0].metrics;
+    // A perfect fit: no error, all variance explained.
+    assert.equal(m.rows, 6);
+    assert.ok(Math.abs(m.mean_absolute_error) < 1e-9, JSON.stringify(m));
+    assert.ok(Math.abs(m.root_mean_squared_error) < 1e-9, JSON.stringify(m));
+    assert.ok(Math.abs(m.coefficient_of_determination - 1) < 1e-9, JSON.stringify(m));
+    assert.equal(e.models[0].charts, undefined, 'charts are left out');
+    // The same figures as the report itself.
+    const report = await call('GET', `/api/runs/${fit}/steps/evaluate/outputs/evaluation_results`);
+    assert.deepEqual(m, report.json.json.models[0].metrics);
+    // A run without an evaluation has none; an unknown run is 404.
+    const none = await call('GET', `/api/runs/${plain}/metrics`);
+    assert.deepEqual(none.json, { run_id: plain, evaluations: [] });
+    errorOf(await call('GET', '/api/runs/9999/metrics'), 404, 'not_found');
+    errorOf(await call('GET', '/api/runs/nope/metrics'), 404);
+  });
+
+  test('run lists carry key metrics when asked', async () => {
+    const plainList = await call('GET', '/api/runs');
+    assert.ok(plainList.json.runs.every((r) => !('key_metrics' in r)), 'only when asked');
+    const r = await call('GET', '/api/runs?metrics=true&experiment=metrics');
+    assert.equal(r.status, 200, r.text);
+    const byId = new Map(r.json.runs.map((x) => [x.id, x]));
+    assert.deepEqual([...byId.keys()], [plain, fit]);
+    const key = byId.get(fit).key_metrics;
+    assert.equal(key.node, 'evaluate');
+    assert.equal(key.task, 'regression');
+    assert.ok(Math.abs(key.metrics.coefficient_of_determination - 1) < 1e-9);
+    assert.equal(byId.get(plain).key_metrics, null);
+    // Asked twice (the second from the cache), the same answer.
+    const again = await call('GET', '/api/runs?metrics=true&experiment=metrics');
+    assert.deepEqual(again.json, r.json);
+    errorOf(await call('GET', '/api/runs?metrics=yes'), 400, 'bad_query');
+  });
+
+  test('experiments count their runs by status and name their latest run', async () => {
+    const r = await call('GET', '/api/experiments');
+    assert.equal(r.status, 200, r.text);
+    const names = r.json.experiments.map((e) => e.name);
+    assert.deepEqual(names, [...names].sort(), 'by name');
+    const runs = (await call('GET', '/api/runs?limit=1000')).json.runs;
+    for (const e of r.json.experiments) {
+      const mine = runs.filter((x) => x.experiment === e.name);
+      assert.equal(e.runs, mine.length, e.name);
+      const counts = {};
+      for (const x of mine) counts[x.status] = (counts[x.status] ?? 0) + 1;
+      assert.deepEqual(e.statuses, counts, e.name);
+      assert.equal(e.latest_run.id, Math.max(...mine.map((x) => x.id)), e.name);
+      assert.equal(typeof e.created_at, 'string');
+    }
+    const metrics = r.json.experiments.find((e) => e.name === 'metrics');
+    assert.deepEqual(metrics.statuses, { completed: 2 });
+    assert.equal(metrics.latest_run.id, plain);
+    assert.equal(metrics.latest_run.pipeline, 'cities');
+    assert.equal(r.json.experiments.find((e) => e.name === 'another').latest_run.id, other);
+  });
+});

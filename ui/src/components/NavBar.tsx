@@ -6,8 +6,14 @@ import { Link, useLocation } from '../router';
 const PAGES: { to: string; label: string; match: RegExp }[] = [
   { to: '/', label: 'Pipelines', match: /^\/(pipelines(\/.*)?)?$/ },
   // -- pages of #9 (datasets, experiments and runs, models) --
+  { to: '/datasets', label: 'Datasets', match: /^\/datasets(\/.*)?$/ },
+  { to: '/experiments', label: 'Experiments', match: /^\/(experiments|runs|compare)(\/.*)?$/ },
+  { to: '/models', label: 'Models', match: /^\/models(\/.*)?$/ },
   // -- pages of #10 (published pipelines, endpoints) --
+  { to: '/published', label: 'Published', match: /^\/published(\/.*)?$/ },
+  { to: '/endpoints', label: 'Endpoints', match: /^\/endpoints(\/.*)?$/ },
   // -- pages of #12 (compute targets) --
+  { to: '/compute', label: 'Compute', match: /^\/compute(\/.*)?$/ },
 ];
 
 export function NavBar() {

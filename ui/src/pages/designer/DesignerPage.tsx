@@ -16,6 +16,7 @@ import { DesignerContext, type DesignerContextValue, type NodeMenuRequest } from
 import { NodeMenu, type MenuItem } from './NodeMenu';
 import { LogDialog, OutputDialog } from './OutputDialog';
 import { Palette, type PaletteItem } from './Palette';
+import { ProductionActions } from './ProductionActions';
 import { PropertiesPane } from './PropertiesPane';
 import { RunPanel } from './RunPanel';
 import { SubmitDialog } from './SubmitDialog';
@@ -259,6 +260,14 @@ function Designer({ draft, catalogue, datasets, datasetsError, initialRun }: Des
           <button type="button" onClick={() => setHelpOpen(true)} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
             ?
           </button>
+          <ProductionActions
+            draftId={draft.id}
+            name={graph.graph.meta.name}
+            description={graph.graph.meta.description}
+            modules={graph.graph.nodes.map((n) => n.data.module)}
+            run={run.run}
+            flush={save.flush}
+          />
           {run.active ? (
             <button type="button" className="danger" onClick={() => void run.cancel()} disabled={run.run?.canceling}>
               {run.run?.canceling ? 'Canceling…' : 'Cancel run'}
@@ -334,14 +343,14 @@ function Designer({ draft, catalogue, datasets, datasetsError, initialRun }: Des
             submitting={run.submitting}
             error={run.error}
             onClose={() => setSubmitOpen(false)}
-            onSubmit={async (experiment, values) => {
+            onSubmit={async (experiment, values, compute) => {
               try {
                 await save.flush();
               } catch (e) {
                 push(errorMessage(e), 'error');
                 return;
               }
-              const id = await run.submit(draft.id, experiment, values);
+              const id = await run.submit(draft.id, experiment, values, compute);
               if (id !== null) setSubmitOpen(false);
             }}
           />

@@ -22,6 +22,14 @@ const STATUS_TEXT: Record<string, string> = {
   canceled: 'Canceled',
 };
 
+// A dataset node's title: the dataset's name, or the pipeline parameter that
+// chooses it (a batch inference pipeline's input).
+export function datasetTitle(value: unknown): string {
+  if (typeof value === 'string' && value) return value;
+  if (value && typeof value === 'object' && '$param' in value) return `Dataset: $${String((value as { $param: unknown }).$param)}`;
+  return 'Dataset';
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -106,7 +114,7 @@ function ModuleNodeView({ id, data, selected }: NodeProps<DesignNode>) {
   const nodeIssues = issues.get(id) ?? [];
   const step = steps[id];
   const isDataset = data.module === DATASET_MODULE;
-  const title = isDataset ? String(data.params.dataset ?? 'Dataset') : (m?.display_name ?? data.module);
+  const title = isDataset ? datasetTitle(data.params.dataset) : (m?.display_name ?? data.module);
   const subtitle = isDataset ? 'Dataset' : id;
 
   const onContextMenu = (e: MouseEvent) => {

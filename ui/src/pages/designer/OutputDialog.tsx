@@ -1,15 +1,27 @@
 // What a step made: "Preview data" pages through a table output in windows
 // of rows (virtualised, OutputRows) with its schema (types and roles) and
-// each column's profile (OutputProfile); a report shows its metrics as a
-// table; any other output shows its JSON. "View log" shows the step's log.
+// each column's profile (OutputProfile); result tables (sweep results,
+// feature importance) also get their chart. An evaluation report is drawn
+// for its task (views/EvaluationView); any other output shows its JSON.
+// "View log" shows the step's log.
 
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 
 import { api, apiText, errorMessage, routeUrl } from '../../api/client';
-import type { StepOutput } from '../../api/types';
+import { useRunRecord } from '../../api/runs';
+import type { StepOutput, TablePage } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
+import { asEvaluation, metricLabel } from '../../views/report';
+import { tableViewKind, type TableViewKind } from '../../views/kinds';
 import { OutputProfile } from './OutputProfile';
 import { cellText, OutputRows } from './OutputRows';
+
+// The drawn views load with the first output that needs them.
+const EvaluationView = lazy(() => import('../../views/EvaluationView').then((m) => ({ default: m.EvaluationView })));
+const FeatureImportance = lazy(() => import('../../views/TableViews').then((m) => ({ default: m.FeatureImportance })));
+const SweepResults = lazy(() => import('../../views/TableViews').then((m) => ({ default: m.SweepResults })));
+
+const loadingView = <p className="muted">Loading the view…</p>;
 
 /** Rows fetched at a time; only those in view are rendered. */
 const PAGE = 200;
@@ -27,80 +39,47 @@ function metricRows(json: unknown, prefix = ''): [string, string][] {
   return rows;
 }
 
-const METRIC_NAMES: Record<string, string> = {
-  coefficient_of_determination: 'Coefficient of determination (R²)',
-  auc: 'AUC',
-};
-
-function metricLabel(key: string): string {
-  const known = METRIC_NAMES[key];
-  if (known) return known;
-  const words = key.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-interface ModelReport {
-  input?: string;
-  metrics?: Record<string, unknown>;
-}
-
-/** An evaluation report: one column of metrics per evaluated input. */
-function ReportView({ json }: { json: unknown }) {
-  const report = (json ?? {}) as { task?: string; label?: string; models?: ModelReport[] };
-  const models = Array.isArray(report.models) ? report.models.filter((m) => m && typeof m.metrics === 'object') : [];
-  if (models.length === 0) {
-    const rows = metricRows(json);
-    if (rows.length === 0) return null;
-    return (
-      <table className="metrics" data-testid="metrics-table">
-        <tbody>
-          {rows.map(([k, v]) => (
-            <tr key={k} data-metric={k}>
-              <th scope="row">{k}</th>
-              <td className="num">{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    );
-  }
-  const keys = [...new Set(models.flatMap((m) => Object.keys(m.metrics ?? {})))];
+/** A report that is not an evaluation: its figures as a table. */
+function GenericReport({ json }: { json: unknown }) {
+  const rows = metricRows(json);
+  if (rows.length === 0) return null;
   return (
-    <>
-      <p className="muted small">
-        {report.task ? `A ${report.task} evaluation` : 'An evaluation'}
-        {report.label ? ` of “${report.label}”` : ''}
-      </p>
-      <table className="metrics" data-testid="metrics-table">
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            {models.map((m, i) => (
-              <th scope="col" key={i} className="num">
-                {m.input ?? `model ${i + 1}`}
-              </th>
-            ))}
+    <table className="metrics" data-testid="metrics-table">
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k} data-metric={k}>
+            <th scope="row" title={k}>
+              {metricLabel(k.slice(k.lastIndexOf('.') + 1))}
+            </th>
+            <td className="num">{v}</td>
           </tr>
-        </thead>
-        <tbody>
-          {keys.map((k) => (
-            <tr key={k} data-metric={k}>
-              <th scope="row" title={k}>
-                {metricLabel(k)}
-              </th>
-              {models.map((m, i) => {
-                const v = m.metrics?.[k];
-                return (
-                  <td key={i} className="num">
-                    {typeof v === 'number' ? cellText(v) : v === undefined || v === null ? '' : String(v)}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The whole of a result table (up to 1000 rows), for its chart. */
+function ResultView({ runId, node, port, kind, preferred }: { runId: number; node: string; port: string; kind: TableViewKind; preferred: string[] }) {
+  const [page, setPage] = useState<TablePage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    api('GET /api/runs/{id}/steps/{node}/outputs/{port}', { params: { id: runId, node, port }, query: { limit: 1000 }, signal: abort.signal })
+      .then((r) => {
+        if (r.kind === 'table') setPage(r);
+      })
+      .catch((e: unknown) => {
+        if (!abort.signal.aborted) setError(errorMessage(e));
+      });
+    return () => abort.abort();
+  }, [runId, node, port]);
+  if (error) return <p className="error">{error}</p>;
+  if (!page) return <p className="muted">Loading…</p>;
+  return (
+    <Suspense fallback={loadingView}>
+      {kind === 'importance' ? <FeatureImportance schema={page.schema} rows={page.rows} /> : <SweepResults schema={page.schema} rows={page.rows} preferred={preferred} />}
+    </Suspense>
   );
 }
 
@@ -116,10 +95,19 @@ export function OutputDialog({ runId, node, port, onClose }: OutputProps) {
   const [out, setOut] = useState<StepOutput | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
-  const [tab, setTab] = useState<'rows' | 'profile'>('rows');
+  const [tab, setTab] = useState<'result' | 'rows' | 'profile'>('result');
   const [column, setColumn] = useState<string | null>(null);
   const [profileOpened, setProfileOpened] = useState(false);
-  const openTab = (which: 'rows' | 'profile') => {
+  const run = useRunRecord(runId);
+  const module = run?.steps.find((st) => st.node === node)?.module;
+  const resultKind = out?.kind === 'table' ? tableViewKind(module, port, out.schema) : null;
+  // The metrics a sweep was told to optimise, to chart first.
+  const nodeParams = run?.snapshot.pipeline.nodes?.find((n) => n.id === node)?.params ?? {};
+  const sweepMetrics = Object.entries(nodeParams)
+    .filter(([k, v]) => k.startsWith('metric_for_measuring_performance') && typeof v === 'string')
+    .map(([, v]) => v as string);
+  const shownTab = tab === 'result' && !resultKind ? 'rows' : tab;
+  const openTab = (which: 'result' | 'rows' | 'profile') => {
     setTab(which);
     if (which === 'profile') setProfileOpened(true);
   };
@@ -172,14 +160,24 @@ export function OutputDialog({ runId, node, port, onClose }: OutputProps) {
           </a>
         </div>
         <div className="tabs" role="tablist" aria-label="What to show">
-          <button type="button" role="tab" aria-selected={tab === 'rows'} onClick={() => openTab('rows')}>
+          {resultKind ? (
+            <button type="button" role="tab" aria-selected={shownTab === 'result'} onClick={() => openTab('result')}>
+              {resultKind === 'sweep' ? 'Sweep results' : 'Feature importance'}
+            </button>
+          ) : null}
+          <button type="button" role="tab" aria-selected={shownTab === 'rows'} onClick={() => openTab('rows')}>
             Rows
           </button>
-          <button type="button" role="tab" aria-selected={tab === 'profile'} onClick={() => openTab('profile')}>
+          <button type="button" role="tab" aria-selected={shownTab === 'profile'} onClick={() => openTab('profile')}>
             Profile
           </button>
         </div>
-        {tab === 'rows' ? (
+        {resultKind && shownTab === 'result' ? (
+          <div role="tabpanel" aria-label={resultKind === 'sweep' ? 'Sweep results' : 'Feature importance'}>
+            <ResultView runId={runId} node={node} port={port} kind={resultKind} preferred={sweepMetrics} />
+          </div>
+        ) : null}
+        {shownTab === 'rows' ? (
           <div role="tabpanel" aria-label="Rows">
             <OutputRows
               schema={out.schema}
@@ -192,13 +190,14 @@ export function OutputDialog({ runId, node, port, onClose }: OutputProps) {
         ) : null}
         {profileOpened ? (
           // Kept once opened, so going back and forth fetches the profile once.
-          <div role="tabpanel" aria-label="Profile" hidden={tab !== 'profile'}>
+          <div role="tabpanel" aria-label="Profile" hidden={shownTab !== 'profile'}>
             <OutputProfile runId={runId} node={node} port={port} column={column} onColumn={setColumn} />
           </div>
         ) : null}
       </>
     );
   } else if (out) {
+    const evaluation = out.kind === 'report' ? asEvaluation(out.json) : null;
     body = (
       <>
         <div className="table-tools">
@@ -209,7 +208,13 @@ export function OutputDialog({ runId, node, port, onClose }: OutputProps) {
             Download JSON
           </a>
         </div>
-        {out.kind === 'report' ? <ReportView json={out.json} /> : null}
+        {evaluation ? (
+          <Suspense fallback={loadingView}>
+            <EvaluationView report={evaluation} pipeline={run?.snapshot.pipeline} node={node} />
+          </Suspense>
+        ) : out.kind === 'report' ? (
+          <GenericReport json={out.json} />
+        ) : null}
         <details className="json-details" open={out.kind !== 'report'}>
           <summary>JSON</summary>
           <pre className="json-view">{JSON.stringify(out.json, null, 2)}</pre>

@@ -15,6 +15,7 @@ import { isRef, isVisible, pipelineTypeOf } from '../../pipeline/params';
 import { ColumnPicker } from './ColumnPicker';
 import { ParamField, type ColumnSource } from './ParamField';
 import type { GraphApi } from './useGraph';
+import { datasetTitle } from './ModuleNode';
 
 interface Props {
   graph: GraphApi;
@@ -134,7 +135,7 @@ function NodeProperties({ node, m, props }: { node: DesignNode; m: ModuleDescrip
   return (
     <div className="props-node">
       <header className="props-head">
-        <h2>{m.id === DATASET_MODULE ? `Dataset: ${String(values.dataset ?? '')}` : m.display_name}</h2>
+        <h2>{m.id === DATASET_MODULE ? datasetTitle(values.dataset) : m.display_name}</h2>
         <div className="muted small">
           {node.id} · <code>{m.id}</code>
         </div>

@@ -1,21 +1,24 @@
-// Submit: pick or name an experiment, and give the pipeline parameters their
-// values for this run (their defaults to start with).
+// Submit: pick or name an experiment, choose where the run executes (a
+// compute target, #12), and give the pipeline parameters their values for
+// this run (their defaults to start with).
 
 import { useEffect, useState } from 'react';
 
 import { api } from '../../api/client';
 import type { PipelineParameter } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
+import type { ComputeTarget } from '../compute/types';
 
 interface SubmitDialogProps {
   parameters: Record<string, PipelineParameter>;
   submitting: boolean;
   error: string | null;
-  onSubmit: (experiment: string, values: Record<string, unknown>) => void;
+  onSubmit: (experiment: string, values: Record<string, unknown>, compute: string) => void;
   onClose: () => void;
 }
 
 const LAST_EXPERIMENT = 'weft.experiment';
+const LAST_COMPUTE = 'weft.compute';
 
 function parseValue(type: string, text: string): unknown {
   if (type === 'number' || type === 'int') {
@@ -41,6 +44,8 @@ function show(v: unknown): string {
 export function SubmitDialog({ parameters, submitting, error, onSubmit, onClose }: SubmitDialogProps) {
   const [experiment, setExperiment] = useState(() => localStorage.getItem(LAST_EXPERIMENT) ?? 'Default');
   const [known, setKnown] = useState<string[]>([]);
+  const [compute, setCompute] = useState(() => localStorage.getItem(LAST_COMPUTE) ?? 'local');
+  const [targets, setTargets] = useState<ComputeTarget[]>([]);
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(Object.entries(parameters).map(([k, p]) => [k, show(p.default)])),
   );
@@ -52,19 +57,27 @@ export function SubmitDialog({ parameters, submitting, error, onSubmit, onClose 
       .catch(() => {
         // the list only helps; typing a name works without it
       });
+    api('GET /api/compute', { signal: abort.signal })
+      .then((r) => setTargets(r.targets))
+      .catch(() => {
+        // without the list, the run goes to the built-in target
+      });
     return () => abort.abort();
   }, []);
+  // A remembered target that was removed since falls back to "local".
+  const where = targets.some((t) => t.name === compute) ? compute : 'local';
 
   const valid = experiment.trim().length >= 1 && experiment.trim().length <= 100;
   const submit = () => {
     if (!valid) return;
     localStorage.setItem(LAST_EXPERIMENT, experiment.trim());
+    localStorage.setItem(LAST_COMPUTE, where);
     const bound: Record<string, unknown> = {};
     for (const [k, p] of Object.entries(parameters)) {
       const text = values[k] ?? '';
       if (text !== show(p.default)) bound[k] = parseValue(p.type, text);
     }
-    onSubmit(experiment.trim(), bound);
+    onSubmit(experiment.trim(), bound, where);
   };
 
   return (
@@ -104,6 +117,17 @@ export function SubmitDialog({ parameters, submitting, error, onSubmit, onClose 
             ))}
           </datalist>
           <span className="field-help">Pick an experiment, or type a new name to create one.</span>
+        </label>
+        <label className="field">
+          <span className="field-label">Compute</span>
+          <select value={where} onChange={(e) => setCompute(e.target.value)} data-testid="submit-compute">
+            {(targets.length ? targets : [{ name: 'local', kind: 'local' as const }]).map((t) => (
+              <option key={t.name} value={t.name}>
+                {t.name === 'local' ? 'local (this machine)' : `${t.name} (${t.kind === 'slurm' ? 'Slurm' : 'local'})`}
+              </option>
+            ))}
+          </select>
+          <span className="field-help">Where the steps run; a node’s own compute setting wins over this.</span>
         </label>
         {Object.keys(parameters).length > 0 ? <h3 className="props-sub">Pipeline parameters</h3> : null}
         {Object.entries(parameters).map(([k, p]) => (

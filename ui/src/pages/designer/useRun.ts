@@ -121,11 +121,11 @@ export function useRun() {
   );
 
   const submit = useCallback(
-    async (pipelineId: number, experiment: string, parameters: Record<string, unknown>) => {
+    async (pipelineId: number, experiment: string, parameters: Record<string, unknown>, compute = 'local') => {
       setSubmitting(true);
       setError(null);
       try {
-        const r = await api('POST /api/runs', { body: { pipeline_id: pipelineId, experiment, parameters } });
+        const r = await api('POST /api/runs', { body: { pipeline_id: pipelineId, experiment, parameters, compute } });
         watch(r.run_id, experiment);
         return r.run_id;
       } catch (e) {
