@@ -56,8 +56,8 @@
  * step given up. */
 #define ENG__SLURM_FORGOTTEN_S 30.0
 /* How long a job that was being requeued may look ended before it is
- * believed. */
-#define ENG__SLURM_REQUEUE_S 60.0
+ * believed: longer than the two minutes Slurm holds a requeued job back. */
+#define ENG__SLURM_REQUEUE_S 300.0
 /* How long a cancel keeps calling scancel until Slurm confirms. */
 #define ENG__SLURM_CANCEL_S 30.0
 /* A log line longer than this is published in pieces. */

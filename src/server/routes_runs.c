@@ -306,10 +306,11 @@ static json_t *srv__run_json(const st_run *r, bool detail)
 {
     json_t *params = json_loads(r->parameters_json, 0, NULL);
     json_t *o = json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "id", (json_int_t)r->id, "experiment",
-        r->experiment, "pipeline", r->pipeline_name, "status", r->status, "error", r->error,
-        "created_at", r->created_at, "started_at", r->started_at, "finished_at", r->finished_at,
-        "parameters", params ? params : json_object(), "cancel_requested", r->cancel_requested);
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "id", (json_int_t)r->id,
+        "experiment", r->experiment, "pipeline", r->pipeline_name, "status", r->status, "error",
+        r->error, "created_at", r->created_at, "created_by", r->created_by, "started_at",
+        r->started_at, "finished_at", r->finished_at, "parameters", params ? params : json_object(),
+        "cancel_requested", r->cancel_requested);
     if (o != NULL && detail) {
         json_t *snapshot = json_loads(r->snapshot_json, 0, NULL);
         if (json_object_set_new(o, "snapshot", snapshot ? snapshot : json_null()) < 0) {

@@ -171,6 +171,10 @@ static const char *const st__migrations[] = {
     ") WITHOUT ROWID;"
     "ALTER TABLE runs ADD COLUMN compute TEXT NOT NULL DEFAULT 'local';"
     "ALTER TABLE steps ADD COLUMN job_id TEXT NOT NULL DEFAULT '';",
+    /* 6: who started a run: the account of the process that created it (the
+     * CLI's user, or the server's for runs submitted over the API, whose
+     * single workspace token names nobody). */
+    "ALTER TABLE runs ADD COLUMN created_by TEXT NOT NULL DEFAULT '';",
 };
 
 #define ST__MIGRATION_COUNT ((int)(sizeof st__migrations / sizeof st__migrations[0]))

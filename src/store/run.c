@@ -11,6 +11,7 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,7 @@ void st_run_clear(st_run *r)
     free(r->created_at);
     free(r->started_at);
     free(r->finished_at);
+    free(r->created_by);
     memset(r, 0, sizeof *r);
 }
 
@@ -229,6 +231,18 @@ static bool st__is_final_run_status(const char *s)
     return strcmp(s, "completed") == 0 || strcmp(s, "failed") == 0 || strcmp(s, "canceled") == 0;
 }
 
+/* The account this process runs as (its name, else its uid), or "". */
+static void st__account(char *out, size_t size)
+{
+    struct passwd pw, *found = NULL;
+    char buf[1024];
+    uid_t uid = geteuid();
+    if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != NULL)
+        snprintf(out, size, "%s", found->pw_name);
+    else
+        snprintf(out, size, "uid %lu", (unsigned long)uid);
+}
+
 int st_run_create(st_workspace *ws, const st_run_spec *spec, int64_t *run_id, wf_error *err)
 {
     const char *experiment = spec->experiment ? spec->experiment : ST_DEFAULT_EXPERIMENT;
@@ -244,6 +258,8 @@ int st_run_create(st_workspace *ws, const st_run_spec *spec, int64_t *run_id, wf
     st__process_start((long)getpid(), &start, &zombie);
     char now[ST_TIMESTAMP_MAX];
     st_timestamp(now);
+    char who[64];
+    st__account(who, sizeof who);
 
     if ((rc = st__begin(ws, err)) < 0) return rc;
     int64_t experiment_id = 0;
@@ -252,8 +268,8 @@ int st_run_create(st_workspace *ws, const st_run_spec *spec, int64_t *run_id, wf
     if (rc == 0)
         rc = st__prepare(ws,
                          "INSERT INTO runs(experiment_id, pipeline_name, snapshot, parameters,"
-                         " status, created_at, started_at, owner_pid, owner_start)"
-                         " VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?9, ?6, ?7)",
+                         " status, created_at, started_at, owner_pid, owner_start, created_by)"
+                         " VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?9, ?6, ?7, ?10)",
                          &stmt, err);
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, experiment_id);
@@ -266,6 +282,7 @@ int st_run_create(st_workspace *ws, const st_run_spec *spec, int64_t *run_id, wf
         sqlite3_bind_int64(stmt, 7, (sqlite3_int64)start);
         sqlite3_bind_text(stmt, 8, spec->running ? "running" : "queued", -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 9, spec->running ? now : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 10, who, -1, SQLITE_STATIC);
         rc = st__step_done(ws, stmt, "insert-run", "recording a run", err);
         sqlite3_finalize(stmt);
         stmt = NULL;
@@ -325,7 +342,7 @@ int st_run_set_status(st_workspace *ws, int64_t run_id, const char *status, cons
 /* The columns st__read_run expects, in order. */
 #define ST__RUN_COLUMNS                                                                            \
     "r.id, r.experiment_id, e.name, r.pipeline_name, %s, r.parameters, r.status, r.error,"         \
-    " r.created_at, r.started_at, r.finished_at, r.cancel_requested, r.owner_pid"                  \
+    " r.created_at, r.started_at, r.finished_at, r.cancel_requested, r.owner_pid, r.created_by"    \
     " FROM runs r JOIN experiments e ON e.id = r.experiment_id "
 
 static int st__read_run(sqlite3_stmt *stmt, st_run *r, wf_error *err)
@@ -344,8 +361,10 @@ static int st__read_run(sqlite3_stmt *stmt, st_run *r, wf_error *err)
     r->finished_at = st__column_text(stmt, 10);
     r->cancel_requested = sqlite3_column_int(stmt, 11) != 0;
     r->owner_pid = sqlite3_column_int64(stmt, 12);
+    r->created_by = st__column_text(stmt, 13);
     if (!r->experiment || !r->pipeline_name || !r->snapshot_json || !r->parameters_json ||
-        !r->status || !r->error || !r->created_at || !r->started_at || !r->finished_at) {
+        !r->status || !r->error || !r->created_at || !r->started_at || !r->finished_at ||
+        !r->created_by) {
         st_run_clear(r);
         return wf_error_set(err, WF_ENOMEM, "out of memory");
     }

@@ -167,6 +167,7 @@ typedef struct st_run {
     char *finished_at;
     bool cancel_requested;
     int64_t owner_pid; /* the process executing the run */
+    char *created_by;  /* the account that started it; "" when unknown */
 } st_run;
 
 void st_run_clear(st_run *r); /* accepts a zeroed struct */
@@ -206,7 +207,8 @@ typedef struct st_run_spec {
 
 /* Creates the experiment if needed, the run (status "queued", or "running"
  * when spec->running, owned by this process) and one "queued" step per
- * node, in one transaction. */
+ * node, in one transaction. The run records who started it: the account
+ * this process runs as. */
 int st_run_create(st_workspace *ws, const st_run_spec *spec, int64_t *run_id, wf_error *err);
 /* Sets the run's status and error (NULL leaves it ""). "running" stamps
  * started_at; a final status (completed, failed, canceled) stamps

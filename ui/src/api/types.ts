@@ -206,6 +206,8 @@ export interface RunSummary {
   status: RunStatus;
   error: string;
   created_at: string;
+  /** The account that started the run ("" for runs from before weft recorded it). */
+  created_by: string;
   started_at: string;
   finished_at: string;
   parameters: Record<string, unknown>;

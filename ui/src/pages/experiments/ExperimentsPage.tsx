@@ -15,7 +15,7 @@ import { LOWER_IS_BETTER, metricColumns, metricShort, metricText } from './metri
 
 import '../workspace.css';
 
-type SortKey = 'id' | 'pipeline' | 'status' | 'created_at' | 'duration' | `metric:${string}`;
+type SortKey = 'id' | 'pipeline' | 'status' | 'created_at' | 'created_by' | 'duration' | `metric:${string}`;
 
 const ACTIVE = new Set(['queued', 'running']);
 
@@ -65,7 +65,7 @@ export function ExperimentsPage({ experiment }: { experiment: string | null }) {
       if (sort.key === 'duration') return durationOf(r);
       if (sort.key.startsWith('metric:')) return r.key_metrics?.metrics[sort.key.slice(7)] ?? null;
       if (sort.key === 'id') return r.id;
-      return String(r[sort.key as 'pipeline' | 'status' | 'created_at']);
+      return String(r[sort.key as 'pipeline' | 'status' | 'created_at' | 'created_by']);
     };
     return list.sort((a, b) => {
       const x = value(a);
@@ -187,6 +187,7 @@ export function ExperimentsPage({ experiment }: { experiment: string | null }) {
                     {heading('pipeline', 'Pipeline')}
                     {experiment === null ? <th scope="col">Experiment</th> : null}
                     {heading('created_at', 'Submitted')}
+                    {heading('created_by', 'By')}
                     {heading('duration', 'Duration', true)}
                     <th scope="col">Parameters</th>
                     {metrics.map((m) => heading(`metric:${m}`, metricShort(m), true, m))}
@@ -216,6 +217,7 @@ export function ExperimentsPage({ experiment }: { experiment: string | null }) {
                           </td>
                         ) : null}
                         <td title={when(r.created_at)}>{ago(r.created_at)}</td>
+                        <td>{r.created_by || <span className="muted">—</span>}</td>
                         <td className="num">{d === null ? '—' : formatDuration(d)}</td>
                         <td className="params-cell">
                           {params.length === 0 ? <span className="muted">—</span> : null}
