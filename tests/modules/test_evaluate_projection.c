@@ -24,7 +24,7 @@ static tbl_table *scored_table(size_t n, size_t nfeat, size_t k, bool gaps, bool
     for (size_t r = 0; r < n; r++)
         latent[r] = wf_rng_normal(&rng);
     for (size_t j = 0; j < nfeat; j++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "x%zu", j + 1);
         tbl_column c;
         assert_int_equal(tbl_column_init(&c, name, TBL_NUMERIC, n, NULL), 0);
