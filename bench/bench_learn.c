@@ -13,6 +13,7 @@
  * (Evaluate Model), the table's bytes, and the peak RSS growth while
  * training as a multiple of the table's bytes.
  */
+#include "bench_util.h"
 #include "modules/modules_int.h"
 
 #include <jansson.h>
@@ -20,13 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* A field of /proc/self/status, in kB ("VmRSS", "VmHWM"). */
 static long status_kb(const char *field)
@@ -52,63 +46,6 @@ static void reset_peak(void)
     }
 }
 
-static void quiet(void *user, const char *line)
-{
-    (void)user;
-    (void)line;
-}
-
-/* Runs module ref with params on inputs; exits on failure. */
-static void run(mod_ctx *ctx, const char *ref, const char *params_json, mod_value *in, size_t n)
-{
-    json_t *params = json_loads(params_json, 0, NULL);
-    const mod_descriptor *m = mod_find(ref);
-    if (params == NULL || m == NULL || mod_ctx_init(ctx, m, params) < 0) {
-        fprintf(stderr, "bench_learn: cannot set up %s\n", ref);
-        exit(1);
-    }
-    json_decref(params);
-    for (size_t k = 0; k < m->nparams; k++)
-        if (json_object_get(ctx->params, m->params[k].name) == NULL &&
-            m->params[k].default_json != NULL)
-            json_object_set_new(ctx->params, m->params[k].name,
-                                json_loads(m->params[k].default_json, JSON_DECODE_ANY, NULL));
-    for (size_t i = 0; i < n; i++) {
-        ctx->inputs[i] = in[i];
-        ctx->inputs[i].borrowed = true;
-        if (in[i].json != NULL) json_incref(in[i].json);
-    }
-    ctx->on_log = quiet;
-    if (m->run(ctx) < 0) {
-        fprintf(stderr, "bench_learn: %s: %s\n", ref, ctx->err.message);
-        exit(1);
-    }
-}
-
-static tbl_table *load(const char *path)
-{
-    tbl_read_options opt = {0};
-    tbl_table *t = NULL;
-    wf_error err = {0};
-    if (tbl_read_file(path, &opt, &t, &err) < 0) {
-        fprintf(stderr, "bench_learn: %s\n", err.message);
-        exit(1);
-    }
-    return t;
-}
-
-static int compare(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -131,14 +68,14 @@ int main(int argc, char **argv)
     int reps = argc > 4 ? atoi(argv[4]) : 3;
     if (reps < 1 || reps > 50) reps = 3;
 
-    tbl_table *train = load(argv[2]), *test = load(argv[3]);
+    tbl_table *train = bench_load(argv[2]), *test = bench_load(argv[3]);
     size_t table_bytes = 0;
     for (size_t j = 0; j < train->ncols; j++)
         table_bytes += tbl_column_bytes(&train->cols[j], train->nrows);
     /* Label role, as Edit Metadata would set it; the CSV reader makes 0/1 an
      * integer column, which is a fine two-class label. */
     mod_ctx lctx;
-    run(&lctx, learner_ref, learner_params, NULL, 0);
+    bench_run(&lctx, learner_ref, learner_params, NULL, 0);
     json_t *learner = lctx.outputs[0].json;
 
     double train_s[50], score_s[50];
@@ -149,9 +86,9 @@ int main(int argc, char **argv)
         mod_ctx ctx;
         mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner},
                            {.kind = MOD_TABLE, .table = train}};
-        double t0 = now();
-        run(&ctx, "train-model@1", "{\"label_column\": \"label\"}", in, 2);
-        train_s[r] = now() - t0;
+        double t0 = bench_now();
+        bench_run(&ctx, "train-model@1", "{\"label_column\": \"label\"}", in, 2);
+        train_s[r] = bench_now() - t0;
         if (r == 0) rss_after = status_kb("VmHWM");
         json_decref(model);
         model = json_incref(ctx.outputs[0].json);
@@ -161,9 +98,9 @@ int main(int argc, char **argv)
     for (int r = 0; r < reps; r++) {
         mod_ctx ctx;
         mod_value in[2] = {{.kind = MOD_MODEL, .json = model}, {.kind = MOD_TABLE, .table = test}};
-        double t0 = now();
-        run(&ctx, "score-model@1", "{}", in, 2);
-        score_s[r] = now() - t0;
+        double t0 = bench_now();
+        bench_run(&ctx, "score-model@1", "{}", in, 2);
+        score_s[r] = bench_now() - t0;
         tbl_free(scored);
         scored = ctx.outputs[0].table;
         ctx.outputs[0].table = NULL;
@@ -171,12 +108,12 @@ int main(int argc, char **argv)
     }
     mod_ctx ectx;
     mod_value ein[1] = {{.kind = MOD_TABLE, .table = scored}};
-    run(&ectx, "evaluate-model@1", "{}", ein, 1);
+    bench_run(&ectx, "evaluate-model@1", "{}", ein, 1);
     const json_t *metrics =
         json_object_get(json_array_get(json_object_get(ectx.outputs[0].json, "models"), 0),
                         "metrics");
     double auc = json_number_value(json_object_get(metrics, "auc"));
-    double train_med = median(train_s, reps), score_med = median(score_s, reps);
+    double train_med = bench_median(train_s, reps), score_med = bench_median(score_s, reps);
     printf("{\"learner\": \"%s\", \"rows\": %zu, \"train_s\": %.4f, \"score_s\": %.4f, "
            "\"score_rows_per_s\": %.0f, \"auc\": %.6f, \"table_bytes\": %zu, "
            "\"train_peak_growth_x\": %.3f}\n",

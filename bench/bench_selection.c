@@ -13,6 +13,7 @@
  * thread) and their ratio (the cores' worth of work done at once), and the
  * mean AUC over the folds (cv) or the best run's (tune).
  */
+#include "bench_util.h"
 #include "modules/modules_int.h"
 
 #include <jansson.h>
@@ -22,59 +23,12 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static double cpu_seconds(void)
 {
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
     return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 +
            (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
-}
-
-static void quiet(void *user, const char *line)
-{
-    (void)user;
-    (void)line;
-}
-
-/* Runs module ref with params on inputs; exits on failure. */
-static void run(mod_ctx *ctx, const char *ref, const char *params_json, mod_value *in, size_t n)
-{
-    json_t *params = json_loads(params_json, 0, NULL);
-    const mod_descriptor *m = mod_find(ref);
-    if (params == NULL || m == NULL || mod_ctx_init(ctx, m, params) < 0) {
-        fprintf(stderr, "bench_selection: cannot set up %s\n", ref);
-        exit(1);
-    }
-    json_decref(params);
-    for (size_t i = 0; i < n; i++) {
-        ctx->inputs[i] = in[i];
-        ctx->inputs[i].borrowed = true;
-        if (in[i].json != NULL) json_incref(in[i].json);
-    }
-    ctx->on_log = quiet;
-    if (m->run(ctx) < 0) {
-        fprintf(stderr, "bench_selection: %s: %s\n", ref, ctx->err.message);
-        exit(1);
-    }
-}
-
-static tbl_table *load(const char *path)
-{
-    tbl_read_options opt = {0};
-    tbl_table *t = NULL;
-    wf_error err = {0};
-    if (tbl_read_file(path, &opt, &t, &err) < 0) {
-        fprintf(stderr, "bench_selection: %s\n", err.message);
-        exit(1);
-    }
-    return t;
 }
 
 /* Column `name` of t, row r, as a number. */
@@ -92,7 +46,7 @@ static double cell(const tbl_table *t, const char *name, size_t r)
 static json_t *learner(const char *ref, const char *params)
 {
     mod_ctx ctx;
-    run(&ctx, ref, params, NULL, 0);
+    bench_run(&ctx, ref, params, NULL, 0);
     json_t *l = json_incref(ctx.outputs[0].json);
     mod_ctx_clear(&ctx);
     return l;
@@ -104,9 +58,9 @@ static int bench_cv(tbl_table *t)
                         "{\"l1_regularization_weight\": 0, \"l2_regularization_weight\": 1}");
     mod_ctx ctx;
     mod_value in[2] = {{.kind = MOD_LEARNER, .json = l}, {.kind = MOD_TABLE, .table = t}};
-    double c0 = cpu_seconds(), t0 = now();
-    run(&ctx, "cross-validate-model@1", "{\"label_column\": \"label\"}", in, 2);
-    double wall = now() - t0, cpu = cpu_seconds() - c0;
+    double c0 = cpu_seconds(), t0 = bench_now();
+    bench_run(&ctx, "cross-validate-model@1", "{\"label_column\": \"label\"}", in, 2);
+    double wall = bench_now() - t0, cpu = cpu_seconds() - c0;
     const tbl_table *by_fold = ctx.outputs[1].table;
     printf("{\"module\": \"cross-validate-model\", \"rows\": %zu, \"folds\": %zu, \"wall_s\": "
            "%.3f, \"cpu_s\": %.3f, \"cores_busy\": %.2f, \"mean_auc\": %.6f}\n",
@@ -135,13 +89,13 @@ static int bench_tune(tbl_table *t)
                         "\"number_of_trees_constructed_range\": \"20; 50\"}");
     mod_ctx ctx;
     mod_value in[2] = {{.kind = MOD_LEARNER, .json = l}, {.kind = MOD_TABLE, .table = t}};
-    double c0 = cpu_seconds(), t0 = now();
-    run(&ctx, "tune-model-hyperparameters@1",
+    double c0 = cpu_seconds(), t0 = bench_now();
+    bench_run(&ctx, "tune-model-hyperparameters@1",
         "{\"label_column\": \"label\", \"specify_parameter_sweeping_mode\": \"random-sweep\", "
         "\"maximum_number_of_runs_on_random_sweep\": 20, \"random_seed\": 0, "
         "\"metric_for_measuring_performance_for_classification\": \"auc\"}",
         in, 2);
-    double wall = now() - t0, cpu = cpu_seconds() - c0;
+    double wall = bench_now() - t0, cpu = cpu_seconds() - c0;
     const tbl_table *sweep = ctx.outputs[0].table;
     int leaves = tbl_find_column(sweep, "maximum_number_of_leaves_per_tree");
     int trees = tbl_find_column(sweep, "number_of_trees_constructed");
@@ -162,7 +116,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_selection cv|tune DATA.csv\n");
         return 2;
     }
-    tbl_table *t = load(argv[2]);
+    tbl_table *t = bench_load(argv[2]);
     int rc = strcmp(argv[1], "cv") == 0 ? bench_cv(t) : bench_tune(t);
     tbl_free(t);
     return rc;
