@@ -45,7 +45,8 @@ export function SubmitDialog({ parameters, submitting, error, onSubmit, onClose 
   const [experiment, setExperiment] = useState(() => localStorage.getItem(LAST_EXPERIMENT) ?? 'Default');
   const [known, setKnown] = useState<string[]>([]);
   const [compute, setCompute] = useState(() => localStorage.getItem(LAST_COMPUTE) ?? 'local');
-  const [targets, setTargets] = useState<ComputeTarget[]>([]);
+  // null until the list arrives: meanwhile the remembered target stands.
+  const [targets, setTargets] = useState<ComputeTarget[] | null>(null);
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(Object.entries(parameters).map(([k, p]) => [k, show(p.default)])),
   );
@@ -65,7 +66,10 @@ export function SubmitDialog({ parameters, submitting, error, onSubmit, onClose 
     return () => abort.abort();
   }, []);
   // A remembered target that was removed since falls back to "local".
-  const where = targets.some((t) => t.name === compute) ? compute : 'local';
+  const where = targets === null || targets.some((t) => t.name === compute) ? compute : 'local';
+  const shown: Pick<ComputeTarget, 'name' | 'kind'>[] = targets?.length
+    ? targets
+    : [{ name: 'local', kind: 'local' }, ...(where === 'local' ? [] : [{ name: where, kind: 'local' as const }])];
 
   const valid = experiment.trim().length >= 1 && experiment.trim().length <= 100;
   const submit = () => {
@@ -121,9 +125,13 @@ export function SubmitDialog({ parameters, submitting, error, onSubmit, onClose 
         <label className="field">
           <span className="field-label">Compute</span>
           <select value={where} onChange={(e) => setCompute(e.target.value)} data-testid="submit-compute">
-            {(targets.length ? targets : [{ name: 'local', kind: 'local' as const }]).map((t) => (
+            {shown.map((t) => (
               <option key={t.name} value={t.name}>
-                {t.name === 'local' ? 'local (this machine)' : `${t.name} (${t.kind === 'slurm' ? 'Slurm' : 'local'})`}
+                {t.name === 'local'
+                  ? 'local (this machine)'
+                  : targets === null
+                    ? t.name
+                    : `${t.name} (${t.kind === 'slurm' ? 'Slurm' : 'local'})`}
               </option>
             ))}
           </select>
