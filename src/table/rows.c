@@ -11,7 +11,6 @@
 
 /* ---- gathering rows ---------------------------------------------------- */
 
-
 /* Marks cell i of dst missing, allocating the mask (zeroed, so every other
  * cell reads as present) the first time. False on OOM. */
 static bool tbl__mark_missing(tbl_column *dst, size_t i, size_t n)
@@ -137,18 +136,16 @@ oom:
     return wf_error_set(err, WF_ENOMEM, "out of memory gathering column \"%s\"", src->name);
 }
 
-/* Gathers for one or two output tables from the same source, on several
- * threads: each takes the next source column and gathers it for every
- * output while it is still in cache (columns differ in cost: strings are
- * dearer, so a fixed share per thread would leave one idle). */
+/* A table's gather on several threads: each takes the next source column
+ * (columns differ in cost: strings are dearer, so a fixed share per thread
+ * would leave one idle). */
 typedef struct tbl__gather_ctx {
     const tbl_table *t;
-    size_t nouts;
-    const size_t *rows[2];
-    size_t n[2];
-    tbl_column *cols[2]; /* t->ncols each */
-    int *rc;             /* per column */
-    wf_error *errs;      /* per column */
+    const size_t *rows;
+    size_t n;
+    tbl_column *cols; /* t->ncols */
+    int *rc;          /* per column */
+    wf_error *errs;   /* per column */
     atomic_size_t next;
 } tbl__gather_ctx;
 
@@ -158,62 +155,42 @@ static void tbl__gather_part(void *vctx, size_t part, size_t nparts)
     (void)nparts;
     tbl__gather_ctx *g = vctx;
     for (size_t c; (c = atomic_fetch_add(&g->next, 1)) < g->t->ncols;)
-        for (size_t k = 0; k < g->nouts && g->rc[c] == 0; k++)
-            g->rc[c] = tbl__gather_column(&g->cols[k][c], &g->t->cols[c], g->rows[k], g->n[k],
-                                          &g->errs[c]);
-}
-
-/* out[k] gets rows[k][0 .. n[k]) of t, for k < nouts (1 or 2). */
-static int tbl__gather_tables(const tbl_table *t, size_t nouts, const size_t *const *rows,
-                              const size_t *n, tbl_table **out, wf_error *err)
-{
-    size_t m = t->ncols;
-    tbl__gather_ctx g = {.t = t, .nouts = nouts};
-    atomic_init(&g.next, 0);
-    bool ok = (g.rc = wf_calloc(m + 1, sizeof *g.rc)) != NULL &&
-              (g.errs = wf_calloc(m + 1, sizeof *g.errs)) != NULL;
-    size_t cells = 0;
-    for (size_t k = 0; k < nouts; k++) {
-        out[k] = NULL;
-        g.rows[k] = rows[k];
-        g.n[k] = n[k];
-        cells += n[k];
-        ok = ok && (out[k] = tbl_new()) != NULL && (g.cols[k] = wf_calloc(m + 1, sizeof **g.cols));
-    }
-    int rc = 0;
-    if (!ok) {
-        rc = wf_error_set(err, WF_ENOMEM, "out of memory");
-        m = 0;
-    } else {
-        size_t parts = tbl__thread_count(cells, m);
-        tbl__run_parts(tbl__gather_part, &g, parts < m ? parts : m);
-    }
-    /* Columns join the tables in order; the first failure reports, and
-     * every gathered column is freed. */
-    for (size_t c = 0; c < m; c++) {
-        if (rc == 0 && g.rc[c] < 0) rc = wf_error_set(err, g.rc[c], "%s", g.errs[c].message);
-        for (size_t k = 0; k < nouts; k++) {
-            if (rc == 0) rc = tbl_add_column(out[k], &g.cols[k][c], n[k], err);
-            if (rc < 0) tbl_column_clear(&g.cols[k][c]);
-        }
-    }
-    for (size_t k = 0; k < nouts; k++) {
-        if (out[k] != NULL) out[k]->nrows = n[k];
-        free(g.cols[k]);
-        if (rc < 0) {
-            tbl_free(out[k]);
-            out[k] = NULL;
-        }
-    }
-    free(g.rc);
-    free(g.errs);
-    return rc;
+        g->rc[c] = tbl__gather_column(&g->cols[c], &g->t->cols[c], g->rows, g->n, &g->errs[c]);
 }
 
 int tbl__gather_table(const tbl_table *t, const size_t *rows, size_t n, tbl_table **out,
                       wf_error *err)
 {
-    return tbl__gather_tables(t, 1, &rows, &n, out, err);
+    size_t m = t->ncols;
+    tbl__gather_ctx g = {.t = t, .rows = rows, .n = n};
+    atomic_init(&g.next, 0);
+    *out = tbl_new();
+    int rc = 0;
+    if (*out == NULL || (g.rc = wf_calloc(m + 1, sizeof *g.rc)) == NULL ||
+        (g.errs = wf_calloc(m + 1, sizeof *g.errs)) == NULL ||
+        (g.cols = wf_calloc(m + 1, sizeof *g.cols)) == NULL) {
+        rc = wf_error_set(err, WF_ENOMEM, "out of memory");
+        m = 0;
+    } else {
+        size_t parts = tbl__thread_count(n, m);
+        tbl__run_parts(tbl__gather_part, &g, parts < m ? parts : m);
+    }
+    /* Columns join the table in order; the first failure reports, and
+     * every gathered column is freed. */
+    for (size_t c = 0; c < m; c++) {
+        if (rc == 0 && g.rc[c] < 0) rc = wf_error_set(err, g.rc[c], "%s", g.errs[c].message);
+        if (rc == 0) rc = tbl_add_column(*out, &g.cols[c], n, err);
+        if (rc < 0) tbl_column_clear(&g.cols[c]);
+    }
+    if (*out != NULL) (*out)->nrows = n;
+    free(g.cols);
+    free(g.rc);
+    free(g.errs);
+    if (rc < 0) {
+        tbl_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 int tbl_take(const tbl_table *t, const size_t *rows, size_t n, tbl_table **out, wf_error *err)
@@ -241,39 +218,6 @@ int tbl_filter(const tbl_table *t, const bool *keep, tbl_table **out, wf_error *
         if (keep[r]) rows[n++] = r;
     int rc = tbl__gather_table(t, rows, n, out, err);
     free(rows);
-    return rc;
-}
-
-int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **b,
-              wf_error *err)
-{
-    *a = *b = NULL;
-    size_t n[2] = {0, 0};
-    for (size_t r = 0; r < t->nrows; r++)
-        n[0] += first[r];
-    n[1] = t->nrows - n[0];
-    size_t *rows[2] = {wf_mallocarray(n[0] + 1, sizeof *rows[0]),
-                       wf_mallocarray(n[1] + 1, sizeof *rows[1])};
-    int rc = 0;
-    if (rows[0] == NULL || rows[1] == NULL) {
-        rc = wf_error_set(err, WF_ENOMEM, "out of memory splitting rows");
-    } else {
-        size_t i = 0, j = 0;
-        for (size_t r = 0; r < t->nrows; r++) {
-            if (first[r])
-                rows[0][i++] = r;
-            else
-                rows[1][j++] = r;
-        }
-        tbl_table *out[2];
-        rc = tbl__gather_tables(t, 2, (const size_t *const *)rows, n, out, err);
-        if (rc == 0) {
-            *a = out[0];
-            *b = out[1];
-        }
-    }
-    free(rows[0]);
-    free(rows[1]);
     return rc;
 }
 
