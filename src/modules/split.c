@@ -21,12 +21,12 @@
 
 /* Marks k of the m rows rows[0..m) as first, chosen uniformly when `random`
  * (a partial Fisher-Yates shuffle), else the first k. */
-static void split_choose(size_t *rows, size_t m, size_t k, bool random, wf_rng *rng, bool *first)
+static void split_choose(uint32_t *rows, size_t m, size_t k, bool random, wf_rng *rng, bool *first)
 {
     for (size_t i = 0; i < k; i++) {
         if (random) {
             size_t j = i + (size_t)wf_rng_below(rng, (uint64_t)(m - i));
-            size_t tmp = rows[i];
+            uint32_t tmp = rows[i];
             rows[i] = rows[j];
             rows[j] = tmp;
         }
@@ -262,11 +262,15 @@ static int split_rows(mod_ctx *ctx, const tbl_table *in, bool *first)
 
     wf_rng rng = {.state = (uint64_t)seed};
     size_t n = in->nrows;
-    size_t *rows = wf_mallocarray(n, sizeof *rows);
+    /* Rows as 32-bit numbers: the shuffle's random swaps then stay in a
+     * core's cache twice as long (a million rows fit in 4 MiB). */
+    if (n > UINT32_MAX)
+        return mod_fail(ctx, WF_EINVAL, "cannot split %zu rows: the most is %u", n, UINT32_MAX);
+    uint32_t *rows = wf_mallocarray(n, sizeof *rows);
     if (rows == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory splitting %zu rows", n);
     if (!stratify) {
         for (size_t r = 0; r < n; r++)
-            rows[r] = r;
+            rows[r] = (uint32_t)r;
         split_choose(rows, n, split_count(fraction, n), randomize, &rng, first);
         free(rows);
         return 0;
@@ -292,7 +296,7 @@ static int split_rows(mod_ctx *ctx, const tbl_table *in, bool *first)
         start[g + 1] += start[g];
     /* A counting sort: rows grouped by stratum, in table order within one. */
     for (size_t r = 0; r < n; r++)
-        rows[start[group_of[r]]++] = r;
+        rows[start[group_of[r]]++] = (uint32_t)r;
     for (size_t g = ngroups; g > 0; g--)
         start[g] = start[g - 1];
     start[0] = 0;
