@@ -175,8 +175,9 @@ void st__artifact_remove(st_workspace *ws, const char *digest)
     free(path);
 }
 
-int st__artifact_put_in_txn(st_workspace *ws, const void *data, size_t size, const char *kind,
-                            char digest[WF_SHA256_HEX], bool *created, wf_error *err)
+/* Writes the artifact's file unless the same bytes are already there. */
+static int st__artifact_write(st_workspace *ws, const void *data, size_t size,
+                              char digest[WF_SHA256_HEX], bool *created, wf_error *err)
 {
     *created = false;
     wf_sha256_hex(data, size, digest);
@@ -191,15 +192,21 @@ int st__artifact_put_in_txn(st_workspace *ws, const void *data, size_t size, con
         if (rc == 0) *created = true;
     }
     free(path);
-    if (rc < 0) return rc;
+    return rc;
+}
 
+/* The artifact's row; one that is there already stays as it is. */
+static int st__artifact_insert(st_workspace *ws, const char *digest, const char *kind,
+                               uint64_t size, wf_error *err)
+{
     char now[32];
     st__now(now);
     sqlite3_stmt *stmt;
-    rc = st__prepare(ws,
-                     "INSERT INTO artifacts(digest, kind, size, created_at) VALUES (?1, ?2, ?3, ?4)"
-                     " ON CONFLICT(digest) DO NOTHING",
-                     &stmt, err);
+    int rc =
+        st__prepare(ws,
+                    "INSERT INTO artifacts(digest, kind, size, created_at) VALUES (?1, ?2, ?3, "
+                    "?4) ON CONFLICT(digest) DO NOTHING",
+                    &stmt, err);
     if (rc == 0) {
         sqlite3_bind_text(stmt, 1, digest, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
@@ -208,10 +215,35 @@ int st__artifact_put_in_txn(st_workspace *ws, const void *data, size_t size, con
         rc = st__step_done(ws, stmt, "insert-artifact", "recording an artifact", err);
         sqlite3_finalize(stmt);
     }
+    return rc;
+}
+
+int st__artifact_put_in_txn(st_workspace *ws, const void *data, size_t size, const char *kind,
+                            char digest[WF_SHA256_HEX], bool *created, wf_error *err)
+{
+    int rc = st__artifact_write(ws, data, size, digest, created, err);
+    if (rc < 0) return rc;
+    rc = st__artifact_insert(ws, digest, kind, size, err);
     if (rc < 0 && *created) {
         st__artifact_remove(ws, digest);
         *created = false;
     }
+    return rc;
+}
+
+int st_artifact_record(st_workspace *ws, const char *digest, const char *kind, wf_error *err)
+{
+    if (!st__is_digest(digest))
+        return wf_error_set(err, WF_EINVAL, "\"%.80s\" is not an artifact digest",
+                            digest ? digest : "");
+    char *path = st_artifact_path(ws, digest);
+    if (path == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
+    struct stat st;
+    int rc = 0;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        rc = wf_error_set(err, WF_ENOTFOUND, "artifact %s is not in the workspace", digest);
+    free(path);
+    if (rc == 0) rc = st__artifact_insert(ws, digest, kind, (uint64_t)st.st_size, err);
     return rc;
 }
 
@@ -222,9 +254,12 @@ int st__artifact_put_in_txn(st_workspace *ws, const void *data, size_t size, con
 static int st__put(st_workspace *ws, const void *data, size_t size, const char *kind,
                    char digest[WF_SHA256_HEX], wf_error *err)
 {
+    bool created = false;
+    /* A handle without the database (st_open_files) writes the file only;
+     * whoever holds the database records it (st_artifact_record). */
+    if (ws->db == NULL) return st__artifact_write(ws, data, size, digest, &created, err);
     int rc = st__begin(ws, err);
     if (rc < 0) return rc;
-    bool created = false;
     rc = st__artifact_put_in_txn(ws, data, size, kind, digest, &created, err);
     if (rc == 0) rc = st__commit(ws, err);
     if (rc < 0) {

@@ -12,10 +12,12 @@
  */
 #include "store_int.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define ST__NAME_MAX 100
 
@@ -225,6 +227,59 @@ static int st__insert_rows(st_workspace *ws, const st_dataset_version *v, wf_err
     return rc;
 }
 
+/* Registers a table as the next version of `name`: the bytes (buf, size)
+ * are stored as its artifact, or, with buf NULL, v->digest names an
+ * artifact already stored. v holds everything but the version, which is
+ * chosen inside the transaction. */
+static int st__register(st_workspace *ws, st_dataset_version *v, const uint8_t *buf, size_t size,
+                        wf_error *err)
+{
+    bool created = false;
+    int rc = st__begin(ws, err);
+    if (rc < 0) return rc;
+    rc = st__next_version(ws, v->name, &v->version, err);
+    if (rc == 0)
+        rc = buf != NULL ? st__artifact_put_in_txn(ws, buf, size, "table", v->digest, &created, err)
+                         : st_artifact_record(ws, v->digest, "table", err);
+    if (rc == 0) rc = st__insert_rows(ws, v, err);
+    if (rc == 0) rc = st__commit(ws, err);
+    if (rc < 0) {
+        st__rollback(ws);
+        if (created) st__artifact_remove(ws, v->digest);
+    }
+    return rc;
+}
+
+/* A version's fields from its table, all but the digest and the version. */
+static int st__describe(const char *name, const tbl_table *t, const char *description,
+                        const char *source, st_dataset_version *v, wf_error *err)
+{
+    char now[32];
+    st__now(now);
+    v->name = wf_strdup(name);
+    v->description = wf_strdup(description ? description : "");
+    v->source = wf_strdup(source ? source : "");
+    v->created_at = wf_strdup(now);
+    v->digest = malloc(WF_SHA256_HEX);
+    v->rows = (int64_t)t->nrows;
+    v->cols = (int64_t)t->ncols;
+    if (!v->name || !v->description || !v->source || !v->created_at || !v->digest)
+        return wf_error_set(err, WF_ENOMEM, "out of memory");
+    return st__profile_text(t, &v->profile_json, err);
+}
+
+/* Hands v over to out (or clears it) and says which dataset failed. */
+static int st__registered(int rc, const char *name, st_dataset_version *v, st_dataset_version *out,
+                          wf_error *err)
+{
+    if (rc == 0 && out != NULL)
+        *out = *v; /* hands over the strings */
+    else
+        st_dataset_version_clear(v);
+    if (rc < 0 && err != NULL) wf_error_prefix(err, "registering dataset \"%s\"", name);
+    return rc;
+}
+
 int st_dataset_register(st_workspace *ws, const char *name, const tbl_table *t,
                         const char *description, const char *source, st_dataset_version *out,
                         wf_error *err)
@@ -233,46 +288,44 @@ int st_dataset_register(st_workspace *ws, const char *name, const tbl_table *t,
     int rc = st_dataset_name_check(name, err);
     if (rc < 0) return rc;
     if (t == NULL) return wf_error_set(err, WF_EINVAL, "no table to register as \"%s\"", name);
-
     /* Everything that does not touch the workspace comes first. */
     st_dataset_version v = {0};
-    bool created = false;
-    char now[32];
-    st__now(now);
     uint8_t *buf = NULL;
     size_t size = 0;
-    v.name = wf_strdup(name);
-    v.description = wf_strdup(description ? description : "");
-    v.source = wf_strdup(source ? source : "");
-    v.created_at = wf_strdup(now);
-    v.digest = malloc(WF_SHA256_HEX);
-    v.rows = (int64_t)t->nrows;
-    v.cols = (int64_t)t->ncols;
-    if (!v.name || !v.description || !v.source || !v.created_at || !v.digest) {
-        rc = wf_error_set(err, WF_ENOMEM, "out of memory");
-        goto done;
-    }
-    if ((rc = tbl_native_encode(t, &buf, &size, err)) < 0) goto done;
-    if ((rc = st__profile_text(t, &v.profile_json, err)) < 0) goto done;
+    rc = st__describe(name, t, description, source, &v, err);
+    if (rc == 0) rc = tbl_native_encode(t, &buf, &size, err);
     v.bytes = (int64_t)size;
-
-    if ((rc = st__begin(ws, err)) < 0) goto done;
-    rc = st__next_version(ws, name, &v.version, err);
-    if (rc == 0) rc = st__artifact_put_in_txn(ws, buf, size, "table", v.digest, &created, err);
-    if (rc == 0) rc = st__insert_rows(ws, &v, err);
-    if (rc == 0) rc = st__commit(ws, err);
-    if (rc < 0) {
-        st__rollback(ws);
-        if (created) st__artifact_remove(ws, v.digest);
-    }
-done:
+    if (rc == 0) rc = st__register(ws, &v, buf, size, err);
     free(buf);
-    if (rc == 0 && out != NULL)
-        *out = v; /* hands over the strings */
-    else
-        st_dataset_version_clear(&v);
-    if (rc < 0 && err != NULL) wf_error_prefix(err, "registering dataset \"%s\"", name);
-    return rc;
+    return st__registered(rc, name, &v, out, err);
+}
+
+int st_dataset_register_artifact(st_workspace *ws, const char *name, const char *digest,
+                                 const char *description, const char *source,
+                                 st_dataset_version *out, wf_error *err)
+{
+    if (out != NULL) memset(out, 0, sizeof *out);
+    int rc = st_dataset_name_check(name, err);
+    if (rc < 0) return rc;
+    st_dataset_version v = {0};
+    tbl_table *t = NULL;
+    char *path = NULL;
+    struct stat st;
+    rc = st_artifact_load_table(ws, digest, &t, err);
+    if (rc == 0) rc = st__describe(name, t, description, source, &v, err);
+    if (rc == 0) {
+        memcpy(v.digest, digest, WF_SHA256_HEX);
+        if ((path = st_artifact_path(ws, digest)) == NULL)
+            rc = wf_error_set(err, WF_ENOMEM, "out of memory");
+        else if (stat(path, &st) != 0)
+            rc = wf_error_set(err, WF_EIO, "artifact %s: %s", digest, strerror(errno));
+        else
+            v.bytes = (int64_t)st.st_size;
+    }
+    free(path);
+    tbl_free(t);
+    if (rc == 0) rc = st__register(ws, &v, NULL, 0, err);
+    return st__registered(rc, name, &v, out, err);
 }
 
 int st_dataset_get(st_workspace *ws, const char *ref, st_dataset_version *out, wf_error *err)

@@ -33,6 +33,13 @@ typedef struct st_workspace st_workspace;
 /* Opens (creating it if needed) the workspace in dir and brings its schema up
  * to date with the migrations. */
 int st_open(const char *dir, st_workspace **out, wf_error *err);
+/* Opens an existing workspace for its artifact files only, without the
+ * database: what a pipeline step does, since it may run on another host
+ * than the executor (a Slurm node), where SQLite's WAL cannot be shared.
+ * On such a handle artifacts are written and read as files (st_artifact_put
+ * records no row: the executor does, with st_artifact_record), and every
+ * function that needs the database fails with WF_EINVAL. */
+int st_open_files(const char *dir, st_workspace **out, wf_error *err);
 void st_close(st_workspace *ws); /* accepts NULL */
 const char *st_workspace_dir(const st_workspace *ws);
 /* The schema version the migrations have reached. */
@@ -48,6 +55,11 @@ int st_artifact_put(st_workspace *ws, const void *data, size_t size, char digest
  * the artifact's size. */
 int st_artifact_put_table(st_workspace *ws, const tbl_table *t, char digest[WF_SHA256_HEX],
                           size_t *bytes, wf_error *err);
+/* Records an artifact whose file is already in the workspace (written
+ * through a handle from st_open_files), with its kind ("table", "blob") and
+ * size. Recording it twice is a no-op; WF_ENOTFOUND when the file is not
+ * there. */
+int st_artifact_record(st_workspace *ws, const char *digest, const char *kind, wf_error *err);
 /* The artifact's path in the workspace (malloc'd; caller frees), or NULL on
  * OOM. It need not exist. */
 char *st_artifact_path(const st_workspace *ws, const char *digest);
@@ -81,6 +93,11 @@ int st_dataset_name_check(const char *name, wf_error *err);
 int st_dataset_register(st_workspace *ws, const char *name, const tbl_table *t,
                         const char *description, const char *source, st_dataset_version *out,
                         wf_error *err);
+/* The same for a table already stored as artifact `digest` (a step wrote
+ * it through a handle from st_open_files). */
+int st_dataset_register_artifact(st_workspace *ws, const char *name, const char *digest,
+                                 const char *description, const char *source,
+                                 st_dataset_version *out, wf_error *err);
 /* Looks up `name`, `name@N` or `name@latest` (latest = highest version). */
 int st_dataset_get(st_workspace *ws, const char *ref, st_dataset_version *out, wf_error *err);
 /* The latest version of every dataset, by name; archived ones only if asked. */

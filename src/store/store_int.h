@@ -43,6 +43,8 @@ int st__begin(st_workspace *ws, wf_error *err);
 int st__commit(st_workspace *ws, wf_error *err);
 void st__rollback(st_workspace *ws);
 /* sqlite3_prepare_v2 with the error convention. */
+/* The error of a statement on a handle from st_open_files: WF_EINVAL. */
+int st__no_database(wf_error *err);
 int st__prepare(st_workspace *ws, const char *sql, sqlite3_stmt **stmt, wf_error *err);
 /* Fills one element (a struct of a list) from the current row of stmt: 0,
  * or a WF_E* code with err set. */

@@ -35,8 +35,15 @@ int st__sql_error(st_workspace *ws, wf_error *err, const char *what)
     return wf_error_set(err, WF_ESTORE, "workspace database: %s: %s", what, sqlite3_errmsg(ws->db));
 }
 
+int st__no_database(wf_error *err)
+{
+    return wf_error_set(err, WF_EINVAL,
+                        "this workspace was opened for its artifact files only, not its database");
+}
+
 int st__exec(st_workspace *ws, const char *sql, wf_error *err)
 {
+    if (ws->db == NULL) return st__no_database(err);
     char *msg = NULL;
     if (sqlite3_exec(ws->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = wf_error_set(err, WF_ESTORE, "workspace database: %s", msg ? msg : "error");
@@ -64,7 +71,8 @@ void st__rollback(st_workspace *ws)
 {
     /* A failed COMMIT may already have rolled back; only roll back what is
      * still open. */
-    if (!sqlite3_get_autocommit(ws->db)) sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
+    if (ws->db != NULL && !sqlite3_get_autocommit(ws->db))
+        sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int st__collect_rows(st_workspace *ws, sqlite3_stmt *stmt, size_t size, st__row_reader read,
@@ -99,6 +107,10 @@ int st__collect_rows(st_workspace *ws, sqlite3_stmt *stmt, size_t size, st__row_
 
 int st__prepare(st_workspace *ws, const char *sql, sqlite3_stmt **stmt, wf_error *err)
 {
+    if (ws->db == NULL) {
+        *stmt = NULL;
+        return st__no_database(err);
+    }
     if (sqlite3_prepare_v2(ws->db, sql, -1, stmt, NULL) != SQLITE_OK) {
         *stmt = NULL;
         return st__sql_error(ws, err, "preparing a statement");
@@ -227,6 +239,36 @@ fail:
     if (err != NULL) wf_error_prefix(err, "workspace %s", dir);
     st_close(ws);
     return rc;
+}
+
+int st_open_files(const char *dir, st_workspace **out, wf_error *err)
+{
+    *out = NULL;
+    if (dir == NULL || dir[0] == '\0')
+        return wf_error_set(err, WF_EINVAL, "no workspace directory given");
+    st_workspace *ws = calloc(1, sizeof *ws);
+    if (ws == NULL || (ws->dir = wf_strdup(dir)) == NULL) {
+        free(ws);
+        return wf_error_set(err, WF_ENOMEM, "out of memory");
+    }
+    for (size_t n = strlen(ws->dir); n > 1 && ws->dir[n - 1] == '/'; n--)
+        ws->dir[n - 1] = '\0';
+    /* The directories a workspace has once st_open made it: a path that
+     * is not one fails here, not at the first artifact. */
+    char *artifacts = st__path(ws, "artifacts");
+    struct stat st;
+    int rc = 0;
+    if (artifacts == NULL)
+        rc = wf_error_set(err, WF_ENOMEM, "out of memory");
+    else if (stat(artifacts, &st) != 0 || !S_ISDIR(st.st_mode))
+        rc = wf_error_set(err, WF_ENOTFOUND, "workspace %s: %s is not a directory", dir, artifacts);
+    free(artifacts);
+    if (rc < 0) {
+        st_close(ws);
+        return rc;
+    }
+    *out = ws;
+    return 0;
 }
 
 void st_close(st_workspace *ws)
