@@ -22,6 +22,7 @@
  * whose fifty steps are all reused costs one transaction, not fifty.
  */
 #include "run_int.h"
+#include "record.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -52,9 +53,10 @@ typedef struct eng__exec_step {
     int retries, attempt; /* tries after the first allowed, and made */
     char job_recorded[32];
     bool running;
-    bool done;         /* the child reported {"done": true} */
-    char *child_error; /* the child reported {"error": ...} */
-    char *last_log;    /* its last non-empty log line */
+    bool done;             /* the child reported {"done": true} */
+    char *child_error;     /* the child reported {"error": ...} */
+    char *last_log;        /* its last non-empty log line */
+    json_t *registrations; /* the datasets it asked to register (record.h), or NULL */
 } eng__exec_step;
 
 typedef struct eng__exec {
@@ -211,8 +213,9 @@ static json_t *eng__description(eng__exec *e, size_t i)
         char c = e->steps[i].key[k];
         seed = seed * 16 + (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
     }
-    json_t *inputs = json_array(), *outputs = json_array(), *datasets = json_object();
-    bool ok = inputs != NULL && outputs != NULL && datasets != NULL;
+    json_t *inputs = json_array(), *outputs = json_array(), *datasets = json_object(),
+           *digests = json_object();
+    bool ok = inputs != NULL && outputs != NULL && datasets != NULL && digests != NULL;
     for (size_t k = 0; ok && k < m->ninputs; k++) {
         int src = p->src_step[k];
         if (src < 0) continue;
@@ -225,17 +228,21 @@ static json_t *eng__description(eng__exec *e, size_t i)
         ok = json_array_append_new(outputs,
                                    json_pack("{s:s, s:s}", "port", m->outputs[k].name, "kind",
                                              mod_port_kind_name(m->outputs[k].kind))) == 0;
+    /* The dataset as the plan pinned it, and its table's digest, which a
+     * step loads without asking the database. */
     if (ok && p->dataset_ref != NULL)
-        ok = json_object_set_new(datasets, p->dataset_name, json_string(p->dataset_ref)) == 0;
-    json_t *desc =
-        ok ? json_pack("{s:s, s:I, s:s, s:s, s:O, s:I, s:O, s:O, s:O}", "workspace",
-                       st_workspace_dir(e->ws), "run", (json_int_t)e->run_id, "node", p->node->id,
-                       "module", p->module_ref, "params", p->params, "seed", (json_int_t)seed,
-                       "inputs", inputs, "outputs", outputs, "datasets", datasets)
-           : NULL;
+        ok = json_object_set_new(datasets, p->dataset_name, json_string(p->dataset_ref)) == 0 &&
+             json_object_set_new(digests, p->dataset_name, json_string(p->dataset_digest)) == 0;
+    json_t *desc = ok ? json_pack("{s:s, s:I, s:s, s:s, s:O, s:I, s:O, s:O, s:O, s:O}", "workspace",
+                                  st_workspace_dir(e->ws), "run", (json_int_t)e->run_id, "node",
+                                  p->node->id, "module", p->module_ref, "params", p->params, "seed",
+                                  (json_int_t)seed, "inputs", inputs, "outputs", outputs,
+                                  "datasets", datasets, "dataset_digests", digests)
+                      : NULL;
     json_decref(inputs);
     json_decref(outputs);
     json_decref(datasets);
+    json_decref(digests);
     return desc;
 }
 
@@ -431,7 +438,9 @@ static void eng__on_report(eng__exec *e, size_t i, const char *line)
     }
     const mod_descriptor *m = e->plan.steps[i].module;
     json_t *v;
-    if ((v = json_object_get(msg, "progress")) != NULL && json_is_number(v)) {
+    if (eng__note_registration(msg, &s->registrations)) {
+        /* registered once the step has completed */
+    } else if ((v = json_object_get(msg, "progress")) != NULL && json_is_number(v)) {
         eng__emit(e, ENG_EVENT_PROGRESS, e->plan.steps[i].node->id, ENG_RUNNING, NULL,
                   json_number_value(v));
     } else if ((v = json_object_get(msg, "output")) != NULL) {
@@ -462,6 +471,13 @@ static void eng__on_line(void *user, bool report, const char *line)
     eng__emit(ctx->e, ENG_EVENT_LOG, ctx->e->plan.steps[ctx->i].node->id, ENG_RUNNING, line, 0);
 }
 
+/* A line the executor adds to step ctx->i's log. */
+static void eng__said(void *user, const char *line)
+{
+    eng__line_ctx *ctx = user;
+    eng__emit(ctx->e, ENG_EVENT_LOG, ctx->e->plan.steps[ctx->i].node->id, ENG_RUNNING, line, 0);
+}
+
 static void eng__signal_text(int sig, char *buf, size_t cap)
 {
     const char *abbrev = sigabbrev_np(sig);
@@ -482,6 +498,8 @@ static void eng__reset_try(eng__exec *e, size_t i)
     free(s->child_error);
     free(s->last_log);
     s->child_error = s->last_log = NULL;
+    json_decref(s->registrations);
+    s->registrations = NULL;
     s->done = false;
     s->rec.signal = 0;
 }
@@ -550,6 +568,17 @@ static void eng__finish(eng__exec *e, size_t i)
             free(s->rec.outputs_json);
             s->rec.outputs_json = json;
         }
+    }
+    /* The step wrote its files; what the database says about them is
+     * written here (record.h). */
+    wf_error rec = {0};
+    eng__line_ctx said = {e, i};
+    if (status == ENG_COMPLETED &&
+        (eng__record_outputs(e->ws, m, s->outputs, &rec) < 0 ||
+         eng__register_datasets(e->ws, s->registrations, e->run_id, e->plan.steps[i].node->id,
+                                eng__said, &said, &rec) < 0)) {
+        status = ENG_FAILED;
+        snprintf(msg, sizeof msg, "%s", rec.message);
     }
     s->backend->ops->clear(s->backend, t);
     free(t->reason);
@@ -761,6 +790,7 @@ static void eng__exec_clear(eng__exec *e)
         free(s->outputs);
         free(s->child_error);
         free(s->last_log);
+        json_decref(s->registrations);
         st_step_clear(&s->rec);
     }
     free(e->steps);
