@@ -123,8 +123,12 @@ static int export_run(mod_ctx *ctx)
         if (rc == WF_EINVAL) return mod__field_error(ctx, "dataset_name", rc, "%s", err.message);
         return mod_fail_with(ctx, &err);
     }
-    mod_log(ctx, "registered %zu rows, %zu columns as dataset %s@%d", t->nrows, t->ncols, target,
-            version);
+    if (version > 0)
+        mod_log(ctx, "registered %zu rows, %zu columns as dataset %s@%d", t->nrows, t->ncols,
+                target, version);
+    else
+        mod_log(ctx, "stored %zu rows, %zu columns to register as the next version of dataset %s",
+                t->nrows, t->ncols, target);
     return 0;
 }
 
