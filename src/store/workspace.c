@@ -263,6 +263,11 @@ int st_open_files(const char *dir, st_workspace **out, wf_error *err)
     else if (stat(artifacts, &st) != 0 || !S_ISDIR(st.st_mode))
         rc = wf_error_set(err, WF_ENOTFOUND, "workspace %s: %s is not a directory", dir, artifacts);
     free(artifacts);
+    /* Where artifacts are written before their rename; a copy of the
+     * artifacts alone may lack it. */
+    char *tmp = rc == 0 ? st__path(ws, "tmp") : NULL;
+    if (rc == 0) rc = tmp ? wf_mkdirs(tmp, err) : wf_error_set(err, WF_ENOMEM, "out of memory");
+    free(tmp);
     if (rc < 0) {
         st_close(ws);
         return rc;
