@@ -1,7 +1,7 @@
 /*
  * compute.c: compute targets seen from the engine: a node's "compute"
- * field, the settings a target may hold, and opening the backend that runs
- * a target's steps (local.c or slurm.c).
+ * field (target, retries, job_arrays), the settings a target may hold, and
+ * opening the backend that runs a target's steps (local.c or slurm.c).
  */
 #include "pipeline_int.h"
 #include "run_int.h"
@@ -26,6 +26,12 @@ int eng_node_retries(const eng_node *n)
     return json_is_integer(r) ? (int)json_integer_value(r) : -1;
 }
 
+int eng__node_job_arrays(const json_t *compute)
+{
+    json_t *v = json_is_object(compute) ? json_object_get(compute, "job_arrays") : NULL;
+    return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
 /* A retries setting: an integer from 0 to ENG__MAX_RETRIES. */
 static bool eng__retries_ok(const json_t *v)
 {
@@ -44,10 +50,11 @@ int eng__check_node_compute(const eng_node *n, eng_issues *issues)
         json_t *v;
         json_object_foreach((json_t *)c, key, v)
         {
-            if (strcmp(key, "target") != 0 && strcmp(key, "retries") != 0)
+            if (strcmp(key, "target") != 0 && strcmp(key, "retries") != 0 &&
+                strcmp(key, "job_arrays") != 0)
                 return eng__issue_add(issues, n->id, "compute",
-                                      "unknown member \"%.60s\" (\"compute\" has \"target\" and "
-                                      "\"retries\")",
+                                      "unknown member \"%.60s\" (\"compute\" has \"target\", "
+                                      "\"retries\" and \"job_arrays\")",
                                       key);
         }
         json_t *t = json_object_get(c, "target");
@@ -58,6 +65,9 @@ int eng__check_node_compute(const eng_node *n, eng_issues *issues)
         if (r != NULL && !eng__retries_ok(r))
             return eng__issue_add(issues, n->id, "compute",
                                   "\"retries\" must be an integer from 0 to %d", ENG__MAX_RETRIES);
+        json_t *a = json_object_get(c, "job_arrays");
+        if (a != NULL && !json_is_boolean(a))
+            return eng__issue_add(issues, n->id, "compute", "\"job_arrays\" must be true or false");
     }
     if (target != NULL && st_compute_name_check(target, &err) < 0)
         return eng__issue_add(issues, n->id, "compute", "%s", err.message);

@@ -12,16 +12,23 @@
  *      "params": {...}, "seed": 1234,
  *      "inputs": [{"port": "dataset", "kind": "table", "digest": "ab…"}, ...],
  *      "outputs": [{"port": "first", "kind": "table"}, ...],
- *      "datasets": {"cars": "cars@3"}}
+ *      "datasets": {"cars": "cars@3"}, "dataset_digests": {"cars": "cd…"}}
+ *
+ * A Slurm step that may run its tasks as a job array also has
+ * "fanout": {"dir": "..."} (step.c, slurm_array.c).
  *
  * The child answers on fd 3 with one compact JSON object per line:
  *
  *     {"progress": 0.5}
  *     {"output": "first", "digest": "ab…"}
+ *     {"register": "scores", "digest": "ef…", "description": "…"}
  *     {"error": "what went wrong"}
  *     {"done": true}
  *
- * and writes its log (mod_log lines, and anything else on stdout or stderr)
+ * (a "register" line asks the executor to register a stored table as a
+ * dataset version once the step has completed: a step opens the
+ * workspace's artifact files, never its database; record.h) and writes its
+ * log (mod_log lines, and anything else on stdout or stderr)
  * to stdout and stderr, which the executor copies into the step's log file
  * and publishes line by line.
  */
@@ -248,7 +255,20 @@ int eng__local_backend_new(const eng__backend_env *env, const char *target, cons
                            eng__backend **out, wf_error *err);
 int eng__slurm_backend_new(const eng__backend_env *env, const char *target, const json_t *config,
                            eng__backend **out, wf_error *err);
-/* Checks a Slurm target's settings (slurm.c). */
+/* Checks a Slurm target's settings (slurm_settings.c). */
 int eng__slurm_config_check(const json_t *config, wf_error *err);
+
+/* ---- job arrays (#12; step.c, slurm_array.c, compute.c) ------------------ */
+
+/* The parts of a step whose tasks run as a job array, as `weft step` gives
+ * them to the module in mod_ctx.fanout_job (the same values as selection.h's
+ * MOD__FANOUT_*; job k of the array is k). */
+#define ENG__FANOUT_PLAN (-1)
+#define ENG__FANOUT_GATHER (-2)
+
+/* A node's "job_arrays" in its "compute" object: 1 true, 0 false, -1 not
+ * said (the target's setting holds). compute is the node's "compute" value
+ * as written (a string, an object, or NULL). */
+int eng__node_job_arrays(const json_t *compute);
 
 #endif

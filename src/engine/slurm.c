@@ -33,7 +33,7 @@
  * (asked about a job squeue forgot) and the scancel of a run being cleared
  * up are waited for. A target's settings are checked in slurm_settings.c.
  */
-#include "run_int.h"
+#include "slurm_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,83 +49,15 @@
 #define ENG__SLURM_QUERY_S 1.0
 /* How long a submission is retried while the controller cannot be reached. */
 #define ENG__SLURM_SUBMIT_RETRY_S 300.0
-/* How long after Slurm says a job ended its record may still be on its way
- * (a shared filesystem's attribute cache). */
-#define ENG__SLURM_RECORD_GRACE_S 5.0
-/* How long a job may be missing from squeue before sacct is asked and the
- * step given up. */
-#define ENG__SLURM_FORGOTTEN_S 30.0
-/* How long a job that was being requeued may look ended before it is
- * believed: longer than the two minutes Slurm holds a requeued job back. */
-#define ENG__SLURM_REQUEUE_S 300.0
-/* How long a cancel keeps calling scancel until Slurm confirms. */
-#define ENG__SLURM_CANCEL_S 30.0
 /* A log line longer than this is published in pieces. */
 #define ENG__SLURM_LINE_MAX 8192
-
-typedef struct eng__sjob eng__sjob;
-
-typedef struct eng__slurm {
-    eng__backend base;
-    char *local_root;   /* the workspace as this process sees it (absolute) */
-    char *remote_root;  /* as the compute nodes see it */
-    double answered_at; /* when squeue last answered */
-    char *weft;         /* the binary the jobs run */
-    char *partition, *account;
-    char time_limit[40];
-    long cpus, memory_mb;
-    char **extra; /* more sbatch arguments */
-    size_t nextra;
-    eng__sjob *jobs; /* the jobs this backend follows */
-    eng__cmd query;  /* squeue, when one is running */
-    double next_query;
-} eng__slurm;
-
-typedef enum eng__sjob_phase {
-    ENG__SJ_SUBMIT, /* not accepted by Slurm yet */
-    ENG__SJ_QUEUED, /* a job id: pending, running, or ended without our knowing */
-} eng__sjob_phase;
-
-typedef struct eng__tail {
-    char *path;
-    off_t offset;
-    wf_buf partial;
-} eng__tail;
-
-struct eng__sjob {
-    eng__sjob *next;
-    eng__slurm *owner;
-    eng__task *task;
-    eng__line_fn fn; /* the executor's line callback, during service */
-    void *user;
-    eng__sjob_phase phase;
-    char *node, *name;
-    int64_t run_id;
-    char *script, *record; /* local paths */
-    char *remote_log;
-    eng__tail log, report;
-    char slurm_said[512]; /* the last "*** JOB ... ***" line of the log */
-    /* From squeue: */
-    char state[32], reason[128];
-    bool queried;      /* the running query asks about it */
-    bool listed;       /* the last successful query listed it */
-    double missing_at; /* when a successful query first did not list it; 0 */
-    double final_at;   /* when squeue first said it ended; 0 */
-    int final_seen;    /* how many answers in a row said so */
-    double record_at;  /* when a bare record (from the script) was first seen; 0 */
-    eng__cmd submit;   /* sbatch, while it runs */
-    double submit_at, submit_until;
-    bool cancel;
-    eng__cmd scancel; /* while it runs */
-    double cancel_until, next_scancel;
-};
 
 /* ---- Slurm's commands --------------------------------------------------------- */
 
 /* Whether a failed command failed because the controller could not be
  * reached for the moment (restarting, overloaded), so that trying again
  * later is right. */
-static bool eng__transient(const char *output)
+bool eng__slurm_transient(const char *output)
 {
     static const char *const signs[] = {"Unable to contact slurm controller",
                                         "Socket timed out",
@@ -145,8 +77,8 @@ static bool eng__transient(const char *output)
 /* Reads what was appended to t->path since last time and hands each
  * complete line to fn (all of it with `flush`). A file that shrank (a new
  * try rewrote it) is read again from its start. */
-static void eng__tail_read(eng__tail *t, bool flush, void (*fn)(eng__sjob *, const char *),
-                           eng__sjob *j)
+void eng__slurm_tail_read(eng__tail *t, bool flush, void (*fn)(eng__sjob *, const char *),
+                          eng__sjob *j)
 {
     int fd = open(t->path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
@@ -188,7 +120,7 @@ static void eng__tail_read(eng__tail *t, bool flush, void (*fn)(eng__sjob *, con
     }
 }
 
-static void eng__on_log_line(eng__sjob *j, const char *line)
+void eng__slurm_on_log_line(eng__sjob *j, const char *line)
 {
     /* slurmstepd says in the log why it ended a job: keep its last word. */
     if (strstr(line, "slurmstepd") != NULL && strstr(line, "***") != NULL)
@@ -206,7 +138,7 @@ static void eng__on_report_line(eng__sjob *j, const char *line)
 /* ---- submitting --------------------------------------------------------------- */
 
 /* "'text'" for sh, with every ' written '\''. */
-static void eng__sh_quote(wf_buf *b, const char *s)
+void eng__slurm_sh_quote(wf_buf *b, const char *s)
 {
     wf_buf_puts(b, "'");
     for (; *s; s++) {
@@ -218,7 +150,7 @@ static void eng__sh_quote(wf_buf *b, const char *s)
     wf_buf_puts(b, "'");
 }
 
-static char *eng__join(const char *a, const char *b, const char *c)
+char *eng__slurm_join(const char *a, const char *b, const char *c)
 {
     size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
     char *s = malloc(n);
@@ -240,24 +172,48 @@ static void eng__job_stem(int64_t run_id, const char *node, char *buf, size_t ca
     buf[n] = '\0';
 }
 
-/* Writes the description (with the workspace as the nodes see it) and the
- * job's script. */
+void eng__slurm_script(wf_buf *b, const eng__slurm *s, const char *head, const char *prologue,
+                       const char *step_args, const char *rec, const char *desc, const char *report)
+{
+    wf_buf_printf(b, "#!/bin/sh\n# weft: %s (written by weft's Slurm executor)\n%s", head,
+                  prologue);
+    /* A requeued job starts again from here: no record of an earlier try
+     * may be taken for this one's. */
+    wf_buf_printf(b, "rm -f %s\n", rec);
+    wf_buf_puts(b, "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}\nexport OMP_WAIT_POLICY\n");
+    eng__slurm_sh_quote(b, s->weft);
+    wf_buf_printf(b, " step %s--report-fd 3 --record %s %s 3>%s\n", step_args, rec, desc, report);
+    /* The step writes its own record; one that crashed could not. */
+    wf_buf_printf(b,
+                  "status=$?\nif [ ! -e %s ]; then\n"
+                  "  printf '{\"exit\": %%d}\\n' \"$status\" >%s.tmp && mv -f %s.tmp %s\n"
+                  "fi\nexit \"$status\"\n",
+                  rec, rec, rec, rec);
+}
+
+/* Writes the description (with the workspace as the nodes see it, and
+ * "fanout" when the step may fan out) and the job's script. */
 static int eng__write_job_files(eng__slurm *s, eng__sjob *j, const eng__task_spec *spec,
                                 const char *stem, wf_error *err)
 {
     char rel[300];
     snprintf(rel, sizeof rel, "jobs/%lld", (long long)spec->run_id);
-    char *dir = eng__join(s->local_root, "/", rel);
+    char *dir = eng__slurm_join(s->local_root, "/", rel);
     int rc = dir ? wf_mkdirs(dir, err) : wf_error_set(err, WF_ENOMEM, "out of memory");
     free(dir);
     if (rc < 0) return rc;
     json_t *desc = json_deep_copy(spec->description);
     char *text = NULL;
-    if (desc != NULL && json_object_set_new(desc, "workspace", json_string(s->remote_root)) == 0)
-        text = json_dumps(desc, JSON_COMPACT | JSON_SORT_KEYS);
+    bool ok =
+        desc != NULL && json_object_set_new(desc, "workspace", json_string(s->remote_root)) == 0;
+    /* The plan of a step that may fan out; the array's jobs and the gather
+     * get a description of their own with the results' directory
+     * (slurm_array.c). */
+    if (ok && j->arrays) ok = json_object_set_new(desc, "fanout", json_object()) == 0;
+    if (ok) text = json_dumps(desc, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(desc);
-    char *local_desc = eng__join(s->local_root, "/jobs/", stem);
-    char *desc_path = local_desc ? eng__join(local_desc, ".json", "") : NULL;
+    char *local_desc = eng__slurm_join(s->local_root, "/jobs/", stem);
+    char *desc_path = local_desc ? eng__slurm_join(local_desc, ".json", "") : NULL;
     free(local_desc);
     rc = text && desc_path ? wf_write_file_atomic(desc_path, text, strlen(text), err)
                            : wf_error_set(err, WF_ENOMEM, "out of memory");
@@ -265,44 +221,29 @@ static int eng__write_job_files(eng__slurm *s, eng__sjob *j, const eng__task_spe
     free(desc_path);
     if (rc < 0) return rc;
 
-    char *remote = eng__join(s->remote_root, "/jobs/", stem);
+    char *remote = eng__slurm_join(s->remote_root, "/jobs/", stem);
     if (remote == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
-    char *rrec = eng__join(remote, ".done", ""), *rdesc = eng__join(remote, ".json", "");
-    char *rreport = eng__join(remote, ".report", "");
+    char *rrec = eng__slurm_join(remote, ".done", ""),
+         *rreport = eng__slurm_join(remote, ".report", "");
+    char *rdesc = eng__slurm_join(remote, ".json", "");
     free(remote);
-    wf_buf b = {0};
+    wf_buf b = {0}, qrec = {0}, qdesc = {0}, qreport = {0}, head = {0};
     if (rrec && rdesc && rreport) {
-        wf_buf_printf(&b,
-                      "#!/bin/sh\n"
-                      "# weft: step %s of run %lld as a Slurm batch job (written by weft's "
-                      "Slurm executor)\n"
-                      "rm -f ",
-                      j->node, (long long)j->run_id);
-        /* A requeued job starts again from here: no record of an earlier
-         * try may be taken for this one's. */
-        eng__sh_quote(&b, rrec);
-        wf_buf_puts(&b, "\nOMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}\nexport OMP_WAIT_POLICY\n");
-        eng__sh_quote(&b, s->weft);
-        wf_buf_puts(&b, " step --report-fd 3 --record ");
-        eng__sh_quote(&b, rrec);
-        wf_buf_puts(&b, " ");
-        eng__sh_quote(&b, rdesc);
-        wf_buf_puts(&b, " 3>");
-        eng__sh_quote(&b, rreport);
-        /* The step writes its own record; one that crashed could not. */
-        wf_buf_puts(&b, "\nstatus=$?\nif [ ! -e ");
-        eng__sh_quote(&b, rrec);
-        wf_buf_puts(&b, " ]; then\n  printf '{\"exit\": %d}\\n' \"$status\" >");
-        eng__sh_quote(&b, rrec);
-        wf_buf_puts(&b, ".tmp && mv -f ");
-        eng__sh_quote(&b, rrec);
-        wf_buf_puts(&b, ".tmp ");
-        eng__sh_quote(&b, rrec);
-        wf_buf_puts(&b, "\nfi\nexit \"$status\"\n");
+        eng__slurm_sh_quote(&qrec, rrec);
+        eng__slurm_sh_quote(&qdesc, rdesc);
+        eng__slurm_sh_quote(&qreport, rreport);
+        wf_buf_printf(&head, "step %s of run %lld as a Slurm batch job", j->node,
+                      (long long)j->run_id);
+        if (!qrec.failed && !qdesc.failed && !qreport.failed && !head.failed)
+            eng__slurm_script(&b, s, head.data, "", "", qrec.data, qdesc.data, qreport.data);
     }
     free(rrec);
     free(rdesc);
     free(rreport);
+    wf_buf_free(&qrec);
+    wf_buf_free(&qdesc);
+    wf_buf_free(&qreport);
+    wf_buf_free(&head);
     if (b.data == NULL || b.failed) {
         wf_buf_free(&b);
         return wf_error_set(err, WF_ENOMEM, "out of memory");
@@ -313,8 +254,8 @@ static int eng__write_job_files(eng__slurm *s, eng__sjob *j, const eng__task_spe
 }
 
 /* Appends a line of ours to the step's log (the job appends to it too). */
-static void eng__log_note(eng__sjob *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void eng__log_note(eng__sjob *j, const char *fmt, ...)
+void eng__slurm_log_note(eng__sjob *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void eng__slurm_log_note(eng__sjob *j, const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
@@ -331,20 +272,20 @@ static void eng__log_note(eng__sjob *j, const char *fmt, ...)
     close(fd);
 }
 
-/* Starts sbatch for job j (j->submit). */
-static void eng__submit_start(eng__slurm *s, eng__sjob *j)
+void eng__slurm_sbatch(eng__slurm *s, eng__cmd *c, const char *name, const char *output,
+                       const char *const *more, const char *script)
 {
     char *argv[40 + 64];
     size_t n = 0;
-    char name[160], output[PATH_MAX + 16], chdir[PATH_MAX + 16], partition[128], account[128],
+    char jname[200], out[PATH_MAX + 16], chdir[PATH_MAX + 16], partition[128], account[128],
         time[64], cpus[48], mem[48];
-    snprintf(name, sizeof name, "--job-name=%s", j->name);
-    snprintf(output, sizeof output, "--output=%s", j->remote_log);
+    snprintf(jname, sizeof jname, "--job-name=%s", name);
+    snprintf(out, sizeof out, "--output=%s", output);
     snprintf(chdir, sizeof chdir, "--chdir=%s", s->remote_root);
     argv[n++] = (char *)"sbatch";
     argv[n++] = (char *)"--parsable";
-    argv[n++] = name;
-    argv[n++] = output;
+    argv[n++] = jname;
+    argv[n++] = out;
     argv[n++] = (char *)"--open-mode=append";
     argv[n++] = chdir;
     if (s->partition != NULL) {
@@ -365,12 +306,37 @@ static void eng__submit_start(eng__slurm *s, eng__sjob *j)
         snprintf(mem, sizeof mem, "--mem=%ldM", s->memory_mb);
         argv[n++] = mem;
     }
+    for (size_t k = 0; more != NULL && more[k] != NULL && k < 8; k++)
+        argv[n++] = (char *)more[k];
     for (size_t k = 0; k < s->nextra; k++)
         argv[n++] = s->extra[k];
-    argv[n++] = j->script;
+    argv[n++] = (char *)script;
     argv[n] = NULL;
     /* A command that cannot even start ends at once: its poll says so. */
-    eng__cmd_start(&j->submit, argv);
+    eng__cmd_start(c, argv);
+}
+
+/* Starts sbatch for job j (j->submit). */
+static void eng__submit_start(eng__slurm *s, eng__sjob *j)
+{
+    eng__slurm_sbatch(s, &j->submit, j->name, j->remote_log, NULL, j->script);
+}
+
+bool eng__slurm_parse_id(const char *out, int rc, char *id, size_t cap)
+{
+    /* --parsable prints "id" or "id;cluster" on a line of its own; warnings
+     * may come before it. */
+    const char *found = NULL;
+    for (const char *line = out; rc == 0 && line != NULL && *line;) {
+        size_t len = strcspn(line, "\n"), digits = strspn(line, "0123456789");
+        if (digits > 0 && digits < cap && (digits == len || line[digits] == ';')) found = line;
+        line += len + (line[len] == '\n');
+    }
+    if (found == NULL) return false;
+    size_t digits = strspn(found, "0123456789");
+    memcpy(id, found, digits);
+    id[digits] = '\0';
+    return true;
 }
 
 /* What sbatch answered: 1 submitted, 0 try again later, -1 failed for good
@@ -378,35 +344,24 @@ static void eng__submit_start(eng__slurm *s, eng__sjob *j)
 static int eng__submit_finish(eng__slurm *s, eng__sjob *j, int rc)
 {
     const char *out = j->submit.out.data;
-    /* --parsable prints "id" or "id;cluster" on a line of its own; warnings
-     * may come before it. */
-    const char *id = NULL;
-    for (const char *line = out; rc == 0 && line != NULL && *line;) {
-        size_t len = strcspn(line, "\n"), digits = strspn(line, "0123456789");
-        if (digits > 0 && digits < sizeof j->task->job_id && (digits == len || line[digits] == ';'))
-            id = line;
-        line += len + (line[len] == '\n');
-    }
     int result;
     char last[600];
     eng__last_line(out, last, sizeof last);
-    if (id != NULL) {
-        size_t digits = strspn(id, "0123456789");
-        memcpy(j->task->job_id, id, digits);
-        j->task->job_id[digits] = '\0';
+    if (eng__slurm_parse_id(out, rc, j->id, sizeof j->id)) {
+        snprintf(j->task->job_id, sizeof j->task->job_id, "%s", j->id);
         j->phase = ENG__SJ_QUEUED;
-        eng__log_note(j, "weft: submitted to Slurm as job %s (compute target %s)", j->task->job_id,
-                      s->base.target);
+        eng__slurm_log_note(j, "weft: submitted to Slurm as job %s (compute target %s)", j->id,
+                            s->base.target);
         result = 1;
-    } else if (rc != 0 && eng__transient(out) && eng__now() < j->submit_until) {
-        eng__log_note(j, "weft: sbatch could not reach Slurm (%s); trying again", last);
+    } else if (rc != 0 && eng__slurm_transient(out) && eng__now() < j->submit_until) {
+        eng__slurm_log_note(j, "weft: sbatch could not reach Slurm (%s); trying again", last);
         j->submit_at = eng__now() + 1.0;
         result = 0;
     } else {
         char msg[800];
         snprintf(msg, sizeof msg, "sbatch refused the job: %s",
                  last[0] ? last : "it printed no job id");
-        eng__log_note(j, "weft: %s", msg);
+        eng__slurm_log_note(j, "weft: %s", msg);
         j->task->reason = wf_strdup(msg);
         j->task->status = 1 << 8;
         result = -1;
@@ -417,7 +372,7 @@ static int eng__submit_finish(eng__slurm *s, eng__sjob *j, int rc)
 
 /* ---- asking Slurm ------------------------------------------------------------- */
 
-static bool eng__final_state(const char *state)
+bool eng__slurm_final_state(const char *state)
 {
     static const char *const final[] = {"COMPLETED",     "FAILED",      "CANCELLED", "TIMEOUT",
                                         "NODE_FAIL",     "PREEMPTED",   "BOOT_FAIL", "DEADLINE",
@@ -428,7 +383,7 @@ static bool eng__final_state(const char *state)
 }
 
 /* What happened, in words, for a state Slurm ended a job in. */
-static const char *eng__state_words(const char *state)
+const char *eng__slurm_state_words(const char *state)
 {
     static const char *const words[][2] = {
         {"CANCELLED", "was cancelled (scancel, or an administrator)"},
@@ -457,14 +412,16 @@ static void eng__query_start(eng__slurm *s)
          * requeued can show a final state for a moment. */
         if ((j->queried = j->phase == ENG__SJ_QUEUED)) {
             if (ids.len > 0) wf_buf_puts(&ids, ",");
-            wf_buf_puts(&ids, j->task->job_id);
+            wf_buf_puts(&ids, j->id);
+            eng__slurm_array_query_ids(j, &ids);
         }
     if (ids.len == 0 || ids.failed) {
         wf_buf_free(&ids);
         return;
     }
-    char *argv[] = {(char *)"squeue", (char *)"-h", (char *)"-t",       (char *)"all", (char *)"-j",
-                    ids.data,         (char *)"-o", (char *)"%i|%T|%r", NULL};
+    /* -r lists an array's tasks one by one, pending ones too. */
+    char *argv[] = {(char *)"squeue", (char *)"-h", (char *)"-r", (char *)"-t",       (char *)"all",
+                    (char *)"-j",     ids.data,     (char *)"-o", (char *)"%i|%T|%r", NULL};
     eng__cmd_start(&s->query, argv);
     wf_buf_free(&ids);
 }
@@ -492,7 +449,8 @@ static void eng__query_finish(eng__slurm *s, int rc, double now)
         if (bar2 != NULL) {
             *bar1 = *bar2 = '\0';
             for (eng__sjob *j = s->jobs; j != NULL; j = j->next) {
-                if (!j->queried || strcmp(j->task->job_id, line) != 0) continue;
+                if (j->queried && eng__slurm_array_query_line(j, line, bar1 + 1, now)) break;
+                if (!j->queried || strcmp(j->id, line) != 0) continue;
                 j->listed = true;
                 j->missing_at = 0;
                 bool changed = strcmp(j->state, bar1 + 1) != 0 || strcmp(j->reason, bar2 + 1) != 0;
@@ -502,9 +460,9 @@ static void eng__query_finish(eng__slurm *s, int rc, double now)
                  * BeginTime) is worth a line in its log. */
                 if (changed && strcmp(j->reason, "None") != 0 &&
                     (strcmp(j->state, "PENDING") == 0 || strncmp(j->state, "REQUEUE", 7) == 0))
-                    eng__log_note(j, "weft: Slurm job %s is %s (%s)", j->task->job_id, j->state,
-                                  j->reason);
-                if (!eng__final_state(j->state)) {
+                    eng__slurm_log_note(j, "weft: Slurm job %s is %s (%s)", j->id, j->state,
+                                        j->reason);
+                if (!eng__slurm_final_state(j->state)) {
                     j->final_at = 0;
                     j->final_seen = 0;
                 } else if (j->final_seen++ == 0) {
@@ -518,6 +476,7 @@ static void eng__query_finish(eng__slurm *s, int rc, double now)
         /* A job that had ended and is gone now has ended for sure. */
         if (j->queried && !j->listed && j->final_at != 0) j->final_seen++;
         if (j->queried && !j->listed && j->final_at == 0 && j->missing_at == 0) j->missing_at = now;
+        if (j->queried) eng__slurm_array_query_done(j, now);
         j->queried = false;
     }
     eng__cmd_clear(&s->query);
@@ -527,8 +486,8 @@ static void eng__query_finish(eng__slurm *s, int rc, double now)
  * accounting. False when it does not know either. */
 static bool eng__ask_sacct(eng__sjob *j)
 {
-    char *argv[] = {(char *)"sacct", (char *)"-n", (char *)"-P",    (char *)"-X", (char *)"-o",
-                    (char *)"State", (char *)"-j", j->task->job_id, NULL};
+    char *argv[] = {(char *)"sacct", (char *)"-n", (char *)"-P", (char *)"-X", (char *)"-o",
+                    (char *)"State", (char *)"-j", j->id,        NULL};
     eng__cmd c;
     int rc = eng__cmd_start(&c, argv) < 0 ? -1 : eng__cmd_finish(&c);
     const char *out = c.out.data;
@@ -538,7 +497,7 @@ static bool eng__ask_sacct(eng__sjob *j)
         size_t n = strcspn(out, " \n");
         snprintf(j->state, sizeof j->state, "%.*s", (int)n, out);
         snprintf(j->reason, sizeof j->reason, "from sacct");
-        known = eng__final_state(j->state);
+        known = eng__slurm_final_state(j->state);
     }
     eng__cmd_clear(&c);
     return known;
@@ -546,13 +505,12 @@ static bool eng__ask_sacct(eng__sjob *j)
 
 /* ---- the task's life --------------------------------------------------------- */
 
-/* Reads the completion record: 1 when there is one (*rec set), else 0. */
-static int eng__read_record(eng__sjob *j, json_t **rec)
+int eng__slurm_read_record(const char *path, json_t **rec)
 {
     *rec = NULL;
     char *text = NULL;
     size_t size = 0;
-    if (wf_read_file(j->record, &text, &size, NULL) < 0) return 0;
+    if (wf_read_file(path, &text, &size, NULL) < 0) return 0;
     *rec = json_loadb(text, size, 0, NULL);
     free(text);
     /* Renamed into place whole, so a record that is not JSON is not one. */
@@ -564,14 +522,20 @@ static int eng__read_record(eng__sjob *j, json_t **rec)
     return 1;
 }
 
+/* Reads the step's completion record: 1 when there is one (*rec set). */
+static int eng__read_record(eng__sjob *j, json_t **rec)
+{
+    return eng__slurm_read_record(j->record, rec);
+}
+
 /* Ends the task with Slurm's account of why the job ended. */
 static void eng__end_by_slurm(eng__sjob *j)
 {
     char msg[WF_ERROR_MESSAGE_MAX];
     /* squeue says "None" when it has no reason to give. */
     bool reason = j->reason[0] != '\0' && strcmp(j->reason, "None") != 0;
-    snprintf(msg, sizeof msg, "Slurm job %s %s (%s%s%s)%s%.500s", j->task->job_id,
-             eng__state_words(j->state), j->state, reason ? ", reason " : "",
+    snprintf(msg, sizeof msg, "Slurm job %s %s (%s%s%s)%s%.500s", j->id,
+             eng__slurm_state_words(j->state), j->state, reason ? ", reason " : "",
              reason ? j->reason : "", j->slurm_said[0] ? ": " : "", j->slurm_said);
     free(j->task->reason);
     j->task->reason = wf_strdup(msg);
@@ -579,9 +543,9 @@ static void eng__end_by_slurm(eng__sjob *j)
 }
 
 /* Slurm states in which Slurm, not the step, ended the job. */
-static bool eng__killed_by_slurm(const char *state)
+bool eng__slurm_killed_by_slurm(const char *state)
 {
-    return eng__final_state(state) && strcmp(state, "COMPLETED") != 0 &&
+    return eng__slurm_final_state(state) && strcmp(state, "COMPLETED") != 0 &&
            strcmp(state, "FAILED") != 0;
 }
 
@@ -601,7 +565,7 @@ static bool eng__take_record(eng__sjob *j, json_t *rec, double now)
         bool unanswered = j->owner->answered_at < j->record_at || !j->listed;
         if (signaled && j->final_at == 0 && (now - j->record_at < 10.0 || !unanswered))
             return false;
-        if (signaled && j->final_at != 0 && eng__killed_by_slurm(j->state)) {
+        if (signaled && j->final_at != 0 && eng__slurm_killed_by_slurm(j->state)) {
             eng__end_by_slurm(j);
             return true;
         }
@@ -627,10 +591,11 @@ static bool eng__take_record(eng__sjob *j, json_t *rec, double now)
 static bool eng__service_cancel(eng__slurm *s, eng__sjob *j, double now)
 {
     if (j->phase == ENG__SJ_SUBMIT) return true;
-    if (j->final_at != 0 || (j->missing_at != 0 && now - j->missing_at > 2.0)) return true;
+    bool gone = j->final_at != 0 || (j->missing_at != 0 && now - j->missing_at > 2.0);
+    if (gone && eng__slurm_array_gone(j)) return true;
     if (now >= j->cancel_until) {
-        eng__log_note(j, "weft: Slurm did not confirm that job %s ended within %g s",
-                      j->task->job_id, ENG__SLURM_CANCEL_S);
+        eng__slurm_log_note(j, "weft: Slurm did not confirm that job %s ended within %g s", j->id,
+                            ENG__SLURM_CANCEL_S);
         return true;
     }
     int status;
@@ -638,7 +603,10 @@ static bool eng__service_cancel(eng__slurm *s, eng__sjob *j, double now)
     if (j->scancel.pid == 0 && now >= j->next_scancel) {
         /* Again every second until Slurm says the job ended: a controller
          * that is restarting misses the first. */
-        char *argv[] = {(char *)"scancel", j->task->job_id, NULL};
+        char *argv[4] = {(char *)"scancel", j->id, NULL, NULL};
+        size_t n = 2;
+        eng__slurm_array_cancel_ids(j, argv, &n);
+        argv[n] = NULL;
         if (eng__cmd_start(&j->scancel, argv) < 0) eng__cmd_clear(&j->scancel);
         j->next_scancel = now + 1.0;
     }
@@ -665,18 +633,36 @@ static bool eng__slurm_service(eng__backend *b, eng__task *t, eng__line_fn on_li
         int status;
         if (!eng__cmd_poll(&j->submit, &status)) return false;
         int rc = eng__submit_finish(s, j, status);
-        eng__tail_read(&j->log, rc < 0, eng__on_log_line, j);
+        eng__slurm_tail_read(&j->log, rc < 0, eng__slurm_on_log_line, j);
         if (rc <= 0) return rc < 0 || j->cancel;
     }
-    eng__tail_read(&j->report, false, eng__on_report_line, j);
+    if (j->phase == ENG__SJ_ARRAY) {
+        bool ended = eng__slurm_array_submitting(s, j, now);
+        eng__slurm_tail_read(&j->log, ended, eng__slurm_on_log_line, j);
+        if (ended || j->phase == ENG__SJ_ARRAY) return ended;
+    }
+    eng__slurm_tail_read(&j->report, false, eng__on_report_line, j);
     json_t *rec = NULL;
-    if (!j->cancel && eng__read_record(j, &rec) && eng__take_record(j, rec, now)) {
+    size_t fanout = 0;
+    if (!j->cancel && eng__read_record(j, &rec) && j->array == NULL &&
+        (fanout = eng__slurm_fanout_of(rec)) > 0) {
+        /* The plan asks for a job array: its tasks, then the gather. */
         json_decref(rec);
-        eng__tail_read(&j->log, true, eng__on_log_line, j);
+        eng__slurm_tail_read(&j->log, false, eng__slurm_on_log_line, j);
+        if (!eng__slurm_array_begin(s, j, fanout)) {
+            eng__slurm_tail_read(&j->log, true, eng__slurm_on_log_line, j);
+            return true;
+        }
+        return false;
+    }
+    if (rec != NULL && eng__take_record(j, rec, now)) {
+        json_decref(rec);
+        eng__slurm_tail_read(&j->log, true, eng__slurm_on_log_line, j);
+        if (j->array != NULL && t->status == 0) eng__slurm_array_finished(j);
         return true;
     }
     json_decref(rec);
-    eng__tail_read(&j->log, false, eng__on_log_line, j);
+    eng__slurm_tail_read(&j->log, false, eng__slurm_on_log_line, j);
     int status;
     if (s->query.pid != 0 && eng__cmd_poll(&s->query, &status)) {
         eng__query_finish(s, status, now);
@@ -688,15 +674,18 @@ static bool eng__slurm_service(eng__backend *b, eng__task *t, eng__line_fn on_li
             s->next_query = now + ENG__SLURM_QUERY_S;
         }
     }
+    /* A task of the array that failed fails the step; the rest of the
+     * array and the gather are then cancelled like a run's jobs. */
+    if (j->array != NULL && !j->cancel) eng__slurm_array_check(s, j, now);
     if (j->cancel) {
         bool gone = eng__service_cancel(s, j, now);
-        if (gone) eng__tail_read(&j->log, true, eng__on_log_line, j);
+        if (gone) eng__slurm_tail_read(&j->log, true, eng__slurm_on_log_line, j);
         return gone;
     }
     bool ended = false;
     /* A job Slurm killed wrote no record; one that ended by itself did,
      * and a shared filesystem may show it a little late. */
-    double grace = eng__killed_by_slurm(j->state) ? 0.5 : ENG__SLURM_RECORD_GRACE_S;
+    double grace = eng__slurm_killed_by_slurm(j->state) ? 0.5 : ENG__SLURM_RECORD_GRACE_S;
     /* A job being requeued is killed first, and may show the state of that
      * end for seconds before it is pending again; slurmstepd's last word
      * in the log says so. Only a requeue that never comes back is given up
@@ -713,7 +702,7 @@ static bool eng__slurm_service(eng__backend *b, eng__task *t, eng__line_fn on_li
     }
     if (!ended) return false;
     /* A last look: the record may have arrived with the final state. */
-    eng__tail_read(&j->log, true, eng__on_log_line, j);
+    eng__slurm_tail_read(&j->log, true, eng__slurm_on_log_line, j);
     if (eng__read_record(j, &rec) && json_is_array(json_object_get(rec, "report")))
         eng__take_record(j, rec, now);
     else
@@ -738,18 +727,20 @@ static int eng__slurm_start(eng__backend *b, eng__task *t, const eng__task_spec 
     snprintf(name, sizeof name, "weft-%.120s", stem);
     for (char *c = name; *c; c++)
         if (*c == '/') *c = '-';
-    char *local_stem = eng__join(s->local_root, "/jobs/", stem);
+    char *local_stem = eng__slurm_join(s->local_root, "/jobs/", stem);
+    j->arrays = eng__slurm_arrays_for(s, spec->run_id, spec->node);
+    j->stem = wf_strdup(stem);
     j->node = wf_strdup(spec->node);
     j->name = wf_strdup(name);
-    j->script = local_stem ? eng__join(local_stem, ".sh", "") : NULL;
-    j->record = local_stem ? eng__join(local_stem, ".done", "") : NULL;
-    j->report.path = local_stem ? eng__join(local_stem, ".report", "") : NULL;
-    j->log.path = eng__join(s->local_root, "/", spec->log_rel);
-    j->remote_log = eng__join(s->remote_root, "/", spec->log_rel);
+    j->script = local_stem ? eng__slurm_join(local_stem, ".sh", "") : NULL;
+    j->record = local_stem ? eng__slurm_join(local_stem, ".done", "") : NULL;
+    j->report.path = local_stem ? eng__slurm_join(local_stem, ".report", "") : NULL;
+    j->log.path = eng__slurm_join(s->local_root, "/", spec->log_rel);
+    j->remote_log = eng__slurm_join(s->remote_root, "/", spec->log_rel);
     free(local_stem);
     int rc = 0;
-    if (!j->node || !j->name || !j->script || !j->record || !j->report.path || !j->log.path ||
-        !j->remote_log)
+    if (!j->stem || !j->node || !j->name || !j->script || !j->record || !j->report.path ||
+        !j->log.path || !j->remote_log)
         rc = wf_error_set(err, WF_ENOMEM, "out of memory");
     if (rc == 0) {
         /* What an earlier try left must not be read as this one's. */
@@ -807,15 +798,18 @@ static void eng__slurm_clear(eng__backend *b, eng__task *t)
     }
     eng__cmd_clear(&j->scancel);
     if (j->phase == ENG__SJ_QUEUED && j->final_at == 0 && access(j->record, F_OK) != 0) {
-        char *argv[] = {(char *)"scancel", t->job_id, NULL};
+        char *argv[] = {(char *)"scancel", j->id, NULL};
         eng__cmd_run(argv);
     }
+    /* An array's tasks (and a gather not followed yet) likewise. */
+    eng__slurm_array_free(j);
     eng__cmd_clear(&j->submit);
     for (eng__sjob **p = &s->jobs; *p != NULL; p = &(*p)->next)
         if (*p == j) {
             *p = j->next;
             break;
         }
+    free(j->stem);
     free(j->node);
     free(j->name);
     free(j->script);
@@ -833,6 +827,7 @@ static void eng__slurm_free(eng__backend *b)
 {
     eng__slurm *s = (eng__slurm *)b;
     eng__cmd_clear(&s->query);
+    json_decref(s->snapshot);
     for (size_t k = 0; k < s->nextra; k++)
         free(s->extra[k]);
     free(s->extra);
@@ -887,11 +882,13 @@ int eng__slurm_backend_new(const eng__backend_env *env, const char *target, cons
     if (s == NULL) return wf_error_set(err, WF_ENOMEM, "out of memory");
     eng__cmd_init(&s->query);
     s->base.ops = &eng__slurm_ops;
+    s->ws = env->ws;
     s->base.target = wf_strdup(target);
     json_t *v = json_object_get(config, "max_jobs");
     s->base.limit = json_is_integer(v) ? (size_t)json_integer_value(v) : 256;
     v = json_object_get(config, "retries");
     s->base.retries = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+    s->job_arrays = !json_is_false(json_object_get(config, "job_arrays"));
     s->local_root = realpath(st_workspace_dir(env->ws), NULL);
     s->remote_root = json_is_string(json_object_get(config, "workspace"))
                          ? eng__strdup_or_null(json_object_get(config, "workspace"))

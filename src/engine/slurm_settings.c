@@ -87,13 +87,18 @@ int eng__slurm_config_check(const json_t *config, wf_error *err)
                         err, WF_EINVAL,
                         "\"sbatch_args\" item %zu must be an option (\"--qos=low\")", i + 1);
             }
+        } else if (strcmp(key, "job_arrays") == 0) {
+            /* Whether Cross Validate Model's folds and Tune Model
+             * Hyperparameters' runs go to a job array (slurm_array.c). */
+            if (!json_is_boolean(v))
+                return wf_error_set(err, WF_EINVAL, "\"job_arrays\" must be true or false");
         } else if (strcmp(key, "workspace") == 0 || strcmp(key, "weft") == 0) {
             if (eng__check_path(v, key, err) < 0) return WF_EINVAL;
         } else if (strcmp(key, "retries") != 0) {
             return wf_error_set(err, WF_EINVAL,
                                 "unknown setting \"%.60s\" (a Slurm target takes partition, "
                                 "account, time_limit, cpus, memory_mb, sbatch_args, workspace, "
-                                "weft, retries and max_jobs)",
+                                "weft, retries, max_jobs and job_arrays)",
                                 key);
         }
     }

@@ -1,9 +1,10 @@
 /*
  * step.c: `weft step`, the process that runs one step (the protocol is in
  * run_int.h). It loads the inputs from the workspace, runs the module,
- * stores the outputs as artifacts and reports their digests.
+ * stores the outputs as artifacts and reports their digests. It opens the
+ * workspace's artifact files, never its database (record.h).
  *
- *     weft step [--report-fd N] [--record FILE] [FILE | -]
+ *     weft step [--report-fd N] [--record FILE] [--task K | --gather] [FILE | -]
  *
  * The description comes from FILE, or standard input ("-" or nothing); the
  * report goes to fd N, or standard output. With --record (the Slurm
@@ -15,6 +16,16 @@
  *      "report": [{"output": "first", "digest": "ab…"}, {"done": true}]}
  *
  * "report" holds the report lines other than progress.
+ *
+ * Job arrays (#12). A description with "fanout" (the Slurm backend writes it
+ * for steps that may fan out: {} for the plan, {"dir": D} for the rest)
+ * runs the module in one of the three parts of selection.h: without --task
+ * or --gather, the plan: a module that spreads tasks stops at them and the
+ * step reports {"fanout": N} (the number of jobs) instead of outputs; with
+ * --task K, job K of the array: its tasks' results go under D and the step
+ * reports {"done": true} without outputs; with --gather, the step loads
+ * every task's result from D and ends as any step does. A module without
+ * such tasks runs whole in the plan and reports its outputs as usual.
  *
  * A crash must show up as the signal that caused it: the executor reports
  * "killed by signal 11 (SIGSEGV)" from the wait status. Sanitizer runtimes
@@ -41,8 +52,10 @@ typedef struct eng__step_run {
     json_t *record; /* --record: the report lines kept for the completion record */
     st_workspace *ws;
     json_t *datasets; /* {"name": "name@N"}: the versions the plan pinned */
+    json_t *digests;  /* {"name": "ab…"}: their tables' artifacts */
     int64_t run_id;   /* the run this step belongs to (0 when not said) */
     const char *node; /* the node's id */
+    int64_t part;     /* --task K (K), --gather (ENG__FANOUT_GATHER), else ENG__FANOUT_PLAN */
 } eng__step_run;
 
 /* ---- crashes --------------------------------------------------------------- */
@@ -125,41 +138,51 @@ static void eng__on_progress(void *user, double fraction)
     eng__report(r, json_pack("{s:f}", "progress", fraction));
 }
 
-/* Loads datasets for dataset@1 and the like. A reference without a fixed
- * version ("cars" or "cars@latest") reads the version the plan pinned, so
- * the step reads what the snapshot says even if a new version was
- * registered since the run started. */
+/* Loads datasets for dataset@1 and the like, from the table the plan
+ * pinned: the description names each dataset's version ("datasets") and
+ * its table's digest ("dataset_digests"), so the step reads what the
+ * snapshot says even if a new version was registered since the run
+ * started, and never asks the database (record.h says why). A reference
+ * without a fixed version ("cars", "cars@latest") means the pinned one. */
 static int eng__step_load_dataset(void *user, const char *ref, tbl_table **out, wf_error *err)
 {
     eng__step_run *r = user;
+    *out = NULL;
     const char *at = ref ? strrchr(ref, '@') : NULL;
-    if (ref != NULL && (at == NULL || strcmp(at, "@latest") == 0)) {
-        size_t n = at ? (size_t)(at - ref) : strlen(ref);
-        char name[256];
-        if (n < sizeof name) {
-            memcpy(name, ref, n);
-            name[n] = '\0';
-            const char *pinned = json_string_value(json_object_get(r->datasets, name));
-            if (pinned != NULL) ref = pinned;
-        }
-    }
-    return st_dataset_load(r->ws, ref, out, NULL, err);
+    size_t n = at ? (size_t)(at - ref) : (ref ? strlen(ref) : 0);
+    char name[256];
+    if (n == 0 || n >= sizeof name)
+        return wf_error_set(err, WF_EINVAL, "\"%.80s\" is not a dataset reference", ref ? ref : "");
+    memcpy(name, ref, n);
+    name[n] = '\0';
+    const char *pinned = json_string_value(json_object_get(r->datasets, name));
+    const char *digest = json_string_value(json_object_get(r->digests, name));
+    bool latest = at == NULL || strcmp(at, "@latest") == 0;
+    if (pinned == NULL || digest == NULL || (!latest && strcmp(ref, pinned) != 0))
+        return wf_error_set(err, WF_EINVAL,
+                            "dataset %s: the step description has no digest for it (the run's "
+                            "plan pins every dataset a step reads)",
+                            ref);
+    int rc = st_artifact_load_table(r->ws, digest, out, err);
+    if (rc < 0) wf_error_prefix(err, "dataset %s", pinned);
+    return rc;
 }
 
-/* Registers a new dataset version for export-data@1. Its source names the
- * run and node that made it, so the dataset's page can point back to them. */
+/* Export Data's registration: the table is stored, and the executor
+ * registers it as the next version once the step has completed (record.h),
+ * with the run and node as its source; the version is not known here. */
 static int eng__step_save_dataset(void *user, const char *name, const tbl_table *t,
                                   const char *description, int *version, wf_error *err)
 {
     eng__step_run *r = user;
-    char source[300];
-    snprintf(source, sizeof source, "run:%lld/%.200s", (long long)r->run_id,
-             r->node ? r->node : "");
-    st_dataset_version v = {0};
-    int rc = st_dataset_register(r->ws, name, t, description, source, &v, err);
-    if (rc == 0 && version != NULL) *version = v.version;
-    st_dataset_version_clear(&v);
-    return rc;
+    if (version != NULL) *version = 0;
+    char digest[WF_SHA256_HEX];
+    int rc = st_dataset_name_check(name, err);
+    if (rc == 0) rc = st_artifact_put_table(r->ws, t, digest, NULL, err);
+    if (rc < 0) return rc;
+    eng__report(r, json_pack("{s:s, s:s, s:s}", "register", name, "digest", digest, "description",
+                             description ? description : ""));
+    return 0;
 }
 
 /* ---- inputs and outputs ---------------------------------------------------- */
@@ -284,10 +307,13 @@ static int eng__run_description(eng__step_run *r, json_t *desc)
         return eng__report_error(r, msg);
     }
     r->datasets = json_object_get(desc, "datasets");
+    r->digests = json_object_get(desc, "dataset_digests");
     r->node = node;
     json_t *run = json_object_get(desc, "run");
     r->run_id = json_is_integer(run) ? (int64_t)json_integer_value(run) : 0;
-    if (st_open(workspace, &r->ws, &err) < 0) return eng__report_error(r, err.message);
+    /* The artifact files only: the database stays with the executor, which
+     * may be on another host (record.h). */
+    if (st_open_files(workspace, &r->ws, &err) < 0) return eng__report_error(r, err.message);
 
     mod_ctx ctx;
     if (mod_ctx_init(&ctx, m, params) < 0) {
@@ -303,10 +329,31 @@ static int eng__run_description(eng__step_run *r, json_t *desc)
     ctx.save_dataset = eng__step_save_dataset;
     ctx.load_artifact = eng__step_load_artifact;
     ctx.user = r;
+    /* "fanout": {} lets the plan stop at its tasks; the array's jobs and the
+     * gather also need the directory of the tasks' results. */
+    json_t *fanout = json_object_get(desc, "fanout");
+    const char *dir = json_string_value(json_object_get(fanout, "dir"));
+    ctx.fanout_dir = json_is_object(fanout) ? (dir ? dir : "") : NULL;
+    ctx.fanout_job = r->part;
+    if ((dir == NULL || dir[0] == '\0') && r->part != ENG__FANOUT_PLAN) {
+        mod_ctx_clear(&ctx);
+        return eng__report_error(r, "--task and --gather need a description with "
+                                    "\"fanout\": {\"dir\": ...}");
+    }
     int status = ENG__STEP_OK;
+    int rc = 0;
     if (eng__load_inputs(r, &ctx, inputs, &err) < 0) {
         status = eng__report_error(r, err.message);
-    } else if (m->run(&ctx) < 0) {
+    } else if ((rc = m->run(&ctx)) < 0 && ctx.fanout_jobs > 0 && r->part == ENG__FANOUT_PLAN) {
+        /* The module stopped at its tasks: the executor runs them as an
+         * array, then the gather. */
+        eng__report(r, json_pack("{s:I}", "fanout", (json_int_t)ctx.fanout_jobs));
+    } else if (r->part >= 0 && ctx.fanout_jobs > 0) {
+        eng__report(r, json_pack("{s:b}", "done", 1)); /* the job's tasks are saved */
+    } else if (r->part >= 0 && rc == 0) {
+        status = eng__report_error(r, "the module ended without reaching the tasks of a job "
+                                      "array");
+    } else if (rc < 0) {
         status =
             eng__report_error(r, ctx.err.message[0] ? ctx.err.message : wf_strerror(ctx.err.code));
     } else if (eng__store_outputs(r, &ctx, &err) < 0) {
@@ -340,8 +387,9 @@ static void eng__write_record(eng__step_run *r, const char *path, int status)
 
 int eng_step_main(int argc, char **argv)
 {
-    static const char usage[] = "usage: weft step [--report-fd N] [--record FILE] [FILE | -]\n";
-    eng__step_run r = {.report_fd = STDOUT_FILENO};
+    static const char usage[] =
+        "usage: weft step [--report-fd N] [--record FILE] [--task K | --gather] [FILE | -]\n";
+    eng__step_run r = {.report_fd = STDOUT_FILENO, .part = ENG__FANOUT_PLAN};
     const char *file = NULL, *record = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--report-fd") == 0 && i + 1 < argc) {
@@ -354,6 +402,16 @@ int eng_step_main(int argc, char **argv)
             r.report_fd = (int)fd;
         } else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
             record = argv[++i];
+        } else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc && r.part == ENG__FANOUT_PLAN) {
+            char *end;
+            long long k = strtoll(argv[++i], &end, 10);
+            if (*end != '\0' || end == argv[i] || k < 0 || k > 1000000) {
+                fputs(usage, stderr);
+                return ENG__STEP_USAGE;
+            }
+            r.part = k;
+        } else if (strcmp(argv[i], "--gather") == 0 && r.part == ENG__FANOUT_PLAN) {
+            r.part = ENG__FANOUT_GATHER;
         } else if (file == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
             file = argv[i];
         } else {

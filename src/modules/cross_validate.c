@@ -14,7 +14,8 @@
  * Evaluate Model's, so the figures are those the three modules would give
  * on the same rows. Folds train side by side, one per thread of the step's
  * budget; each fold's learner uses the learner's own seed, so the results do
- * not depend on how many threads ran.
+ * not depend on how many threads ran. On a Slurm target the folds may run as
+ * a job array, one job per fold (selection.h).
  */
 #include "selection.h"
 
@@ -95,6 +96,27 @@ static int cv_fold(mod_ctx *task, void *arg, size_t f)
         mod__model_clear(&m);
     }
     tbl_free(test);
+    return rc;
+}
+
+/* A fold in a job array (selection.h): its score columns and its figures
+ * travel from its job to the gather as files. */
+static int cv_save_fold(mod_ctx *ctx, void *arg, size_t f, const char *dir)
+{
+    cv_state *s = arg;
+    int rc = mod__task_save_table(ctx, dir, "scores", s->scores[f]);
+    if (rc == 0) rc = mod__task_save_json(ctx, dir, "evaluation", s->evaluation[f]);
+    return rc;
+}
+
+static int cv_load_fold(mod_ctx *ctx, void *arg, size_t f, const char *dir)
+{
+    cv_state *s = arg;
+    int rc = mod__task_load_table(ctx, dir, "scores", &s->scores[f]);
+    if (rc == 0) rc = mod__task_load_json(ctx, dir, "evaluation", &s->evaluation[f]);
+    if (rc == 0 && s->scores[f]->nrows != s->folds.start[f + 1] - s->folds.start[f])
+        rc = mod_fail(ctx, WF_ECORRUPT, "its scores have %zu rows, not the fold's %zu",
+                      s->scores[f]->nrows, s->folds.start[f + 1] - s->folds.start[f]);
     return rc;
 }
 
@@ -308,7 +330,15 @@ static int cv_run(mod_ctx *ctx)
                 tbl_find_column(s.data, MOD__FOLD_COLUMN) >= 0 ? "from the \"Fold\" column"
                                                                : "drawn from the seed",
                 spec->name, threads < k ? threads : k);
-    if (rc == 0) rc = mod__run_tasks(ctx, k, threads, cv_fold, cv_fold_name, &s, true);
+    mod__task_set folds = {.n = k,
+                           .threads = threads,
+                           .run = cv_fold,
+                           .name = cv_fold_name,
+                           .save = cv_save_fold,
+                           .load = cv_load_fold,
+                           .arg = &s,
+                           .keep_logs = true};
+    if (rc == 0) rc = mod__run_task_set(ctx, &folds);
     tbl_table *scored = NULL, *by_fold = NULL;
     if (rc == 0) rc = cv_metrics_table(ctx, &s, &by_fold);
     if (rc == 0) rc = cv_scored_results(ctx, &s, &scored);

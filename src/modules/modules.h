@@ -190,8 +190,10 @@ typedef struct mod_value {
 typedef int (*mod_dataset_loader)(void *user, const char *ref, tbl_table **out, wf_error *err);
 
 /* Registers t as the next version of dataset `name` for export-data@1, with
- * a description (may be NULL); *version gets the version number it became.
- * The engine provides it; modules never see the store. */
+ * a description (may be NULL); *version gets the version number it became,
+ * or 0 when the number is chosen later (a pipeline step stores the table and
+ * the executor registers it once the step has completed). The engine
+ * provides it; modules never see the store. */
 typedef int (*mod_dataset_saver)(void *user, const char *name, const tbl_table *t,
                                  const char *description, int *version, wf_error *err);
 
@@ -226,6 +228,17 @@ struct mod_ctx {
     mod_dataset_saver save_dataset;                   /* may be NULL */
     mod_artifact_loader load_artifact;                /* may be NULL */
     void *user;
+    /* A step whose tasks (a fold, a sweep run) may run as a Slurm job array
+     * (#12; the protocol is in selection.h). fanout_dir NULL: they run here,
+     * as always. Otherwise fanout_job says which part of the step this is:
+     * -1 the plan (stop at the tasks; mod__run_tasks sets fanout_jobs to the
+     * array's size, or leaves it 0 when it ran them here after all), k >= 0
+     * job k of the array (run its tasks, save their results under fanout_dir
+     * and stop; mod__run_tasks sets fanout_jobs to 1 once they are saved), -2
+     * the gather (load every task's result from fanout_dir and finish). */
+    const char *fanout_dir;
+    int64_t fanout_job;
+    size_t fanout_jobs;
     /* ---- written by the context functions ---- */
     wf_error err;
     mod_field_error *field_errors;

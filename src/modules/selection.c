@@ -40,12 +40,13 @@ typedef struct sel_slot {
     wf_buf log;
 } sel_slot;
 
+/* Tasks [lo, hi) of a set, spread over threads. */
 typedef struct sel_pool {
     mod_ctx *ctx;
-    size_t n;
+    size_t lo, hi;
     mod__task_fn fn;
     void *arg;
-    sel_slot *slots;
+    sel_slot *slots;  /* indexed by task */
     int task_threads; /* each task's share of the budget */
     atomic_size_t next, done;
     atomic_bool stop;
@@ -87,11 +88,11 @@ static void sel_work(sel_pool *p, bool main)
     for (;;) {
         if (atomic_load(&p->stop) || mod_cancelled(p->ctx)) return;
         size_t k = atomic_fetch_add(&p->next, 1);
-        if (k >= p->n) return;
+        if (k >= p->hi) return;
         sel_run_one(p, k);
         if (p->slots[k].rc < 0) atomic_store(&p->stop, true);
         size_t done = atomic_fetch_add(&p->done, 1) + 1;
-        if (main) mod_progress(p->ctx, (double)done / (double)p->n);
+        if (main) mod_progress(p->ctx, (double)done / (double)(p->hi - p->lo));
     }
 }
 
@@ -101,17 +102,17 @@ static void *sel_worker_main(void *p)
     return NULL;
 }
 
-int mod__run_tasks(mod_ctx *ctx, size_t n, size_t threads, mod__task_fn fn, mod__task_name_fn name,
-                   void *arg, bool keep_logs)
+/* Runs tasks [lo, hi) of set on up to set->threads threads; the slots are
+ * the caller's (set->n of them). */
+static void sel_run_range(mod_ctx *ctx, const mod__task_set *set, size_t lo, size_t hi,
+                          sel_slot *slots)
 {
-    if (n == 0) return 0;
-    sel_pool p = {.ctx = ctx, .n = n, .fn = fn, .arg = arg};
-    atomic_init(&p.next, 0);
+    sel_pool p = {.ctx = ctx, .lo = lo, .hi = hi, .fn = set->run, .arg = set->arg, .slots = slots};
+    atomic_init(&p.next, lo);
     atomic_init(&p.done, 0);
     atomic_init(&p.stop, false);
-    p.slots = wf_calloc(n, sizeof *p.slots);
-    if (p.slots == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory for %zu tasks", n);
-    if (threads > n) threads = n;
+    size_t threads = set->threads;
+    if (threads > hi - lo) threads = hi - lo;
     if (threads < 1) threads = 1;
     /* Tasks side by side share the budget, rather than each asking for
      * every core (which oversubscribes and slows them all). */
@@ -127,20 +128,112 @@ int mod__run_tasks(mod_ctx *ctx, size_t n, size_t threads, mod__task_fn fn, mod_
         if (started[i]) pthread_join(tid[i], NULL);
     free(tid);
     free(started);
+}
+
+/* Hands a task's log (lines in text) to ctx's log, prefixed with label. */
+static void sel_pass_log(mod_ctx *ctx, const char *label, char *text)
+{
+    for (char *line = text; line != NULL && *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        if (nl != NULL) *nl = '\0';
+        mod_log(ctx, "%s: %s", label, line);
+        line = nl != NULL ? nl + 1 : NULL;
+    }
+}
+
+/* "<fanout_dir>/<k>": task k's directory. */
+static int sel_task_dir(mod_ctx *ctx, size_t k, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s/%zu", ctx->fanout_dir, k);
+    if (n < 0 || (size_t)n >= cap)
+        return mod_fail(ctx, WF_EINVAL, "the job array's directory path is too long");
+    return 0;
+}
+
+/* Saves task k's result and (with keep_logs) its log into its directory. */
+static int sel_save_task(mod_ctx *ctx, const mod__task_set *set, size_t k, const sel_slot *slot)
+{
+    char dir[4096];
+    int rc = sel_task_dir(ctx, k, dir, sizeof dir);
+    wf_error err = {0};
+    if (rc == 0 && wf_mkdirs(dir, &err) < 0) rc = mod_fail_with(ctx, &err);
+    if (rc == 0) rc = set->save(ctx, set->arg, k, dir);
+    if (rc == 0 && set->keep_logs) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/log", dir);
+        const char *text = slot->log.data ? slot->log.data : "";
+        if (wf_write_file_atomic(path, text, strlen(text), &err) < 0) rc = mod_fail_with(ctx, &err);
+    }
+    return rc;
+}
+
+/* Loads task k's result and hands on its log. */
+static int sel_load_task(mod_ctx *ctx, const mod__task_set *set, size_t k, const char *label)
+{
+    char dir[4096];
+    int rc = sel_task_dir(ctx, k, dir, sizeof dir);
+    if (rc == 0) rc = set->load(ctx, set->arg, k, dir);
+    if (rc == 0 && set->keep_logs) {
+        char path[4200], *text = NULL;
+        size_t size = 0;
+        wf_error err = {0};
+        snprintf(path, sizeof path, "%s/log", dir);
+        if (wf_read_file(path, &text, &size, &err) < 0) return mod_fail_with(ctx, &err);
+        sel_pass_log(ctx, label, text);
+        free(text);
+    }
+    return rc;
+}
+
+/* The gather: every task's result from its directory, in task order. */
+static int sel_gather(mod_ctx *ctx, const mod__task_set *set)
+{
+    char label[128];
+    for (size_t k = 0; k < set->n; k++) {
+        set->name(set->arg, k, label, sizeof label);
+        int rc = sel_load_task(ctx, set, k, label);
+        /* The message says what could not be read; the label says whose. */
+        if (rc < 0)
+            return wf_error_prefix(&ctx->err, "%s: cannot load its result from the job array",
+                                   label);
+        mod_progress(ctx, (double)(k + 1) / (double)set->n);
+    }
+    return 0;
+}
+
+int mod__run_task_set(mod_ctx *ctx, const mod__task_set *set)
+{
+    size_t n = set->n;
+    if (n == 0) return 0;
+    size_t per = set->per_job > 0 ? set->per_job : 1;
+    size_t jobs = (n + per - 1) / per;
+    bool array = ctx->fanout_dir != NULL && set->save != NULL && set->load != NULL && jobs >= 2;
+    size_t lo = 0, hi = n;
+    if (array && ctx->fanout_job == MOD__FANOUT_PLAN) {
+        ctx->fanout_jobs = jobs;
+        mod_log(ctx, "%zu tasks go to a job array of %zu jobs", n, jobs);
+        return mod_fail(ctx, WF_ECANCELED, "the tasks run as a job array of %zu jobs", jobs);
+    }
+    if (array && ctx->fanout_job == MOD__FANOUT_GATHER) return sel_gather(ctx, set);
+    if (array) {
+        if (ctx->fanout_job < 0 || (uint64_t)ctx->fanout_job >= jobs)
+            return mod_fail(ctx, WF_EINVAL, "job %lld is not one of the array's %zu jobs",
+                            (long long)ctx->fanout_job, jobs);
+        lo = (size_t)ctx->fanout_job * per;
+        hi = lo + per < n ? lo + per : n;
+    }
+    sel_slot *slots = wf_calloc(n, sizeof *slots);
+    if (slots == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory for %zu tasks", n);
+    sel_run_range(ctx, set, lo, hi, slots);
 
     int rc = 0;
     char label[128];
-    for (size_t k = 0; k < n; k++) {
-        sel_slot *s = &p.slots[k];
-        name(arg, k, label, sizeof label);
-        if (keep_logs && s->log.data != NULL) {
-            for (char *line = s->log.data; line != NULL && *line != '\0';) {
-                char *nl = strchr(line, '\n');
-                if (nl != NULL) *nl = '\0';
-                mod_log(ctx, "%s: %s", label, line);
-                line = nl != NULL ? nl + 1 : NULL;
-            }
-        }
+    for (size_t k = lo; k < hi; k++) {
+        sel_slot *s = &slots[k];
+        set->name(set->arg, k, label, sizeof label);
+        if (rc == 0 && array && s->rc == 0 && (rc = sel_save_task(ctx, set, k, s)) < 0)
+            wf_error_prefix(&ctx->err, "%s: cannot save its result for the gather", label);
+        if (set->keep_logs && s->log.data != NULL) sel_pass_log(ctx, label, s->log.data);
         if (rc == 0 && s->rc < 0) {
             rc = s->err != NULL ? mod_fail(ctx, s->rc, "%s: %s", label, s->err->message)
                                 : mod_fail(ctx, WF_ENOMEM, "out of memory");
@@ -148,9 +241,82 @@ int mod__run_tasks(mod_ctx *ctx, size_t n, size_t threads, mod__task_fn fn, mod_
         free(s->err);
         wf_buf_free(&s->log);
     }
-    free(p.slots);
+    free(slots);
     if (rc == 0 && mod_cancelled(ctx)) rc = mod_fail(ctx, WF_ECANCELED, "cancelled");
+    if (rc == 0 && array) {
+        /* Saved: this job's part is done, and the module must not go on to
+         * outputs it has only a part of. */
+        ctx->fanout_jobs = 1;
+        rc = mod_fail(ctx, WF_ECANCELED, "job %lld of the array saved its %zu tasks",
+                      (long long)ctx->fanout_job, hi - lo);
+    }
     return rc;
+}
+
+int mod__run_tasks(mod_ctx *ctx, size_t n, size_t threads, mod__task_fn fn, mod__task_name_fn name,
+                   void *arg, bool keep_logs)
+{
+    mod__task_set set = {
+        .n = n, .threads = threads, .run = fn, .name = name, .arg = arg, .keep_logs = keep_logs};
+    return mod__run_task_set(ctx, &set);
+}
+
+/* ---- a task's result files ------------------------------------------------- */
+
+static int sel_result_path(mod_ctx *ctx, const char *dir, const char *name, const char *ext,
+                           char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s/%s.%s", dir, name, ext);
+    if (n < 0 || (size_t)n >= cap)
+        return mod_fail(ctx, WF_EINVAL, "the task's directory path is too long");
+    return 0;
+}
+
+int mod__task_save_table(mod_ctx *ctx, const char *dir, const char *name, const tbl_table *t)
+{
+    char path[4200];
+    wf_error err = {0};
+    int rc = sel_result_path(ctx, dir, name, "wtbl", path, sizeof path);
+    if (rc == 0 && tbl_write_file(t, path, TBL_FORMAT_NATIVE, &err) < 0)
+        rc = mod_fail_with(ctx, &err);
+    return rc;
+}
+
+int mod__task_load_table(mod_ctx *ctx, const char *dir, const char *name, tbl_table **out)
+{
+    char path[4200];
+    wf_error err = {0};
+    *out = NULL;
+    int rc = sel_result_path(ctx, dir, name, "wtbl", path, sizeof path);
+    if (rc == 0 && tbl_native_load(path, out, &err) < 0) rc = mod_fail_with(ctx, &err);
+    return rc;
+}
+
+int mod__task_save_json(mod_ctx *ctx, const char *dir, const char *name, const json_t *value)
+{
+    char path[4200];
+    wf_error err = {0};
+    int rc = sel_result_path(ctx, dir, name, "json", path, sizeof path);
+    if (rc < 0) return rc;
+    /* %.17g (jansson's default precision) reads back as the same double;
+     * keys keep their order, which the outputs' columns follow. */
+    char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (text == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory");
+    if (wf_write_file_atomic(path, text, strlen(text), &err) < 0) rc = mod_fail_with(ctx, &err);
+    free(text);
+    return rc;
+}
+
+int mod__task_load_json(mod_ctx *ctx, const char *dir, const char *name, json_t **out)
+{
+    char path[4200];
+    *out = NULL;
+    int rc = sel_result_path(ctx, dir, name, "json", path, sizeof path);
+    if (rc < 0) return rc;
+    json_error_t jerr;
+    *out = json_load_file(path, JSON_DECODE_ANY, &jerr);
+    if (*out == NULL) return mod_fail(ctx, WF_ECORRUPT, "%s: %s", path, jerr.text);
+    return 0;
 }
 
 /* ---- folds ----------------------------------------------------------------- */

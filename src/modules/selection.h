@@ -17,6 +17,9 @@
  *     mod__folds folds;
  *     mod__folds_make(ctx, t, 10, seed, &folds);
  *     mod__run_tasks(ctx, folds.count, mod__thread_budget(ctx), fit_fold, name_fold, &state, true);
+ *
+ * - Job arrays (#12): on a Slurm target the same tasks may run as the jobs
+ *   of an array, each saving its results for a gather (mod__run_task_set).
  */
 #ifndef WEFT_MODULES_SELECTION_H
 #define WEFT_MODULES_SELECTION_H
@@ -47,6 +50,61 @@ typedef void (*mod__task_name_fn)(void *arg, size_t k, char *buf, size_t cap);
  * count. Progress is reported as tasks end. */
 int mod__run_tasks(mod_ctx *ctx, size_t n, size_t threads, mod__task_fn fn, mod__task_name_fn name,
                    void *arg, bool keep_logs);
+
+/* ---- tasks as a job array (selection.c, #12) -------------------------------
+ *
+ * A step on a Slurm target may run its tasks as a job array, in three parts
+ * that each run the module from its start (the engine says which part
+ * through ctx->fanout_dir and ctx->fanout_job, modules.h):
+ *
+ * 1. the plan: mod__run_task_set runs no task; it sets ctx->fanout_jobs to
+ *    the number of jobs and fails with WF_ECANCELED, so the module stops
+ *    there (as it stops on any failure) and the step ends with no outputs;
+ * 2. job k of the array: it runs job k's tasks only (per_job consecutive
+ *    tasks), saves each task's result with `save` into a directory of its
+ *    own (fanout_dir/<task>/, with the task's log lines), sets
+ *    ctx->fanout_jobs to 1 and fails with WF_ECANCELED;
+ * 3. the gather: it runs nothing, loads every task's result with `load`
+ *    (and hands on its log lines as mod__run_tasks does) and returns 0; the
+ *    module goes on to its outputs as if it had run the tasks itself.
+ *
+ * Tasks are deterministic and the module runs the same code before its
+ * tasks in every part, so the gathered results are those an ordinary run
+ * computes. A set without save and load, or with fewer than two jobs,
+ * always runs here. */
+
+/* ctx->fanout_job of the plan and of the gather (job k is k >= 0). */
+#define MOD__FANOUT_PLAN (-1)
+#define MOD__FANOUT_GATHER (-2)
+
+/* Saves task k's result (what the task function left in arg) as files in
+ * dir, which exists and is the task's own; loads them back into arg in the
+ * gather. 0 or a negative code with ctx->err set. */
+typedef int (*mod__task_save_fn)(mod_ctx *ctx, void *arg, size_t k, const char *dir);
+typedef int (*mod__task_load_fn)(mod_ctx *ctx, void *arg, size_t k, const char *dir);
+
+typedef struct mod__task_set {
+    size_t n;       /* tasks */
+    size_t per_job; /* tasks per job of an array, kept together (a sweep run's folds); 0: 1 */
+    size_t threads; /* as mod__run_tasks's */
+    mod__task_fn run;
+    mod__task_name_fn name;
+    mod__task_save_fn save; /* both NULL: never a job array */
+    mod__task_load_fn load;
+    void *arg;
+    bool keep_logs;
+} mod__task_set;
+
+/* mod__run_tasks, or the part of a job array that ctx says (above). */
+int mod__run_task_set(mod_ctx *ctx, const mod__task_set *set);
+
+/* A task's result files: a table in the native format, a JSON value. The
+ * table loaded is the same, bit for bit, as the one saved. */
+int mod__task_save_table(mod_ctx *ctx, const char *dir, const char *name, const tbl_table *t);
+int mod__task_load_table(mod_ctx *ctx, const char *dir, const char *name, tbl_table **out);
+int mod__task_save_json(mod_ctx *ctx, const char *dir, const char *name,
+                        const struct json_t *value);
+int mod__task_load_json(mod_ctx *ctx, const char *dir, const char *name, struct json_t **out);
 
 /* ---- folds (selection.c) -------------------------------------------------- */
 

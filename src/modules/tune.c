@@ -12,7 +12,8 @@
  * Runs (and their folds) are independent tasks spread over the step's
  * threads (selection.c). A run's learner carries the learner's own seed, and
  * ties go to the earlier run, so the sweep results and the best model do not
- * depend on the thread count.
+ * depend on the thread count. On a Slurm target the runs may run as a job
+ * array, one job per run with its folds (selection.h).
  */
 #include "selection.h"
 
@@ -349,6 +350,25 @@ static int tune_task(mod_ctx *task, void *arg, size_t k)
     return rc;
 }
 
+/* A task in a job array (selection.h): its figures travel from its job to
+ * the gather. The best model is trained again in the gather, from the same
+ * learner and rows, rather than carried over: no run's task trains on the
+ * whole training set. */
+static int tune_save_task(mod_ctx *ctx, void *arg, size_t k, const char *dir)
+{
+    tune_state *s = arg;
+    return mod__task_save_json(ctx, dir, "evaluation", s->evaluation[k]);
+}
+
+static int tune_load_task(mod_ctx *ctx, void *arg, size_t k, const char *dir)
+{
+    tune_state *s = arg;
+    int rc = mod__task_load_json(ctx, dir, "evaluation", &s->evaluation[k]);
+    if (rc == 0 && !json_is_object(json_object_get(s->evaluation[k], "metrics")))
+        rc = mod_fail(ctx, WF_ECORRUPT, "its evaluation has no metrics");
+    return rc;
+}
+
 /* Each run's figures and chosen metric, from its task(s). */
 static int tune_summarise(mod_ctx *ctx, tune_state *s)
 {
@@ -530,8 +550,16 @@ static int tune_run(mod_ctx *ctx)
                     .valid = mod_input_table(ctx, "optional_validation_dataset")};
     int rc = tune_prepare(ctx, &s);
     size_t tasks = s.nruns * (s.nfolds > 0 ? s.nfolds : 1);
-    if (rc == 0)
-        rc = mod__run_tasks(ctx, tasks, mod__thread_budget(ctx), tune_task, tune_task_name, &s, false);
+    /* In a job array, one job per run: a run's folds stay together. */
+    mod__task_set set = {.n = tasks,
+                         .per_job = s.nfolds > 0 ? s.nfolds : 1,
+                         .threads = mod__thread_budget(ctx),
+                         .run = tune_task,
+                         .name = tune_task_name,
+                         .save = tune_save_task,
+                         .load = tune_load_task,
+                         .arg = &s};
+    if (rc == 0) rc = mod__run_task_set(ctx, &set);
     if (rc == 0) rc = tune_summarise(ctx, &s);
     size_t *order = rc == 0 ? wf_mallocarray(s.nruns, sizeof *order) : NULL;
     if (rc == 0 && order == NULL) rc = mod_fail(ctx, WF_ENOMEM, "out of memory");

@@ -12,7 +12,12 @@
 //   - a requeued job is followed to its end;
 //   - cancelling a run leaves no job behind;
 //   - a node can run on Slurm while the rest of the run is local;
-//   - a run submitted through the API names its target.
+//   - a run submitted through the API names its target;
+//   - Cross Validate Model's folds and Tune Model Hyperparameters' runs run
+//     as job arrays, one task each, then a gather job, with the outputs of a
+//     local run (and of one job per step, when a node turns arrays off);
+//   - a task of an array cancelled from outside fails the step, naming the
+//     task, and leaves no job behind; so does cancelling the run.
 //
 // CMake registers it only where sbatch is installed; run it by hand with
 //   WEFT_BINARY=build-x/weft node --test tests/slurm/slurm.test.mjs
@@ -85,9 +90,10 @@ async function showRun(ws, id) {
   return JSON.parse(r.stdout);
 }
 
-// The weft jobs Slurm knows (any state): [{id, name, state, reason}].
-async function slurmJobs() {
-  const r = await run('squeue', ['-h', '-t', 'all', '-o', '%i|%j|%T|%r']);
+// The weft jobs Slurm knows (any state): [{id, name, state, reason}]; with
+// ['-r'], an array's tasks one by one.
+async function slurmJobs(extra = []) {
+  const r = await run('squeue', ['-h', ...extra, '-t', 'all', '-o', '%i|%j|%T|%r']);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout
     .split('\n')
@@ -99,10 +105,10 @@ async function slurmJobs() {
 }
 
 // Waits until `pred(jobs)` holds for the jobs whose name starts with prefix.
-async function waitJobs(prefix, pred, what, timeoutMs = 60_000) {
+async function waitJobs(prefix, pred, what, timeoutMs = 60_000, extra = []) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const jobs = (await slurmJobs()).filter((j) => j.name.startsWith(prefix));
+    const jobs = (await slurmJobs(extra)).filter((j) => j.name.startsWith(prefix));
     if (pred(jobs)) return jobs;
     if (Date.now() > deadline) assert.fail(`${what}: ${JSON.stringify(jobs)}`);
     await sleep(100);
@@ -139,6 +145,54 @@ const sleeper = (name, nodes, edges = []) => ({
     ...extra,
   })),
   edges: edges.map(([from, to]) => ({ from: `${from}.dataset`, to: `${to}.dataset` })),
+});
+
+// Cross Validate Model (linear regression, ten folds) and Tune Model
+// Hyperparameters (a random sweep of four small forests, each measured on a
+// validation set) on the cars sample; `cv` is merged into the CV node.
+const sweeps = (name, cv = {}) => ({
+  format: 'weft.pipeline/1',
+  name,
+  nodes: [
+    { id: 'cars', module: 'dataset@1', params: { dataset: 'cars' } },
+    { id: 'columns', module: 'select-columns@1', params: { columns: { exclude: [{ names: ['Name'] }] } } },
+    {
+      id: 'clean',
+      module: 'clean-missing-data@1',
+      params: { columns_to_be_cleaned: { include: [{ all: true }] }, cleaning_mode: 'remove-entire-row' },
+    },
+    { id: 'learner', module: 'linear-regression@1' },
+    { id: 'cv', module: 'cross-validate-model@1', params: { label_column: 'Miles_per_Gallon', random_seed: 7 }, ...cv },
+    { id: 'after', module: 'select-columns@1', params: { columns: { include: [{ all: true }] } } },
+    { id: 'split', module: 'split-data@1', params: { fraction: 0.7, seed: 42 } },
+    {
+      id: 'forest',
+      module: 'decision-forest-regression@1',
+      params: {
+        create_trainer_mode: 'parameter-range',
+        number_of_decision_trees_range: '2; 4; 8',
+        maximum_depth_of_the_decision_trees_range: '2; 4',
+        number_of_random_splits_per_node_range: '8',
+        minimum_number_of_samples_per_leaf_node_range: '2',
+      },
+    },
+    {
+      id: 'tune',
+      module: 'tune-model-hyperparameters@1',
+      params: { label_column: 'Miles_per_Gallon', maximum_number_of_runs_on_random_sweep: 4, random_seed: 3 },
+    },
+  ],
+  edges: [
+    ['cars.dataset', 'columns.dataset'],
+    ['columns.dataset', 'clean.dataset'],
+    ['learner.untrained_model', 'cv.untrained_model'],
+    ['clean.cleaned_dataset', 'cv.dataset'],
+    ['cv.scored_results', 'after.dataset'],
+    ['clean.cleaned_dataset', 'split.dataset'],
+    ['forest.untrained_model', 'tune.untrained_model'],
+    ['split.first', 'tune.training_dataset'],
+    ['split.second', 'tune.optional_validation_dataset'],
+  ].map(([from, to]) => ({ from, to })),
 });
 
 // Two free consecutive loopback ports (slurmctld's and slurmd's).
@@ -205,6 +259,8 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     await addTarget(ws, 'retry1', '--retries', '1');
     // One minute, Slurm's smallest limit; it checks limits every 30 s or so.
     await addTarget(ws, 'short', '--time-limit', '1');
+    // Its jobs wait until released: a job array's tasks stay pending.
+    await addTarget(ws, 'held', '--sbatch-arg', '--hold');
     const file = await writePipeline('timeout', sleeper('timeout', [['nap', 600]]));
     timeLimited = { started: Date.now(), bg: weftRunInBackground(ws, [file, '--no-cache', '--compute', 'short']) };
   });
@@ -491,5 +547,98 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     } finally {
       await srv.stop();
     }
+  });
+
+  test('CV folds and sweep runs run as job arrays, with the outputs of a local run', async () => {
+    const local = await newWorkspace('ws-arrays-local');
+    for (const dir of [local, ws]) {
+      const imp = await weft(dir, 'import', CARS, '--name', 'cars');
+      assert.equal(imp.code, 0, imp.stderr);
+    }
+    const runOf = async (dir, doc, ...args) => {
+      const r = await weft(dir, 'run', await writePipeline(doc.name, doc), '--no-cache', ...args);
+      assert.equal(r.code, 0, `${doc.name}:\n${r.stdout}\n${r.stderr}`);
+      const id = Number(/run (\d+) started/.exec(r.stdout)[1]);
+      return { id, run: await showRun(dir, id) };
+    };
+    const want = (await runOf(local, sweeps('arrays-local'))).run;
+    // On Slurm, with arrays (the target's default), then with the CV node's
+    // folds in one job.
+    const arrays = await runOf(ws, sweeps('arrays'), '--compute', 'hpc');
+    const single = await runOf(ws, sweeps('arrays-off', { compute: { target: 'hpc', job_arrays: false } }), '--compute', 'hpc');
+    for (const got of [arrays, single]) {
+      assert.equal(got.run.status, 'completed');
+      for (const s of got.run.steps) {
+        const l = want.steps.find((x) => x.node === s.node);
+        assert.equal(s.status, 'completed', `${s.node}: ${s.error}`);
+        assert.deepEqual(s.outputs, l.outputs, `run ${got.id}, step ${s.node}: digests differ`);
+      }
+    }
+    // One array task per fold and per sweep run, each its own Slurm job
+    // (<array>_<k>), then the gather.
+    const jobs = (await slurmJobs(['-r'])).filter((j) => j.name.startsWith(`weft-${arrays.id}-`));
+    for (const [node, n] of [['cv', 10], ['tune', 4]]) {
+      const tasks = jobs.filter((j) => j.name === `weft-${arrays.id}-${node}.tasks`);
+      assert.equal(tasks.length, n, `${node}: ${JSON.stringify(tasks)}`);
+      const array = tasks[0].id.split('_')[0];
+      assert.deepEqual(tasks.map((t) => t.id).sort(), [...Array(n).keys()].map((k) => `${array}_${k}`).sort());
+      for (const t of tasks) assert.equal(t.state, 'COMPLETED', JSON.stringify(t));
+      const gather = jobs.filter((j) => j.name === `weft-${arrays.id}-${node}.gather`);
+      assert.equal(gather.length, 1);
+      assert.equal(gather[0].state, 'COMPLETED');
+      const log = await readFile(path.join(ws, 'logs', String(arrays.id), `${node}.log`), 'utf8');
+      assert.match(log, new RegExp(`Slurm job array ${array} \\(tasks 0-${n - 1}\\)`));
+      // The tasks' results are gone once the gather has them.
+      assert.ok(!existsSync(path.join(ws, 'jobs', String(arrays.id), `${node}.task`)));
+    }
+    const cvLog = await readFile(path.join(ws, 'logs', String(arrays.id), 'cv.log'), 'utf8');
+    assert.match(cvLog, /fold 1: training linear-regression[\s\S]*fold 10: training/, 'the folds\' logs, in order');
+    const off = (await slurmJobs(['-r'])).filter((j) => j.name.startsWith(`weft-${single.id}-cv`));
+    assert.deepEqual(off.map((j) => j.name), [`weft-${single.id}-cv`], 'job_arrays: false runs the folds in one job');
+  });
+
+  // Waits for step `node`'s plan on the held target, releases it, and
+  // returns its array's tasks once they are queued (and held).
+  async function heldArray(id, node, n) {
+    const [plan] = await waitJobs(`weft-${id}-${node}`, (j) => j.some((x) => x.name === `weft-${id}-${node}`), 'the plan queued');
+    assert.equal((await run('scontrol', ['release', plan.id])).code, 0);
+    return waitJobs(`weft-${id}-${node}.tasks`, (j) => j.length === n, 'the array queued', 60_000, ['-r']);
+  }
+
+  test('a job array task cancelled from outside fails the step, naming it, and leaves no job behind', async () => {
+    const file = await writePipeline('array-scancel', sweeps('array-scancel', { compute: { target: 'held' } }));
+    const bg = weftRunInBackground(ws, [file, '--no-cache']);
+    const id = await bg.runId();
+    const tasks = await heldArray(id, 'cv', 10);
+    const array = tasks[0].id.split('_')[0];
+    assert.equal((await run('scancel', [`${array}_3`])).code, 0);
+    const r = await bg.done;
+    assert.equal(r.code, 1, r.stdout);
+    const show = await showRun(ws, id);
+    const cv = show.steps.find((s) => s.node === 'cv');
+    assert.equal(cv.status, 'failed');
+    assert.match(cv.error, new RegExp(`Slurm job ${array}_3 \\(task 3 of the job array\\) was cancelled`));
+    assert.match(cv.error, /CANCELLED/);
+    assert.equal(show.steps.find((s) => s.node === 'after').status, 'skipped');
+    const left = (await slurmJobs(['-r'])).filter((j) => j.name.startsWith(`weft-${id}-`));
+    assert.ok(left.some((j) => j.name === `weft-${id}-cv.gather`), JSON.stringify(left));
+    for (const j of left) assert.ok(!ALIVE.has(j.state), `job ${j.id} (${j.name}) is ${j.state}`);
+  });
+
+  test('cancelling a run cancels its job arrays and their gathers', async () => {
+    const file = await writePipeline('array-cancel', sweeps('array-cancel', { compute: { target: 'held' } }));
+    const bg = weftRunInBackground(ws, [file, '--no-cache']);
+    const id = await bg.runId();
+    await heldArray(id, 'cv', 10);
+    const c = await weft(ws, 'cancel', String(id));
+    assert.equal(c.code, 0, c.stderr);
+    const r = await bg.done;
+    assert.equal(r.code, 1, r.stdout);
+    const show = await showRun(ws, id);
+    assert.equal(show.status, 'canceled');
+    assert.equal(show.steps.find((s) => s.node === 'cv').status, 'canceled');
+    const left = (await slurmJobs(['-r'])).filter((j) => j.name.startsWith(`weft-${id}-`));
+    assert.equal(left.filter((j) => j.name === `weft-${id}-cv.tasks`).length, 10);
+    for (const j of left) assert.ok(!ALIVE.has(j.state), `job ${j.id} (${j.name}) is ${j.state}`);
   });
 });

@@ -1,6 +1,7 @@
 // compute.test.mjs: compute targets in the browser (#12): the Compute page
 // lists the built-in target, adds a Slurm target from its form (and says
-// why a bad setting is refused), removes it; the designer's Submit dialog
+// why a bad setting is refused), removes it; a target can turn job arrays
+// off with its checkbox; the designer's Submit dialog
 // offers the targets, and the run it starts records the one chosen.
 
 import assert from 'node:assert/strict';
@@ -65,6 +66,26 @@ test('the Compute page lists local, adds a Slurm target with its settings, and r
     page.consoleErrors.filter((e) => !/status of 422/.test(e)),
     [],
   );
+});
+
+test('a Slurm target can turn job arrays off, and says so', async () => {
+  const page = await ui.page();
+  await page.goto(`${ui.url}/compute`);
+  const form = page.getByRole('form', { name: 'Add a compute target' });
+  const arrays = form.getByLabel('Job arrays');
+  assert.equal(await arrays.isChecked(), true, 'on by default');
+  await form.getByLabel('Name').fill('single');
+  await arrays.uncheck();
+  await form.getByRole('button', { name: 'Add target' }).click();
+  const row = page.getByRole('table', { name: 'Compute targets' }).getByTestId('compute-single');
+  await row.filter({ hasText: 'no job arrays' }).waitFor();
+  const saved = await ui.api('GET', '/api/compute/single');
+  assert.equal(saved.status, 200, saved.text);
+  assert.deepEqual(saved.json.config, { job_arrays: false });
+  assert.equal(await arrays.isChecked(), true, 'the form is cleared');
+  await screenshot(page, 'compute-job-arrays');
+  assert.deepEqual(page.consoleErrors, []);
+  assert.equal((await ui.api('DELETE', '/api/compute/single')).status, 200);
 });
 
 test('the Submit dialog offers the targets, and the run records the one chosen', async () => {

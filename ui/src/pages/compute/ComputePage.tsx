@@ -25,6 +25,7 @@ export function settingsSummary(t: ComputeTarget): string {
   if (c.workspace) parts.push(`workspace ${c.workspace}`);
   if (c.retries) parts.push(`${c.retries} retr${c.retries === 1 ? 'y' : 'ies'}`);
   if (c.max_jobs !== undefined) parts.push(`at most ${c.max_jobs} jobs`);
+  if (c.job_arrays === false) parts.push('no job arrays');
   return parts.length ? parts.join(' · ') : 'the cluster’s defaults';
 }
 
@@ -41,7 +42,11 @@ interface FormState {
   weft: string;
   retries: string;
   max_jobs: string;
+  job_arrays: boolean;
 }
+
+/** The fields typed as text. */
+type TextKey = Exclude<keyof FormState, 'job_arrays'>;
 
 const EMPTY: FormState = {
   name: '',
@@ -56,6 +61,7 @@ const EMPTY: FormState = {
   weft: '',
   retries: '',
   max_jobs: '',
+  job_arrays: true,
 };
 
 /** The settings the form holds; numbers stay text when they are not numbers, so the server says what is wrong. */
@@ -73,6 +79,8 @@ function settingsOf(f: FormState): SlurmSettings {
     if (f.workspace.trim()) c.workspace = f.workspace.trim();
     if (f.weft.trim()) c.weft = f.weft.trim();
     if (f.max_jobs.trim()) c.max_jobs = num(f.max_jobs);
+    // On is the server's default: only "off" is written.
+    if (!f.job_arrays) c.job_arrays = false;
   }
   if (f.retries.trim()) c.retries = num(f.retries);
   return c as SlurmSettings;
@@ -92,9 +100,9 @@ function AddTarget({ onAdded }: { onAdded: () => void }) {
   const [f, setF] = useState<FormState>(EMPTY);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const set = (k: keyof FormState) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+  const set = (k: TextKey) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     setF({ ...f, [k]: e.target.value });
-  const text = (k: keyof FormState, placeholder = '') => (
+  const text = (k: TextKey, placeholder = '') => (
     <input type="text" value={f[k]} onChange={set(k)} placeholder={placeholder} />
   );
 
@@ -149,6 +157,19 @@ function AddTarget({ onAdded }: { onAdded: () => void }) {
             </Field>
             <Field label="weft on the compute nodes">{text('weft', 'this server’s binary')}</Field>
             <Field label="Jobs at once">{text('max_jobs', '256')}</Field>
+            <label className="field field-check">
+              <span className="field-label">
+                <input
+                  type="checkbox"
+                  checked={f.job_arrays}
+                  onChange={(e) => setF({ ...f, job_arrays: e.target.checked })}
+                />{' '}
+                Job arrays
+              </span>
+              <span className="field-help">
+                Cross Validate Model’s folds and Tune Model Hyperparameters’ runs as one Slurm job array, a task each
+              </span>
+            </label>
           </>
         ) : null}
         <Field label="Retries per step" help="How often a failed step is tried again">

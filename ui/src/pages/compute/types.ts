@@ -17,6 +17,8 @@ export interface SlurmSettings {
   weft?: string;
   retries?: number;
   max_jobs?: number;
+  /** Whether Cross Validate Model's folds and Tune Model Hyperparameters' runs run as a job array (default true). */
+  job_arrays?: boolean;
 }
 
 export type ComputeKind = 'local' | 'slurm';
