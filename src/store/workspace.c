@@ -201,9 +201,9 @@ static int st__configure(st_workspace *ws, wf_error *err)
     return rc;
 }
 
-int st_open(const char *dir, st_workspace **out, wf_error *err)
+/* A handle on dir with no database open yet. */
+static int st__handle(const char *dir, st_workspace **out, wf_error *err)
 {
-    *out = NULL;
     if (dir == NULL || dir[0] == '\0')
         return wf_error_set(err, WF_EINVAL, "no workspace directory given");
     st_workspace *ws = calloc(1, sizeof *ws);
@@ -214,7 +214,17 @@ int st_open(const char *dir, st_workspace **out, wf_error *err)
     /* Trailing slashes would double up in every path we build. */
     for (size_t n = strlen(ws->dir); n > 1 && ws->dir[n - 1] == '/'; n--)
         ws->dir[n - 1] = '\0';
-    int rc = st__make_dirs(ws, err);
+    *out = ws;
+    return 0;
+}
+
+int st_open(const char *dir, st_workspace **out, wf_error *err)
+{
+    *out = NULL;
+    st_workspace *ws;
+    int rc = st__handle(dir, &ws, err);
+    if (rc < 0) return rc;
+    rc = st__make_dirs(ws, err);
     if (rc < 0) goto fail;
     char *db_path = st__path(ws, "weft.db");
     if (db_path == NULL) {
@@ -244,20 +254,13 @@ fail:
 int st_open_files(const char *dir, st_workspace **out, wf_error *err)
 {
     *out = NULL;
-    if (dir == NULL || dir[0] == '\0')
-        return wf_error_set(err, WF_EINVAL, "no workspace directory given");
-    st_workspace *ws = calloc(1, sizeof *ws);
-    if (ws == NULL || (ws->dir = wf_strdup(dir)) == NULL) {
-        free(ws);
-        return wf_error_set(err, WF_ENOMEM, "out of memory");
-    }
-    for (size_t n = strlen(ws->dir); n > 1 && ws->dir[n - 1] == '/'; n--)
-        ws->dir[n - 1] = '\0';
+    st_workspace *ws;
+    int rc = st__handle(dir, &ws, err);
+    if (rc < 0) return rc;
     /* The directories a workspace has once st_open made it: a path that
      * is not one fails here, not at the first artifact. */
     char *artifacts = st__path(ws, "artifacts");
     struct stat st;
-    int rc = 0;
     if (artifacts == NULL)
         rc = wf_error_set(err, WF_ENOMEM, "out of memory");
     else if (stat(artifacts, &st) != 0 || !S_ISDIR(st.st_mode))

@@ -131,6 +131,31 @@ static void test_a_refused_registration_fails_the_step(void **state)
     test_ws_close(&t);
 }
 
+/* Runs `weft step` on a dataset@1 step reading letters@1 in workspace
+ * directory `dir`; `more` ends the description (its digests). Its report
+ * and log go to out; returns its exit status. */
+static int run_step(const char *dir, const char *more, char *out, size_t cap)
+{
+    char path[96];
+    snprintf(path, sizeof path, "%s/desc.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "{\"workspace\": \"%s\", \"run\": 9, \"node\": \"data\", \"module\": \"dataset@1\","
+            " \"params\": {\"dataset\": \"letters\", \"version\": 1}, \"seed\": 1,"
+            " \"inputs\": [], \"outputs\": [{\"port\": \"dataset\", \"kind\": \"table\"}],"
+            " \"datasets\": {\"letters\": \"letters@1\"}%s}",
+            dir, more);
+    fclose(f);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' step '%s' 2>&1", WEFT_BINARY, path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    return pclose(p);
+}
+
 /* `weft step` with a workspace directory that has artifacts and no
  * database: it loads the pinned dataset by digest, stores its outputs, asks
  * for the registration in its report, and creates no weft.db. */
@@ -150,26 +175,10 @@ static void test_a_step_runs_with_the_artifacts_alone(void **state)
     snprintf(cmd, sizeof cmd, "cp -r '%s/artifacts' '%s/artifacts'", t.dir, bare);
     assert_int_equal(system(cmd), 0);
 
-    char desc_path[96];
-    snprintf(desc_path, sizeof desc_path, "%s/desc.json", bare);
-    FILE *f = fopen(desc_path, "w");
-    assert_non_null(f);
-    fprintf(f,
-            "{\"workspace\": \"%s\", \"run\": 9, \"node\": \"data\", \"module\": \"dataset@1\","
-            " \"params\": {\"dataset\": \"letters\", \"version\": 1}, \"seed\": 1,"
-            " \"inputs\": [], \"outputs\": [{\"port\": \"dataset\", \"kind\": \"table\"}],"
-            " \"datasets\": {\"letters\": \"letters@1\"},"
-            " \"dataset_digests\": {\"letters\": \"%s\"}}",
-            bare, v.digest);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "'%s' step '%s' 2>&1", WEFT_BINARY, desc_path);
-    FILE *out = popen(cmd, "r");
-    assert_non_null(out);
-    char line[1024], all[4096] = "";
-    while (fgets(line, sizeof line, out) != NULL)
-        if (strlen(all) + strlen(line) < sizeof all) strcat(all, line);
-    int status = pclose(out);
-    if (status != 0) fail_msg("weft step failed: %s", all);
+    char all[4096];
+    char digests[160];
+    snprintf(digests, sizeof digests, ", \"dataset_digests\": {\"letters\": \"%s\"}", v.digest);
+    if (run_step(bare, digests, all, sizeof all) != 0) fail_msg("weft step failed: %s", all);
     char want[160];
     snprintf(want, sizeof want, "{\"digest\":\"%s\",\"output\":\"dataset\"}", v.digest);
     if (strstr(all, want) == NULL) fail_msg("no output line in: %s", all);
@@ -179,21 +188,7 @@ static void test_a_step_runs_with_the_artifacts_alone(void **state)
     assert_int_not_equal(stat(db, &st), 0);
 
     /* Without the digest the plan pins, it says so instead of guessing. */
-    f = fopen(desc_path, "w");
-    assert_non_null(f);
-    fprintf(f,
-            "{\"workspace\": \"%s\", \"run\": 9, \"node\": \"data\", \"module\": \"dataset@1\","
-            " \"params\": {\"dataset\": \"letters\", \"version\": 1}, \"seed\": 1,"
-            " \"inputs\": [], \"outputs\": [{\"port\": \"dataset\", \"kind\": \"table\"}],"
-            " \"datasets\": {\"letters\": \"letters@1\"}}",
-            bare);
-    fclose(f);
-    out = popen(cmd, "r");
-    assert_non_null(out);
-    all[0] = '\0';
-    while (fgets(line, sizeof line, out) != NULL)
-        if (strlen(all) + strlen(line) < sizeof all) strcat(all, line);
-    assert_int_not_equal(pclose(out), 0);
+    assert_int_not_equal(run_step(bare, "", all, sizeof all), 0);
     if (strstr(all, "letters") == NULL || strstr(all, "digest") == NULL)
         fail_msg("the error does not name the dataset and its digest: %s", all);
     assert_int_not_equal(stat(db, &st), 0);
