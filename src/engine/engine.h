@@ -464,13 +464,15 @@ int eng_bundle_open(const char *dir, eng_scoring_plan **plan, struct json_t **ma
  *     {"partition": "short", "account": "lab", "time_limit": "02:00:00",
  *      "cpus": 4, "memory_mb": 8192, "sbatch_args": ["--qos=low"],
  *      "workspace": "/shared/weft/ws", "weft": "/shared/bin/weft",
- *      "retries": 1, "max_jobs": 64}
+ *      "retries": 1, "max_jobs": 64, "job_arrays": true}
  *
  * "workspace" is the workspace's path on the compute nodes (default: its
  * absolute path here), "weft" the binary they run (default: this one),
  * "time_limit" Slurm's --time ("MM", "HH:MM:SS", "D-HH:MM"; default: the
  * run's time limit), "max_jobs" how many of the run's jobs may be queued or
- * running at once. A "local" target takes "retries" only. */
+ * running at once, "job_arrays" whether folds and sweep runs fan out as a job
+ * array (default true; a node's {"job_arrays": false} says no for it). A
+ * "local" target takes "retries" only. */
 
 /* Checks a target's kind ("local" or "slurm") and settings (an object);
  * WF_EINVAL naming the setting that is wrong. */

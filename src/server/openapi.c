@@ -151,7 +151,8 @@ static const srv__op_doc srv__docs[] = {
     {"POST", "/api/compute", "Add a compute target",
      "{\"name\", \"kind\": \"slurm\" | \"local\", \"config\": {\"partition\", \"account\", "
      "\"time_limit\", \"cpus\", \"memory_mb\", \"sbatch_args\", \"workspace\", \"weft\", "
-     "\"retries\", \"max_jobs\"}} (docs/slurm.md). 201 with the target; 409 when the name is "
+     "\"retries\", \"max_jobs\", \"job_arrays\"}} (docs/slurm.md). 201 with the target; 409 when "
+     "the name is "
      "taken; 422 for a setting that is not valid.",
      NULL, NULL},
     {"GET", "/api/compute/{name}", "One compute target", "404 when there is no such target.", NULL,
