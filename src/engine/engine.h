@@ -478,6 +478,13 @@ int eng_bundle_open(const char *dir, eng_scoring_plan **plan, struct json_t **ma
  * WF_EINVAL naming the setting that is wrong. */
 int eng_compute_check(const char *kind, const struct json_t *config, wf_error *err);
 
+/* Cancels (scancel) the scheduler jobs that runs found interrupted left
+ * behind (st_orphan_jobs), and forgets them; *cancelled (may be NULL) gets
+ * how many. eng_run and `weft serve` call it as they start. WF_EIO when
+ * scancel cannot run or the controller does not answer within 10 s: the
+ * jobs are then kept for the next call. */
+int eng_cancel_orphaned_jobs(st_workspace *ws, size_t *cancelled, wf_error *err);
+
 /* Node i's "compute": its target (NULL: the run's) and its retries (-1:
  * the target's setting). The shape was checked when the document was
  * parsed. */

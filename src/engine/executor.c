@@ -848,6 +848,9 @@ int eng_run(st_workspace *ws, const eng_pipeline *p, const eng_run_options *opt,
     /* Runs that a dead process left "running" are failed first, so what
      * this run reports about the workspace is the truth. */
     int rc = st_runs_mark_interrupted(ws, NULL, err);
+    /* Their jobs are cancelled; one that cannot be yet is no reason not to
+     * run (the next run tries again). */
+    if (rc == 0) eng_cancel_orphaned_jobs(ws, NULL, NULL);
     if (rc == 0) rc = eng__validate(ws, p, opt->bindings, err);
     if (rc == 0) rc = eng__plan_build(ws, p, opt->bindings, &e.plan, err);
     if (rc == 0) rc = eng__choose_backends(&e, err);

@@ -237,6 +237,11 @@ int srv_run(const srv_options *opt, wf_error *err)
     size_t marked = 0;
     if (!standalone && st_runs_mark_interrupted(ws, &marked, err) < 0) goto out;
     if (marked > 0) printf("weft: marked %zu interrupted runs as failed\n", marked);
+    size_t cancelled = 0;
+    wf_error orphans = {0};
+    if (!standalone && eng_cancel_orphaned_jobs(ws, &cancelled, &orphans) < 0)
+        fprintf(stderr, "weft: %s\n", orphans.message);
+    if (cancelled > 0) printf("weft: cancelled %zu Slurm jobs of interrupted runs\n", cancelled);
     s->workspace_real = realpath(s->workspace_dir, NULL);
     {
         char copy[PATH_MAX];

@@ -297,3 +297,52 @@ int st_step_jobs(st_workspace *ws, int64_t run_id, st_step_job **out, size_t *co
     return st__collect_rows(ws, stmt, sizeof(st_step_job), st__read_job, st__clear_job,
                             "listing a run's jobs", (void **)out, count, err);
 }
+
+/* ---- jobs left behind ------------------------------------------------------ */
+
+static int st__read_orphan(sqlite3_stmt *stmt, void *out, wf_error *err)
+{
+    char **id = out;
+    if ((*id = st__column_text(stmt, 0)) == NULL)
+        return wf_error_set(err, WF_ENOMEM, "out of memory");
+    return 0;
+}
+
+static void st__clear_orphan(void *elem)
+{
+    free(*(char **)elem);
+}
+
+int st_orphan_jobs(st_workspace *ws, char ***out, size_t *count, wf_error *err)
+{
+    sqlite3_stmt *stmt;
+    *out = NULL;
+    *count = 0;
+    int rc = st__prepare(ws, "SELECT job_id FROM orphan_jobs ORDER BY run_id, job_id", &stmt, err);
+    if (rc < 0) return rc;
+    return st__collect_rows(ws, stmt, sizeof(char *), st__read_orphan, st__clear_orphan,
+                            "reading jobs left behind", (void **)out, count, err);
+}
+
+int st_orphan_jobs_forget(st_workspace *ws, char *const *jobs, size_t n, wf_error *err)
+{
+    int rc = n > 0 ? st__begin(ws, err) : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *stmt;
+        if ((rc = st__prepare(ws, "DELETE FROM orphan_jobs WHERE job_id = ?1", &stmt, err)) < 0)
+            break;
+        sqlite3_bind_text(stmt, 1, jobs[i], -1, SQLITE_STATIC);
+        rc = st__step_done(ws, stmt, "update", "forgetting a job left behind", err);
+        sqlite3_finalize(stmt);
+    }
+    if (n > 0 && rc == 0) rc = st__commit(ws, err);
+    if (rc < 0) st__rollback(ws);
+    return rc;
+}
+
+void st_orphan_jobs_free(char **jobs, size_t n)
+{
+    for (size_t i = 0; jobs != NULL && i < n; i++)
+        free(jobs[i]);
+    free(jobs);
+}

@@ -175,6 +175,14 @@ static const char *const st__migrations[] = {
      * CLI's user, or the server's for runs submitted over the API, whose
      * single workspace token names nobody). */
     "ALTER TABLE runs ADD COLUMN created_by TEXT NOT NULL DEFAULT '';",
+    /* 7: scheduler jobs left behind: when a run is found interrupted (the
+     * process that ran it died), the jobs of its unfinished steps are kept
+     * here until someone has cancelled them (engine/orphans.c). */
+    "CREATE TABLE orphan_jobs ("
+    "  job_id TEXT PRIMARY KEY,"
+    "  run_id INTEGER NOT NULL,"
+    "  created_at TEXT NOT NULL"
+    ") WITHOUT ROWID;",
 };
 
 #define ST__MIGRATION_COUNT ((int)(sizeof st__migrations / sizeof st__migrations[0]))

@@ -470,6 +470,11 @@ static int st__mark_run_interrupted(st_workspace *ws, int64_t run_id, const char
                                     wf_error *err)
 {
     static const char *const sql[] = {
+        /* The scheduler jobs of its unfinished steps would run on: they
+         * are remembered for cancelling (st_orphan_jobs). */
+        "INSERT OR IGNORE INTO orphan_jobs(job_id, run_id, created_at)"
+        " SELECT job_id, run_id, ?3 FROM steps"
+        " WHERE run_id = ?1 AND job_id != '' AND status IN ('queued', 'running')",
         "UPDATE steps SET status = 'failed', error = ?2, finished_at = ?3"
         " WHERE run_id = ?1 AND status = 'running'",
         "UPDATE steps SET status = 'skipped', error = ?4"

@@ -611,4 +611,13 @@ int st_step_set_job(st_workspace *ws, int64_t run_id, const char *node_id, const
 /* The steps of a run that have a job, in the run's order. */
 int st_step_jobs(st_workspace *ws, int64_t run_id, st_step_job **out, size_t *count, wf_error *err);
 
+/* Jobs left behind: when st_runs_mark_interrupted finds a run whose process
+ * died, the jobs of the steps it left queued or running are remembered, so
+ * that the next executor can cancel them (engine/orphans.c). st_orphan_jobs
+ * lists their ids (*out: an array of strings, freed with
+ * st_orphan_jobs_free); st_orphan_jobs_forget removes those cancelled. */
+int st_orphan_jobs(st_workspace *ws, char ***out, size_t *count, wf_error *err);
+int st_orphan_jobs_forget(st_workspace *ws, char *const *jobs, size_t n, wf_error *err);
+void st_orphan_jobs_free(char **jobs, size_t n); /* accepts NULL */
+
 #endif

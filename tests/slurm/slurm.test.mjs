@@ -10,7 +10,8 @@
 //   - a time limit exceeded fails the step with Slurm's reason;
 //   - restarting slurmctld during a run lets the run complete;
 //   - a requeued job is followed to its end;
-//   - cancelling a run leaves no job behind;
+//   - cancelling a run leaves no job behind; so does killing `weft run`
+//     outright, once the next run starts;
 //   - a node can run on Slurm while the rest of the run is local;
 //   - a run submitted through the API names its target;
 //   - Cross Validate Model's folds and Tune Model Hyperparameters' runs run
@@ -489,6 +490,33 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     const left = (await slurmJobs()).filter((j) => j.name.startsWith(`weft-${id}-`));
     assert.equal(left.length, 3);
     for (const j of left) assert.ok(!ALIVE.has(j.state), `job ${j.id} is ${j.state}`);
+  });
+
+  test('the jobs of a run whose weft was killed are cancelled when the next run starts', async () => {
+    const file = await writePipeline(
+      'killed',
+      sleeper('killed', [
+        ['a', 300],
+        ['b', 300],
+      ]),
+    );
+    const bg = weftRunInBackground(ws, [file, '--no-cache', '--compute', 'hpc']);
+    const id = await bg.runId();
+    await waitJobs(`weft-${id}-`, (j) => j.filter((x) => x.state === 'RUNNING').length === 2, 'two running');
+    // kill -9: the executor dies without a word, and its jobs run on.
+    bg.child.kill('SIGKILL');
+    await bg.done;
+    await sleep(1500);
+    const orphans = (await slurmJobs()).filter((j) => j.name.startsWith(`weft-${id}-`));
+    assert.equal(orphans.filter((j) => ALIVE.has(j.state)).length, 2, JSON.stringify(orphans));
+    // The next run finds the dead run, and cancels its jobs before it starts.
+    const next = await writePipeline('next', sleeper('next', [['quick', 0]]));
+    const r = await weft(ws, 'run', next, '--no-cache');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const show = await showRun(ws, id);
+    assert.equal(show.status, 'failed');
+    assert.match(show.error, /interrupted/);
+    await waitJobs(`weft-${id}-`, (j) => j.length === 2 && j.every((x) => !ALIVE.has(x.state)), 'no job alive', 30_000);
   });
 
   test('one node runs on Slurm while the rest of the run is local', async () => {

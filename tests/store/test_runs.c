@@ -248,8 +248,13 @@ static void runs_of_a_dead_process_are_marked_interrupted(void **state)
         int64_t id = create_run(ws, NULL);
         st_step s = {.run_id = id, .node_id = "data", .status = "completed", .elapsed_ms = 5};
         st_step r = {.run_id = id, .node_id = "clean", .status = "running", .elapsed_ms = -1};
+        /* Steps that ran as Slurm jobs: an ended one, a running array and a
+         * queued job. */
         if (st_run_set_status(ws, id, "running", NULL, NULL) < 0 ||
-            st_step_upsert(ws, &s, NULL) < 0 || st_step_upsert(ws, &r, NULL) < 0)
+            st_step_upsert(ws, &s, NULL) < 0 || st_step_upsert(ws, &r, NULL) < 0 ||
+            st_step_set_job(ws, id, "data", "4700", NULL) < 0 ||
+            st_step_set_job(ws, id, "clean", "4813_[0-9]", NULL) < 0 ||
+            st_step_set_job(ws, id, "split", "4900", NULL) < 0)
             _exit(3);
         raise(SIGKILL);
     }
@@ -281,6 +286,19 @@ static void runs_of_a_dead_process_are_marked_interrupted(void **state)
                         "interrupted: the weft process ended before this step finished");
     assert_string_equal(steps[2].status, "skipped");
     st_steps_free(steps, n);
+    /* The jobs of the steps it left unfinished are remembered, to cancel. */
+    char **jobs = NULL;
+    size_t njobs = 0;
+    assert_int_equal(st_orphan_jobs(ws, &jobs, &njobs, &err), 0);
+    assert_int_equal(njobs, 2);
+    assert_string_equal(jobs[0], "4813_[0-9]");
+    assert_string_equal(jobs[1], "4900");
+    assert_int_equal(st_orphan_jobs_forget(ws, jobs, 1, &err), 0);
+    st_orphan_jobs_free(jobs, njobs);
+    assert_int_equal(st_orphan_jobs(ws, &jobs, &njobs, &err), 0);
+    assert_int_equal(njobs, 1);
+    assert_string_equal(jobs[0], "4900");
+    st_orphan_jobs_free(jobs, njobs);
 
     assert_int_equal(st_run_get(ws, live, &r, &err), 0);
     assert_string_equal(r.status, "running");
