@@ -10,6 +10,8 @@
 //   - a time limit exceeded fails the step with Slurm's reason;
 //   - restarting slurmctld during a run lets the run complete;
 //   - a requeued job is followed to its end;
+//   - Export Data in a job registers its dataset (the executor does: steps
+//     never open the database);
 //   - cancelling a run leaves no job behind; so does killing `weft run`
 //     outright, once the next run starts;
 //   - a node can run on Slurm while the rest of the run is local;
@@ -490,6 +492,35 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     const left = (await slurmJobs()).filter((j) => j.name.startsWith(`weft-${id}-`));
     assert.equal(left.length, 3);
     for (const j of left) assert.ok(!ALIVE.has(j.state), `job ${j.id} is ${j.state}`);
+  });
+
+  test('Export Data on Slurm registers its dataset through the executor', async () => {
+    // A step never opens the workspace database (a job on another node
+    // could not share it): the executor registers what it stored.
+    const file = await writePipeline('export', {
+      format: 'weft.pipeline/1',
+      name: 'export',
+      nodes: [
+        { id: 'cars', module: 'dataset@1', params: { dataset: 'cars' } },
+        {
+          id: 'export',
+          module: 'export-data@1',
+          params: { destination: 'dataset', dataset_name: 'cars-from-slurm', description: 'via a job' },
+          compute: 'hpc',
+        },
+      ],
+      edges: [{ from: 'cars.dataset', to: 'export.dataset' }],
+    });
+    const r = await weft(ws, 'run', file, '--no-cache');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const id = Number(/run (\d+) started/.exec(r.stdout)[1]);
+    const names = (await slurmJobs()).filter((j) => j.name.startsWith(`weft-${id}-`)).map((j) => j.name);
+    assert.deepEqual(names, [`weft-${id}-export`]);
+    const head = await weft(ws, 'head', 'cars-from-slurm@1', '-n', '2');
+    assert.equal(head.code, 0, head.stderr);
+    assert.match(head.stdout, /Miles_per_Gallon/);
+    const list = await weft(ws, 'datasets');
+    assert.match(list.stdout, /cars-from-slurm/);
   });
 
   test('the jobs of a run whose weft was killed are cancelled when the next run starts', async () => {
