@@ -181,6 +181,12 @@ void eng__slurm_script(wf_buf *b, const eng__slurm *s, const char *head, const c
      * may be taken for this one's. */
     wf_buf_printf(b, "rm -f %s\n", rec);
     wf_buf_puts(b, "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}\nexport OMP_WAIT_POLICY\n");
+    /* A job given CPUs (the target's "cpus") keeps its threads to them: the
+     * node's other cores are other jobs'. OMP_NUM_THREADS bounds the
+     * modules' own threads, XGBoost's and OpenBLAS's alike; one set in
+     * weft's environment wins. */
+    wf_buf_puts(b, "if [ -n \"$SLURM_CPUS_PER_TASK\" ] && [ -z \"$OMP_NUM_THREADS\" ]; then\n"
+                   "  OMP_NUM_THREADS=$SLURM_CPUS_PER_TASK\n  export OMP_NUM_THREADS\nfi\n");
     eng__slurm_sh_quote(b, s->weft);
     wf_buf_printf(b, " step %s--report-fd 3 --record %s %s 3>%s\n", step_args, rec, desc, report);
     /* The step writes its own record; one that crashed could not. */

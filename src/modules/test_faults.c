@@ -7,7 +7,7 @@
  */
 #ifdef WEFT_TEST_MODULES
 
-#include "modules_int.h"
+#include "selection.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -116,7 +116,9 @@ static int sleep_run(mod_ctx *ctx)
         struct timespec slice = {0, left < 0.01 ? (long)(left * 1e9) : 10000000L};
         nanosleep(&slice, NULL);
     }
-    mod_log(ctx, "slept %g s", seconds);
+    /* The threads a module here may use: the Slurm tests check that a job
+     * keeps to its allocation. */
+    mod_log(ctx, "slept %g s; %zu threads allowed", seconds, mod__thread_budget(ctx));
     return fault_pass_through(ctx);
 }
 

@@ -14,6 +14,7 @@
 //     never open the database);
 //   - cancelling a run leaves no job behind; so does killing `weft run`
 //     outright, once the next run starts;
+//   - a job given CPUs keeps its threads to them;
 //   - a node can run on Slurm while the rest of the run is local;
 //   - a run submitted through the API names its target;
 //   - Cross Validate Model's folds and Tune Model Hyperparameters' runs run
@@ -30,7 +31,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -264,6 +265,7 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     await addTarget(ws, 'short', '--time-limit', '1');
     // Its jobs wait until released: a job array's tasks stay pending.
     await addTarget(ws, 'held', '--sbatch-arg', '--hold');
+    await addTarget(ws, 'one-cpu', '--cpus', '1');
     const file = await writePipeline('timeout', sleeper('timeout', [['nap', 600]]));
     timeLimited = { started: Date.now(), bg: weftRunInBackground(ws, [file, '--no-cache', '--compute', 'short']) };
   });
@@ -548,6 +550,25 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     assert.equal(show.status, 'failed');
     assert.match(show.error, /interrupted/);
     await waitJobs(`weft-${id}-`, (j) => j.length === 2 && j.every((x) => !ALIVE.has(x.state)), 'no job alive', 30_000);
+  });
+
+  test('a job given CPUs keeps its threads to them', async () => {
+    // The node has more cores than a one-CPU job may use; a step's thread
+    // budget (which bounds its learners, XGBoost and OpenBLAS) says so.
+    const file = await writePipeline(
+      'cpus',
+      sleeper('cpus', [
+        ['bound', 0, { compute: { target: 'one-cpu' } }],
+        ['free', 0, { compute: { target: 'hpc' } }],
+      ]),
+    );
+    const r = await run(WEFT, ['--workspace', ws, 'run', file, '--no-cache'], { extraEnv: { OMP_NUM_THREADS: '' } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const id = Number(/run (\d+) started/.exec(r.stdout)[1]);
+    const log = (node) => readFile(path.join(ws, 'logs', String(id), `${node}.log`), 'utf8');
+    assert.match(await log('bound'), /slept 0 s; 1 threads allowed/);
+    const cores = Math.min(os.availableParallelism(), 64);
+    assert.match(await log('free'), new RegExp(`slept 0 s; ${cores} threads allowed`));
   });
 
   test('one node runs on Slurm while the rest of the run is local', async () => {
