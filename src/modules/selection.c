@@ -201,11 +201,22 @@ static int sel_gather(mod_ctx *ctx, const mod__task_set *set)
     return 0;
 }
 
+/* Tasks per job of an array: set->per_job, or a multiple of it when that
+ * would make more than MOD__FANOUT_MAX_JOBS jobs (Slurm refuses larger
+ * arrays by default: MaxArraySize = 1001). Every part computes the same. */
+static size_t sel_per_job(const mod__task_set *set)
+{
+    size_t per = set->per_job > 0 ? set->per_job : 1;
+    size_t groups = (set->n + per - 1) / per;
+    size_t together = (groups + MOD__FANOUT_MAX_JOBS - 1) / MOD__FANOUT_MAX_JOBS;
+    return per * (together > 0 ? together : 1);
+}
+
 int mod__run_task_set(mod_ctx *ctx, const mod__task_set *set)
 {
     size_t n = set->n;
     if (n == 0) return 0;
-    size_t per = set->per_job > 0 ? set->per_job : 1;
+    size_t per = sel_per_job(set);
     size_t jobs = (n + per - 1) / per;
     bool array = ctx->fanout_dir != NULL && set->save != NULL && set->load != NULL && jobs >= 2;
     size_t lo = 0, hi = n;

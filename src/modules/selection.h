@@ -73,6 +73,10 @@ int mod__run_tasks(mod_ctx *ctx, size_t n, size_t threads, mod__task_fn fn, mod_
  * computes. A set without save and load, or with fewer than two jobs,
  * always runs here. */
 
+/* The most jobs an array gets; more tasks share jobs (per_job grows by
+ * whole multiples, so a sweep run's folds stay together). */
+#define MOD__FANOUT_MAX_JOBS 1000
+
 /* ctx->fanout_job of the plan and of the gather (job k is k >= 0). */
 #define MOD__FANOUT_PLAN (-1)
 #define MOD__FANOUT_GATHER (-2)

@@ -349,6 +349,67 @@ static void tasks_without_save_and_load_run_here(void **state)
     tbl_free(t);
 }
 
+/* Tasks that count (k) and keep nothing: enough to see how a set is cut. */
+static int fo_count_task(mod_ctx *task, void *arg, size_t k)
+{
+    (void)task;
+    (void)k;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+static void fo_name(void *arg, size_t k, char *buf, size_t cap)
+{
+    (void)arg;
+    snprintf(buf, cap, "task %zu", k);
+}
+
+static int fo_save(mod_ctx *ctx, void *arg, size_t k, const char *dir)
+{
+    (void)ctx;
+    (void)arg;
+    (void)k;
+    (void)dir;
+    return 0;
+}
+
+/* The plan of a set of n tasks, per_job together: how many jobs it asks. */
+static size_t fo_planned_jobs(size_t n, size_t per_job)
+{
+    mod_ctx ctx;
+    assert_int_equal(mod_ctx_init(&ctx, mod_find("cross-validate-model@1"), NULL), 0);
+    ctx.on_log = mt__quiet;
+    ctx.fanout_dir = "/nonexistent";
+    ctx.fanout_job = MOD__FANOUT_PLAN;
+    size_t ran = 0;
+    mod__task_set set = {.n = n,
+                         .per_job = per_job,
+                         .threads = 1,
+                         .run = fo_count_task,
+                         .name = fo_name,
+                         .save = fo_save,
+                         .load = fo_save,
+                         .arg = &ran};
+    assert_int_equal(mod__run_task_set(&ctx, &set), WF_ECANCELED);
+    assert_int_equal(ran, 0);
+    size_t jobs = ctx.fanout_jobs;
+    mod_ctx_clear(&ctx);
+    return jobs;
+}
+
+/* Slurm refuses arrays past MaxArraySize (1001 by default): a larger set
+ * shares jobs, keeping per_job's groups whole. */
+static void a_large_set_of_tasks_shares_at_most_a_thousand_jobs(void **state)
+{
+    (void)state;
+    assert_int_equal(fo_planned_jobs(10, 1), 10);
+    assert_int_equal(fo_planned_jobs(1000, 1), 1000);
+    assert_int_equal(fo_planned_jobs(1001, 1), 501);  /* 2 a job */
+    assert_int_equal(fo_planned_jobs(2500, 1), 834);  /* 3 a job */
+    assert_int_equal(fo_planned_jobs(8000, 4), 1000); /* 2 runs of 4 folds a job */
+    assert_int_equal(fo_planned_jobs(8004, 4), 667);  /* 3 runs a job */
+}
+
 /* "job_arrays" on a Slurm target is true or false; a local target has no
  * such setting; a node's "compute" may say it too (`weft validate`). */
 static void the_job_arrays_setting_is_a_boolean_of_slurm_targets(void **state)
@@ -402,6 +463,7 @@ int main(void)
         cmocka_unit_test(a_plan_of_one_job_runs_whole),
         cmocka_unit_test(bad_jobs_and_missing_or_damaged_results_fail_clearly),
         cmocka_unit_test(tasks_without_save_and_load_run_here),
+        cmocka_unit_test(a_large_set_of_tasks_shares_at_most_a_thousand_jobs),
         cmocka_unit_test(the_job_arrays_setting_is_a_boolean_of_slurm_targets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
