@@ -8,7 +8,7 @@
  * The truth is the column with the label role, which Score Model sets on the
  * model's label column.
  */
-#include "modules_int.h"
+#include "selection.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -28,6 +28,10 @@ static const mod_port evaluate_out[] = {
     {.name = "evaluation_results",
      .kind = MOD_REPORT,
      .help = "The metrics, and the curves and tables the UI draws."},
+    {.name = "evaluation_table",
+     .kind = MOD_TABLE,
+     .help = "The metrics as a table: a row per scored input, a column per metric (Add Rows "
+             "puts the tables of several Evaluate Models side by side)."},
 };
 
 /* ---- JSON helpers ------------------------------------------------------------------- */
@@ -508,6 +512,44 @@ static int evaluate_configure(mod_ctx *ctx)
     return 0;
 }
 
+/* The metrics of each model as a row: the input port it came from, then a
+ * column per metric (named as in the Azure designer, as Cross Validate
+ * Model's by-fold table). */
+static int evaluate_table(mod_ctx *ctx, json_t *models, tbl_table **out)
+{
+    size_t n = json_array_size(models);
+    json_t **evals = wf_calloc(n ? n : 1, sizeof *evals);
+    tbl_table *t = tbl_new();
+    tbl_column input = {0};
+    tbl_strings_builder b = {0};
+    wf_error err = {0};
+    int rc = evals == NULL || t == NULL ? mod_fail(ctx, WF_ENOMEM, "out of memory") : 0;
+    if (rc == 0 && tbl_column_init(&input, "Scored dataset", TBL_STRING, 0, &err) < 0)
+        rc = mod_fail_with(ctx, &err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        evals[i] = json_array_get(models, i);
+        const char *port = json_string_value(json_object_get(evals[i], "input"));
+        tbl_strings_append(&b, port ? port : "", port ? strlen(port) : 0);
+    }
+    if (rc == 0) {
+        input.role = TBL_ROLE_CLEAR;
+        tbl_strings_clear(&input.str);
+        if (tbl_strings_finish(&b, &input.str) < 0) rc = mod_fail(ctx, WF_ENOMEM, "out of memory");
+    }
+    tbl_strings_builder_free(&b);
+    if (rc == 0 && tbl_add_column(t, &input, n, &err) < 0) rc = mod_fail_with(ctx, &err);
+    if (rc == 0) rc = mod__add_metric_columns(ctx, t, evals, n);
+    tbl_column_clear(&input);
+    free(evals);
+    if (rc < 0) {
+        tbl_free(t);
+        return rc;
+    }
+    t->nrows = n;
+    *out = t;
+    return 0;
+}
+
 static int evaluate_run(mod_ctx *ctx)
 {
     const char *ports[] = {"scored_dataset", "scored_dataset_to_compare"};
@@ -554,7 +596,15 @@ static int evaluate_run(mod_ctx *ctx)
         json_pack("{s:s, s:s, s:i, s:s, s:s*, s:o}", "kind", "report", "report", "evaluation",
                   "format", 1, "task", mod__task_name(task), "label", label, "models", models);
     if (report == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory");
-    return mod_output_json(ctx, "evaluation_results", report);
+    tbl_table *table = NULL;
+    rc = evaluate_table(ctx, models, &table);
+    if (rc < 0) {
+        json_decref(report);
+        return rc;
+    }
+    rc = mod_output_json(ctx, "evaluation_results", report);
+    int rc2 = mod_output_table(ctx, "evaluation_table", table);
+    return rc < 0 ? rc : rc2;
 }
 
 const mod_descriptor mod_evaluate_model = {
@@ -579,6 +629,10 @@ const mod_descriptor mod_evaluate_model = {
             "principal components.\n\n"
             "The truth is the column with the label role (Score Model marks the model's label "
             "column). Rows whose label is missing are not counted.\n\n"
+            "Besides the report, `evaluation_table` holds the metrics as a table, a row per "
+            "scored input (`Scored dataset` names its port) and a column per metric, as the "
+            "Azure designer's Evaluation results table: connect several Evaluate Models to Add "
+            "Rows to put their figures side by side.\n\n"
             "## Example\n\n"
             "Compare two classifiers: connect one Score Model to `scored_dataset` and the other "
             "to `scored_dataset_to_compare`. There are no parameters:\n\n"

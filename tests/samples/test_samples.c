@@ -19,6 +19,7 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,9 +227,42 @@ static void sql_cost_row(const char *table, const char *algorithm, const char *t
     fail_msg("no %s / %s row in the results table:\n%s", algorithm, training, table);
 }
 
+/* The AUC of each row of sample 4's metrics table (Add Rows of the two
+ * Evaluate Models' tables), as `weft output` prints it: a header line
+ * ("Scored dataset" is two words), a types line, then a row per model. */
+static size_t metrics_aucs(const char *table, double auc[], size_t cap)
+{
+    const char *nl = strchr(table, '\n');
+    if (nl == NULL) fail_msg("no metrics table:\n%s", table);
+    /* The AUC column's place among the values: its word's place in the
+     * header, less one for "Scored dataset". */
+    size_t word = 0, at = SIZE_MAX;
+    for (const char *p = table; p < nl;) {
+        p += strspn(p, " ");
+        size_t len = strcspn(p, " \n");
+        if (len == 0) break;
+        if (len == 3 && strncmp(p, "AUC", 3) == 0) at = word;
+        word++;
+        p += len;
+    }
+    if (at == SIZE_MAX || at < 1) fail_msg("no AUC column:\n%s", table);
+    size_t n = 0;
+    const char *line = strchr(nl + 1, '\n');
+    for (; line != NULL && line[1] != '\0' && n < cap; line = strchr(line + 1, '\n')) {
+        const char *p = line + 1;
+        for (size_t k = 0; k + 1 < at; k++) {
+            p += strspn(p, " ");
+            p += strcspn(p, " \n");
+        }
+        if (sscanf(p, "%lf", &auc[n]) == 1) n++;
+    }
+    return n;
+}
+
 /* Sample 4 and its SQL variant: for each algorithm, the model trained on
  * the replicated rows costs less than the one trained on the original rows,
- * and the pipeline's SQL cost table agrees with Evaluate Model's counts. */
+ * and the pipeline's SQL cost table agrees with Evaluate Model's counts; the
+ * metrics table holds both Evaluate Models' rows, SVM first. */
 static void cost_sensitive_sample_lowers_the_cost(const char *file)
 {
     long id = run_sample(file);
@@ -256,6 +290,21 @@ static void cost_sensitive_sample_lowers_the_cost(const char *file)
             assert_int_equal(v[3], cost(r, k));
             assert_int_equal(v[3], 5 * v[1] + v[2]);
         }
+        json_decref(r);
+    }
+    free(table);
+
+    snprintf(args, sizeof args, "output %ld metrics.dataset", id);
+    status = weft(args, &table);
+    if (status != 0) fail_msg("weft %s failed (%d):\n%s", args, status, table);
+    double auc[8];
+    if (metrics_aucs(table, auc, 8) != 4) fail_msg("the metrics table has not 4 rows:\n%s", table);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *r = report(id, lanes[i].node);
+        for (size_t k = 0; k < 2; k++)
+            if (fabs(auc[2 * i + k] - metric(r, k, "auc")) > 1e-12)
+                fail_msg("metrics row %zu: AUC %.17g, its report says %.17g", 2 * i + k,
+                         auc[2 * i + k], metric(r, k, "auc"));
         json_decref(r);
     }
     free(table);
