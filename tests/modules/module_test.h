@@ -235,6 +235,36 @@ static inline json_t *mt_learner(const char *ref, const char *params_json)
     return j;
 }
 
+/* Trains learner `ref` (params) on t with the label: the model JSON, or
+ * the test fails (caller decrefs). */
+static inline json_t *mt_train(const char *ref, const char *params, const tbl_table *t,
+                               const char *label)
+{
+    json_t *learner = mt_learner(ref, params);
+    char p[256];
+    snprintf(p, sizeof p, "{\"label_column\": \"%s\"}", label);
+    mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner},
+                       {.kind = MOD_TABLE, .table = (tbl_table *)t}};
+    mod_ctx ctx;
+    mt_ok(&ctx, mt_run_inputs(&ctx, "train-model@1", p, in, 2, false));
+    json_t *model = mt_take_json(&ctx, 0);
+    mod_ctx_clear(&ctx);
+    json_decref(learner);
+    return model;
+}
+
+/* Score Model's output for model on t with params (caller frees). */
+static inline tbl_table *mt_score(json_t *model, const tbl_table *t, const char *params)
+{
+    mod_value in[2] = {{.kind = MOD_MODEL, .json = model},
+                       {.kind = MOD_TABLE, .table = (tbl_table *)t}};
+    mod_ctx ctx;
+    mt_ok(&ctx, mt_run_inputs(&ctx, "score-model@1", params, in, 2, false));
+    tbl_table *out = mt_take_table(&ctx, 0);
+    mod_ctx_clear(&ctx);
+    return out;
+}
+
 /* The message recorded for parameter `field`, or NULL. */
 static inline const char *mt_field_error(const mod_ctx *ctx, const char *field)
 {

@@ -7,30 +7,6 @@
  */
 #include "module_test.h"
 
-static json_t *train(const char *ref, tbl_table *t, const char *label)
-{
-    json_t *learner = mt_learner(ref, "{}");
-    char p[128];
-    snprintf(p, sizeof p, "{\"label_column\": \"%s\"}", label);
-    mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner}, {.kind = MOD_TABLE, .table = t}};
-    mod_ctx ctx;
-    mt_ok(&ctx, mt_run_inputs(&ctx, "train-model@1", p, in, 2, false));
-    json_t *model = mt_take_json(&ctx, 0);
-    mod_ctx_clear(&ctx);
-    json_decref(learner);
-    return model;
-}
-
-static tbl_table *score(json_t *model, tbl_table *t)
-{
-    mod_value in[2] = {{.kind = MOD_MODEL, .json = model}, {.kind = MOD_TABLE, .table = t}};
-    mod_ctx ctx;
-    mt_ok(&ctx, mt_run_inputs(&ctx, "score-model@1", "{}", in, 2, false));
-    tbl_table *out = mt_take_table(&ctx, 0);
-    mod_ctx_clear(&ctx);
-    return out;
-}
-
 /* Evaluate Model on a (and b, may be NULL): its report and its table. */
 static tbl_table *evaluate(tbl_table *a, tbl_table *b, json_t **report)
 {
@@ -62,9 +38,9 @@ static void two_scored_inputs_give_two_rows_of_the_reports_metrics(void **state)
 {
     (void)state;
     tbl_table *t = credit(300, 5);
-    json_t *lr = train("two-class-logistic-regression@1", t, "risk");
-    json_t *bt = train("two-class-boosted-decision-tree@1", t, "risk");
-    tbl_table *s1 = score(lr, t), *s2 = score(bt, t);
+    json_t *lr = mt_train("two-class-logistic-regression@1", "{}", t, "risk");
+    json_t *bt = mt_train("two-class-boosted-decision-tree@1", "{}", t, "risk");
+    tbl_table *s1 = mt_score(lr, t, "{}"), *s2 = mt_score(bt, t, "{}");
     json_t *report = NULL;
     tbl_table *table = evaluate(s1, s2, &report);
     assert_int_equal(table->nrows, 2);
@@ -134,8 +110,8 @@ static void a_regression_table_has_the_regression_metrics(void **state)
 {
     (void)state;
     tbl_table *t = mt_csv("x,y\n1,2.1\n2,3.9\n3,6.2\n4,7.8\n5,10.1\n6,12.2\n7,13.8\n8,16.1\n");
-    json_t *model = train("linear-regression@1", t, "y");
-    tbl_table *s = score(model, t);
+    json_t *model = mt_train("linear-regression@1", "{}", t, "y");
+    tbl_table *s = mt_score(model, t, "{}");
     json_t *report = NULL;
     tbl_table *table = evaluate(s, NULL, &report);
     assert_int_equal(table->nrows, 1);

@@ -49,33 +49,6 @@ static tbl_table *binary_rows(void)
     return t;
 }
 
-/* Trains learner `ref` (params) on t with the label; returns the model JSON
- * or fails the test. */
-static json_t *train(const char *ref, const char *params, tbl_table *t, const char *label)
-{
-    json_t *learner = mt_learner(ref, params);
-    char p[256];
-    snprintf(p, sizeof p, "{\"label_column\": \"%s\"}", label);
-    mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner}, {.kind = MOD_TABLE, .table = t}};
-    mod_ctx ctx;
-    mt_ok(&ctx, mt_run_inputs(&ctx, "train-model@1", p, in, 2, false));
-    json_t *model = mt_take_json(&ctx, 0);
-    mod_ctx_clear(&ctx);
-    json_decref(learner);
-    return model;
-}
-
-/* Scores t with model; returns the scored table. */
-static tbl_table *score(json_t *model, tbl_table *t, const char *params)
-{
-    mod_value in[2] = {{.kind = MOD_MODEL, .json = model}, {.kind = MOD_TABLE, .table = t}};
-    mod_ctx ctx;
-    mt_ok(&ctx, mt_run_inputs(&ctx, "score-model@1", params, in, 2, false));
-    tbl_table *out = mt_take_table(&ctx, 0);
-    mod_ctx_clear(&ctx);
-    return out;
-}
-
 static json_t *evaluate(tbl_table *a, tbl_table *b)
 {
     mod_value in[2] = {{.kind = MOD_TABLE, .table = a}, {.kind = MOD_TABLE, .table = b}};
@@ -122,11 +95,11 @@ static void linear_regression_recovers_an_exact_relation(void **state)
 {
     (void)state;
     tbl_table *t = linear_rows();
-    json_t *model = train("linear-regression@1", "{\"l2_regularization_weight\": 0}", t, "y");
+    json_t *model = mt_train("linear-regression@1", "{\"l2_regularization_weight\": 0}", t, "y");
     assert_string_equal(json_string_value(json_object_get(model, "kind")), "model");
     assert_string_equal(json_string_value(json_object_get(model, "task")), "regression");
     assert_string_equal(json_string_value(json_object_get(model, "weft")), WEFT_VERSION);
-    tbl_table *scored = score(model, t, "{}");
+    tbl_table *scored = mt_score(model, t, "{}");
     int s = tbl_find_column(scored, "Scored Labels"), y = tbl_find_column(scored, "y");
     assert_true(s >= 0 && y >= 0);
     assert_int_equal(scored->cols[s].role, TBL_ROLE_SCORE);
@@ -162,8 +135,8 @@ static void forest_split_candidates_limit_the_fit(void **state)
                              "{\"number_of_random_splits_per_node\": 128, "
                              "\"resampling_method\": \"replicate\"}"};
     for (int i = 0; i < 2; i++) {
-        json_t *model = train("decision-forest-regression@1", params[i], t, "y");
-        tbl_table *scored = score(model, t, "{}");
+        json_t *model = mt_train("decision-forest-regression@1", params[i], t, "y");
+        tbl_table *scored = mt_score(model, t, "{}");
         json_t *report = evaluate(scored, NULL);
         r2[i] = number(model_metrics(report, 0), "coefficient_of_determination");
         json_decref(report);
@@ -179,8 +152,8 @@ static void regression_report_matches_hand_computed_metrics(void **state)
 {
     (void)state;
     tbl_table *t = mt_csv("x,y\n1,2\n2,2.5\n3,4.5\n4,4\n5,6.5\n6,5.5\n");
-    json_t *model = train("linear-regression@1", "{}", t, "y");
-    tbl_table *scored = score(model, t, "{}");
+    json_t *model = mt_train("linear-regression@1", "{}", t, "y");
+    tbl_table *scored = mt_score(model, t, "{}");
     const double *y = scored->cols[tbl_find_column(scored, "y")].v.f64;
     const double *p = scored->cols[tbl_find_column(scored, "Scored Labels")].v.f64;
     double mean = 0, sae = 0, sse = 0, sat = 0, sst = 0;
@@ -229,11 +202,11 @@ static void two_class_learners_score_and_evaluate(void **state)
         "two-class-decision-forest@1", "two-class-support-vector-machine@1"};
     tbl_table *t = binary_rows();
     for (size_t l = 0; l < 4; l++) {
-        json_t *model = train(learners[l], "{}", t, "answer");
+        json_t *model = mt_train(learners[l], "{}", t, "answer");
         const json_t *classes = json_object_get(json_object_get(model, "label"), "classes");
         assert_string_equal(json_string_value(json_array_get(classes, 0)), "bad");
         assert_string_equal(json_string_value(json_array_get(classes, 1)), "good");
-        tbl_table *scored = score(model, t, "{}");
+        tbl_table *scored = mt_score(model, t, "{}");
         const tbl_column *lab = &scored->cols[tbl_find_column(scored, "Scored Labels")];
         const tbl_column *prob = &scored->cols[tbl_find_column(scored, "Scored Probabilities")];
         const tbl_column *truth = &scored->cols[tbl_find_column(scored, "answer")];
@@ -278,9 +251,9 @@ static void evaluate_compares_two_models(void **state)
 {
     (void)state;
     tbl_table *t = binary_rows();
-    json_t *a = train("two-class-logistic-regression@1", "{}", t, "answer");
-    json_t *b = train("two-class-boosted-decision-tree@1", "{}", t, "answer");
-    tbl_table *sa = score(a, t, "{}"), *sb = score(b, t, "{}");
+    json_t *a = mt_train("two-class-logistic-regression@1", "{}", t, "answer");
+    json_t *b = mt_train("two-class-boosted-decision-tree@1", "{}", t, "answer");
+    tbl_table *sa = mt_score(a, t, "{}"), *sb = mt_score(b, t, "{}");
     json_t *report = evaluate(sa, sb);
     assert_int_equal(json_array_size(json_object_get(report, "models")), 2);
     assert_string_equal(json_string_value(json_object_get(
@@ -301,7 +274,7 @@ static void evaluate_follows_the_models_class_order(void **state)
 {
     (void)state;
     tbl_table *t = binary_rows();
-    json_t *model = train("two-class-logistic-regression@1", "{}", t, "answer");
+    json_t *model = mt_train("two-class-logistic-regression@1", "{}", t, "answer");
     wf_buf b = {0};
     wf_buf_puts(&b, "x,z,answer\n");
     for (int i = 59; i >= 0; i--)
@@ -311,7 +284,7 @@ static void evaluate_follows_the_models_class_order(void **state)
     assert_int_equal(reversed->cols[2].type, TBL_CATEGORICAL);
     size_t len;
     assert_memory_equal(tbl_strings_at(&reversed->cols[2].levels, 0, &len), "good", 4);
-    tbl_table *scored = score(model, reversed, "{}");
+    tbl_table *scored = mt_score(model, reversed, "{}");
     json_t *report = evaluate(scored, NULL);
     const json_t *m0 = json_array_get(json_object_get(report, "models"), 0);
     assert_string_equal(json_string_value(json_object_get(m0, "positive_class")), "good");
@@ -321,7 +294,7 @@ static void evaluate_follows_the_models_class_order(void **state)
     tbl_free(scored);
 
     tbl_table *only_good = mt_csv("x,z,answer\n15,1,good\n18,2,good\n");
-    scored = score(model, only_good, "{}");
+    scored = mt_score(model, only_good, "{}");
     mod_value in[1] = {{.kind = MOD_TABLE, .table = scored}};
     mod_ctx ctx;
     assert_true(mt_run_inputs(&ctx, "evaluate-model@1", "{}", in, 1, false) < 0);
@@ -350,8 +323,8 @@ static void multiclass_scores_one_probability_per_class(void **state)
                                            "multiclass-boosted-decision-tree@1",
                                            "multiclass-decision-forest@1"};
     for (size_t l = 0; l < 3; l++) {
-        json_t *model = train(learners[l], "{}", t, "kind");
-        tbl_table *scored = score(model, t, "{\"append_score_columns_to_output\": false}");
+        json_t *model = mt_train(learners[l], "{}", t, "kind");
+        tbl_table *scored = mt_score(model, t, "{\"append_score_columns_to_output\": false}");
         /* Result only: three probabilities and the label, nothing else. */
         assert_int_equal(scored->ncols, 4);
         assert_string_equal(scored->cols[0].name, "Scored Probabilities_a");
@@ -364,7 +337,7 @@ static void multiclass_scores_one_probability_per_class(void **state)
             assert_true(fabs(sum - 1) < 1e-6);
         }
         tbl_free(scored);
-        scored = score(model, t, "{}");
+        scored = mt_score(model, t, "{}");
         json_t *report = evaluate(scored, NULL);
         assert_string_equal(json_string_value(json_object_get(report, "task")), "multiclass");
         const json_t *m = model_metrics(report, 0);
@@ -441,7 +414,7 @@ static void model_round_trips_through_json(void **state)
     const char *learners[] = {"two-class-logistic-regression@1",
                               "two-class-boosted-decision-tree@1"};
     for (size_t l = 0; l < 2; l++) {
-        json_t *model = train(learners[l], "{}", t, "answer");
+        json_t *model = mt_train(learners[l], "{}", t, "answer");
         mod_ctx ctx;
         assert_int_equal(mod_ctx_init(&ctx, mod_find("score-model@1"), NULL), 0);
         mod__model m;
@@ -463,7 +436,7 @@ static void a_damaged_booster_is_refused(void **state)
 {
     (void)state;
     tbl_table *t = binary_rows();
-    json_t *model = train("two-class-boosted-decision-tree@1", "{}", t, "answer");
+    json_t *model = mt_train("two-class-boosted-decision-tree@1", "{}", t, "answer");
     json_t *st = json_object_get(model, "state");
     char *booster = strdup(json_string_value(json_object_get(st, "booster")));
     booster[40] = booster[40] == 'A' ? 'B' : 'A';
@@ -484,7 +457,7 @@ static void scoring_names_a_missing_or_incompatible_column(void **state)
 {
     (void)state;
     tbl_table *t = linear_rows();
-    json_t *model = train("linear-regression@1", "{}", t, "y");
+    json_t *model = mt_train("linear-regression@1", "{}", t, "y");
     const char *bad[] = {"x1,colour\n1,red\n", "x1,x2,colour\n1,abc,red\n"};
     for (size_t i = 0; i < 2; i++) {
         tbl_table *rows = mt_csv(bad[i]);
@@ -507,12 +480,12 @@ static void unseen_categories_follow_the_learner_setting(void **state)
     tbl_table *t = mt_csv("c,x,label\nred,1,a\nblue,2,b\nred,1.5,a\nblue,2.5,b\nred,1.2,a\n"
                           "blue,2.2,b\n");
     tbl_table *fresh = mt_csv("c,x\ngreen,1\n");
-    json_t *lenient = train("two-class-logistic-regression@1", "{}", t, "label");
-    tbl_table *scored = score(lenient, fresh, "{}");
+    json_t *lenient = mt_train("two-class-logistic-regression@1", "{}", t, "label");
+    tbl_table *scored = mt_score(lenient, fresh, "{}");
     assert_int_equal(scored->nrows, 1);
     tbl_free(scored);
-    json_t *strict = train("two-class-logistic-regression@1",
-                           "{\"allow_unknown_categorical_levels\": false}", t, "label");
+    json_t *strict = mt_train("two-class-logistic-regression@1",
+                              "{\"allow_unknown_categorical_levels\": false}", t, "label");
     mod_value in[2] = {{.kind = MOD_MODEL, .json = strict}, {.kind = MOD_TABLE, .table = fresh}};
     mod_ctx ctx;
     assert_true(mt_run_inputs(&ctx, "score-model@1", "{}", in, 2, false) < 0);
@@ -554,7 +527,7 @@ static void missing_labels_are_dropped_and_empty_columns_refused(void **state)
 {
     (void)state;
     tbl_table *t = mt_csv("x,y\n1,2\n2,\n3,6\n4,8\n");
-    json_t *model = train("linear-regression@1", "{\"l2_regularization_weight\": 0}", t, "y");
+    json_t *model = mt_train("linear-regression@1", "{\"l2_regularization_weight\": 0}", t, "y");
     const json_t *w =
         json_array_get(json_object_get(json_object_get(model, "state"), "weights"), 0);
     assert_true(fabs(json_number_value(json_array_get(w, 0)) - 2) < 1e-9);
@@ -577,7 +550,7 @@ static void wrong_kinds_of_input_are_named(void **state)
 {
     (void)state;
     tbl_table *t = linear_rows();
-    json_t *model = train("linear-regression@1", "{}", t, "y");
+    json_t *model = mt_train("linear-regression@1", "{}", t, "y");
     json_t *learner = mt_learner("linear-regression@1", "{}");
     mod_ctx ctx;
     /* A trained model where a learner goes. */

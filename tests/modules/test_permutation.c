@@ -17,20 +17,6 @@
 
 #define PFI "permutation-feature-importance@1"
 
-/* Trains learner `ref` (params) on t to predict y; the model JSON. */
-static json_t *train(const char *ref, const char *params, const tbl_table *t)
-{
-    json_t *learner = mt_learner(ref, params);
-    mod_value in[2] = {{.kind = MOD_LEARNER, .json = learner},
-                       {.kind = MOD_TABLE, .table = (tbl_table *)t}};
-    mod_ctx ctx;
-    mt_ok(&ctx, mt_run_inputs(&ctx, "train-model@1", "{\"label_column\": \"y\"}", in, 2, false));
-    json_t *model = mt_take_json(&ctx, 0);
-    mod_ctx_clear(&ctx);
-    json_decref(learner);
-    return model;
-}
-
 /* The feature importance table (the caller frees it). */
 static tbl_table *importance(json_t *model, const tbl_table *t, const char *params)
 {
@@ -105,7 +91,7 @@ static void regression_ranking_agrees_with_scikit_learn(void **state)
 {
     (void)state;
     tbl_table *t = st_rows("regression", 2000, 5, 0.5, 71);
-    json_t *model = train("linear-regression@1", "{}", t);
+    json_t *model = mt_train("linear-regression@1", "{}", t, "y");
     tbl_table *imp =
         importance(model, t, "{\"metric_for_measuring_performance\": \"root-mean-squared-error\"}");
     assert_int_equal(imp->nrows, 5);
@@ -125,8 +111,9 @@ static void classification_ranking_agrees_with_scikit_learn(void **state)
 {
     (void)state;
     tbl_table *t = st_rows("binary", 3000, 4, 0.2, 73);
-    json_t *model = train("two-class-logistic-regression@1",
-                          "{\"l1_regularization_weight\": 0, \"l2_regularization_weight\": 1}", t);
+    json_t *model =
+        mt_train("two-class-logistic-regression@1",
+                 "{\"l1_regularization_weight\": 0, \"l2_regularization_weight\": 1}", t, "y");
     tbl_table *auc =
         importance(model, t, "{\"metric_for_measuring_performance\": \"auc\", \"random_seed\": 5}");
     check_in_python(t, auc, model,
@@ -156,8 +143,9 @@ static void unused_feature_scores_zero_and_rows_are_sorted(void **state)
     }
     tbl_table *t = mt_csv(b.data);
     wf_buf_free(&b);
-    json_t *model = train("two-class-logistic-regression@1",
-                          "{\"l1_regularization_weight\": 5, \"l2_regularization_weight\": 0}", t);
+    json_t *model =
+        mt_train("two-class-logistic-regression@1",
+                 "{\"l1_regularization_weight\": 5, \"l2_regularization_weight\": 0}", t, "y");
     /* Which weights did L1 zero? */
     const json_t *w =
         json_array_get(json_object_get(json_object_get(model, "state"), "weights"), 0);
@@ -190,8 +178,8 @@ static void results_do_not_depend_on_the_thread_count(void **state)
 {
     (void)state;
     tbl_table *t = st_rows("multiclass", 500, 4, 0.3, 79);
-    json_t *model =
-        train("multiclass-boosted-decision-tree@1", "{\"number_of_trees_constructed\": 10}", t);
+    json_t *model = mt_train("multiclass-boosted-decision-tree@1",
+                             "{\"number_of_trees_constructed\": 10}", t, "y");
     const char *params = "{\"metric_for_measuring_performance\": \"log-loss\", "
                          "\"random_seed\": 11}";
     setenv("OMP_NUM_THREADS", "1", 1);
@@ -220,7 +208,7 @@ static void bad_inputs_fail_with_clear_messages(void **state)
 {
     (void)state;
     tbl_table *t = st_rows("binary", 100, 3, 0.5, 83);
-    json_t *model = train("two-class-logistic-regression@1", "{}", t);
+    json_t *model = mt_train("two-class-logistic-regression@1", "{}", t, "y");
     /* The label missing from the test data. */
     tbl_table *unlabelled = NULL;
     assert_int_equal(tbl_clone(t, &unlabelled, NULL), 0);
@@ -237,11 +225,11 @@ static void bad_inputs_fail_with_clear_messages(void **state)
     mt_assert_contains(msg, "metric_for_measuring_performance");
     mt_assert_contains(msg, "measures regression, but the model is a two-class classifier");
     free(msg);
-    json_t *regression = train("linear-regression@1", "{}", t);
+    json_t *regression = mt_train("linear-regression@1", "{}", t, "y");
     st_assert_fails(PFI, "{\"metric_for_measuring_performance\": \"accuracy\"}", regression, t,
                     NULL, "measures classifiers, but the model is a regression model");
     tbl_table *three = st_rows("multiclass", 90, 3, 0.5, 5);
-    json_t *multi = train("multiclass-logistic-regression@1", "{}", three);
+    json_t *multi = mt_train("multiclass-logistic-regression@1", "{}", three, "y");
     st_assert_fails(PFI, "{\"metric_for_measuring_performance\": \"auc\"}", multi, three, NULL,
                     "\"auc\" needs a two-class model");
     /* A learner instead of a model; nothing at all. */
