@@ -4,8 +4,9 @@
 import { useCallback, useEffect, useState } from 'react';
 
 import { api, errorMessage, routeUrl } from '../../api/client';
-import type { DatasetVersion, TablePage } from '../../api/types';
+import type { TablePage } from '../../api/types';
 import { bytes, count, when } from '../../components/format';
+import { useVersions, VersionSelect } from '../../components/Versions';
 import { navigate } from '../../router';
 import { OutputRows } from '../designer/OutputRows';
 import { ProfileView } from '../../views/ProfileView';
@@ -23,26 +24,18 @@ interface DatasetDetailProps {
 }
 
 export function DatasetDetail({ name, version, onChanged }: DatasetDetailProps) {
-  const [versions, setVersions] = useState<DatasetVersion[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const versions = useVersions(name, version, (signal) =>
+    api('GET /api/datasets/{name}/versions', { params: { name }, signal }).then((r) => r.versions),
+  );
+  const { latest, current, reload } = versions;
+  const [failed, setError] = useState<string | null>(null);
+  const error = versions.error ?? failed;
   const [tab, setTab] = useState<Tab>('preview');
   const [column, setColumn] = useState<string | null>(null);
   const [page, setPage] = useState<TablePage | null>(null);
   const [offset, setOffset] = useState(0);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    const abort = new AbortController();
-    api('GET /api/datasets/{name}/versions', { params: { name }, signal: abort.signal })
-      .then((r) => setVersions(r.versions))
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(errorMessage(e));
-      });
-    return () => abort.abort();
-  }, [name]);
-
-  const latest = versions?.[versions.length - 1];
-  const current = versions?.find((v) => v.version === version) ?? latest;
   const v = current?.version;
 
   useEffect(() => {
@@ -104,7 +97,7 @@ export function DatasetDetail({ name, version, onChanged }: DatasetDetailProps) 
     try {
       await api('POST /api/datasets/{name}/archive', { params: { name } });
       onChanged();
-      setVersions((vs) => vs?.map((x) => ({ ...x, archived: true })) ?? null);
+      reload();
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -120,17 +113,7 @@ export function DatasetDetail({ name, version, onChanged }: DatasetDetailProps) 
       <header className="detail-head">
         <div className="detail-title">
           <h2>{name}</h2>
-          <select value={current.version} onChange={(e) => pick(Number(e.target.value))} aria-label="Version">
-            {(versions ?? [])
-              .slice()
-              .reverse()
-              .map((x) => (
-                <option key={x.version} value={x.version}>
-                  Version {x.version}
-                  {x.version === latest?.version ? ' (latest)' : ''}
-                </option>
-              ))}
-          </select>
+          <VersionSelect state={versions} onPick={pick} />
           {current.archived ? <span className="archived-pill">archived</span> : null}
         </div>
         <div className="detail-actions">
@@ -191,7 +174,7 @@ export function DatasetDetail({ name, version, onChanged }: DatasetDetailProps) 
           [
             ['preview', 'Preview'],
             ['profile', 'Profile'],
-            ['versions', `Versions (${versions?.length ?? 0})`],
+            ['versions', `Versions (${versions.data?.length ?? 0})`],
           ] as const
         ).map(([t, label]) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
@@ -256,7 +239,7 @@ export function DatasetDetail({ name, version, onChanged }: DatasetDetailProps) 
               </tr>
             </thead>
             <tbody>
-              {(versions ?? [])
+              {(versions.data ?? [])
                 .slice()
                 .reverse()
                 .map((x) => (

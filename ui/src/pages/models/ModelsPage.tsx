@@ -2,48 +2,32 @@
 // versions, its lineage (the run, the step and the dataset versions, each a
 // link) and its download.
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 
-import { api, errorMessage, routeUrl } from '../../api/client';
-import type { ModelLineage, ModelVersion } from '../../api/workspace';
+import { api, routeUrl } from '../../api/client';
 import { ago, when } from '../../components/format';
 import { PageFrame } from '../../components/PageFrame';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useLoad } from '../../components/useLoad';
+import { useVersions, VersionSelect } from '../../components/Versions';
 import { Link, navigate } from '../../router';
 
 import '../workspace.css';
 
 function ModelDetail({ name, version }: { name: string; version: number | null }) {
-  const [versions, setVersions] = useState<ModelVersion[] | null>(null);
-  const [lineage, setLineage] = useState<ModelLineage | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    api('GET /api/models/{name}/versions', { params: { name }, signal: abort.signal })
-      .then((r) => setVersions(r.versions))
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(errorMessage(e));
-      });
-    return () => abort.abort();
-  }, [name]);
-
-  const latest = versions?.[versions.length - 1];
-  const current = versions?.find((v) => v.version === version) ?? latest;
+  const versions = useVersions(name, version, (signal) =>
+    api('GET /api/models/{name}/versions', { params: { name }, signal }).then((r) => r.versions),
+  );
+  const { latest, current } = versions;
   const v = current?.version;
-
-  useEffect(() => {
-    if (v === undefined) return;
-    const abort = new AbortController();
-    setLineage(null);
-    api('GET /api/models/{name}/lineage', { params: { name }, query: { version: v }, signal: abort.signal })
-      .then(setLineage)
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(errorMessage(e));
-      });
-    return () => abort.abort();
-  }, [name, v]);
+  const lineage = useLoad(
+    useCallback(
+      (signal: AbortSignal) =>
+        v === undefined ? Promise.resolve(null) : api('GET /api/models/{name}/lineage', { params: { name }, query: { version: v }, signal }),
+      [name, v],
+    ),
+  ).data;
+  const error = versions.error;
 
   useEffect(() => {
     document.title = `${name} · Models · weft`;
@@ -63,17 +47,7 @@ function ModelDetail({ name, version }: { name: string; version: number | null }
       <header className="detail-head">
         <div className="detail-title">
           <h2>{name}</h2>
-          <select value={current.version} onChange={(e) => pick(Number(e.target.value))} aria-label="Version">
-            {(versions ?? [])
-              .slice()
-              .reverse()
-              .map((x) => (
-                <option key={x.version} value={x.version}>
-                  Version {x.version}
-                  {x.version === latest?.version ? ' (latest)' : ''}
-                </option>
-              ))}
-          </select>
+          <VersionSelect state={versions} onPick={pick} />
           <span className={`kind-pill kind-${current.kind}`}>{current.kind}</span>
         </div>
         <div className="detail-actions">
@@ -155,7 +129,7 @@ function ModelDetail({ name, version }: { name: string; version: number | null }
             </tr>
           </thead>
           <tbody>
-            {(versions ?? [])
+            {(versions.data ?? [])
               .slice()
               .reverse()
               .map((x) => (
