@@ -84,6 +84,16 @@ function curl({ url, key, rows }: SampleInput): string {
   ].join('\n');
 }
 
+/** The Python samples' url, api_key (given, or from the environment) and data. */
+function pythonInputs({ url, key, rows }: SampleInput): string[] {
+  return [
+    `url = ${JSON.stringify(url)}`,
+    key !== null ? `api_key = ${JSON.stringify(key)}` : `api_key = os.environ[${JSON.stringify(KEY_VARIABLE)}]`,
+    '',
+    `data = ${pythonLiteral(nativeBody(rows))}`,
+  ];
+}
+
 function pythonUrllib({ url, key, rows }: SampleInput): string {
   return [
     'import json',
@@ -91,10 +101,7 @@ function pythonUrllib({ url, key, rows }: SampleInput): string {
     'import urllib.error',
     'import urllib.request',
     '',
-    `url = ${JSON.stringify(url)}`,
-    key !== null ? `api_key = ${JSON.stringify(key)}` : `api_key = os.environ[${JSON.stringify(KEY_VARIABLE)}]`,
-    '',
-    `data = ${pythonLiteral(nativeBody(rows))}`,
+    ...pythonInputs({ url, key, rows }),
     '',
     'body = json.dumps(data).encode("utf-8")',
     'headers = {"Content-Type": "application/json", "Authorization": "Bearer " + api_key}',
@@ -118,10 +125,7 @@ function pythonRequests({ url, key, rows }: SampleInput): string {
     '',
     'import requests',
     '',
-    `url = ${JSON.stringify(url)}`,
-    key !== null ? `api_key = ${JSON.stringify(key)}` : `api_key = os.environ[${JSON.stringify(KEY_VARIABLE)}]`,
-    '',
-    `data = ${pythonLiteral(nativeBody(rows))}`,
+    ...pythonInputs({ url, key, rows }),
     '',
     'response = requests.post(url, json=data, headers={"Authorization": f"Bearer {api_key}"}, timeout=30)',
     'if response.ok:',
