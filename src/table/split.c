@@ -14,44 +14,31 @@
  *
  * Strings keep the two-pass gather (rows.c): their bytes vary in length,
  * so the byte-store trick does not apply.
+ *
+ * On processors with AVX-512, whole blocks of 64 rows go through the vector
+ * kernels of split_vec.c instead, which store only each output's own cells.
  */
-#include "ops_int.h"
+#include "split_int.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The two outputs' missing masks, allocated zeroed with the slot to spare;
- * a mask that ends with no missing cell is freed, so no mask keeps meaning
- * "none missing". */
-static bool tbl__split_masks(tbl_column *dst[2], const size_t n[2])
-{
-    for (int k = 0; k < 2; k++)
-        if ((dst[k]->missing = wf_calloc(n[k] + 1, 1)) == NULL) return false;
-    return true;
-}
+bool tbl__split_scalar_only = false;
 
-static void tbl__split_compact(tbl_column *dst[2], const size_t missing[2])
-{
-    for (int k = 0; k < 2; k++)
-        if (missing[k] == 0) {
-            free(dst[k]->missing);
-            dst[k]->missing = NULL;
-        }
-}
-
-/* Fixed-width payloads copied as one typed load and store per cell. A
- * missing cell gets a zero payload whatever the source held, so equal tables
- * encode to equal bytes (as the gathers in rows.c do). */
+/* Fixed-width payloads copied as one typed load and store per cell, from
+ * row r on, continuing at positions at[]. A missing cell gets a zero
+ * payload whatever the source held, so equal tables encode to equal bytes
+ * (as the gathers in rows.c do). */
 #define TBL__SPLIT_FIXED(name, type)                                                               \
-    static bool name(tbl_column *dst[2], const tbl_column *src, const bool *first, size_t rows,    \
-                     const size_t n[2])                                                            \
+    static void name(tbl_column *dst[2], const tbl_column *src, const bool *first, size_t r,       \
+                     size_t rows, size_t at[2], size_t missing[2])                                 \
     {                                                                                              \
         type *a = (type *)dst[0]->v.f64, *b = (type *)dst[1]->v.f64;                               \
         const type *from = (const type *)src->v.f64;                                               \
-        size_t i = 0, j = 0;                                                                       \
+        size_t i = at[0], j = at[1];                                                               \
         if (src->missing == NULL) {                                                                \
-            for (size_t r = 0; r < rows; r++) {                                                    \
+            for (; r < rows; r++) {                                                                \
                 type v = from[r];                                                                  \
                 size_t f = first[r];                                                               \
                 a[i] = v;                                                                          \
@@ -59,27 +46,25 @@ static void tbl__split_compact(tbl_column *dst[2], const size_t missing[2])
                 i += f;                                                                            \
                 j += 1 - f;                                                                        \
             }                                                                                      \
-            return true;                                                                           \
+        } else {                                                                                   \
+            uint8_t *ma = dst[0]->missing, *mb = dst[1]->missing;                                  \
+            const uint8_t *gone = src->missing;                                                    \
+            for (; r < rows; r++) {                                                                \
+                uint8_t g = gone[r] != 0;                                                          \
+                type v = g ? 0 : from[r];                                                          \
+                size_t f = first[r];                                                               \
+                a[i] = v;                                                                          \
+                b[j] = v;                                                                          \
+                ma[i] = g;                                                                         \
+                mb[j] = g;                                                                         \
+                missing[0] += g & f;                                                               \
+                missing[1] += g & (1 - f);                                                         \
+                i += f;                                                                            \
+                j += 1 - f;                                                                        \
+            }                                                                                      \
         }                                                                                          \
-        if (!tbl__split_masks(dst, n)) return false;                                               \
-        uint8_t *ma = dst[0]->missing, *mb = dst[1]->missing;                                      \
-        const uint8_t *gone = src->missing;                                                        \
-        size_t missing[2] = {0, 0};                                                                \
-        for (size_t r = 0; r < rows; r++) {                                                        \
-            uint8_t g = gone[r] != 0;                                                              \
-            type v = g ? 0 : from[r];                                                              \
-            size_t f = first[r];                                                                   \
-            a[i] = v;                                                                              \
-            b[j] = v;                                                                              \
-            ma[i] = g;                                                                             \
-            mb[j] = g;                                                                             \
-            missing[0] += g & f;                                                                   \
-            missing[1] += g & (1 - f);                                                             \
-            i += f;                                                                                \
-            j += 1 - f;                                                                            \
-        }                                                                                          \
-        tbl__split_compact(dst, missing);                                                          \
-        return true;                                                                               \
+        at[0] = i;                                                                                 \
+        at[1] = j;                                                                                 \
     }
 
 TBL__SPLIT_FIXED(tbl__split_u64, uint64_t)
@@ -87,16 +72,15 @@ TBL__SPLIT_FIXED(tbl__split_u8, uint8_t)
 
 /* Categorical codes: a code that points at no level is missing too (see
  * tbl__cell_missing), and missing cells get code -1. */
-static bool tbl__split_codes(tbl_column *dst[2], const tbl_column *src, const bool *first,
-                             size_t rows, const size_t n[2])
+static void tbl__split_codes(tbl_column *dst[2], const tbl_column *src, const bool *first, size_t r,
+                             size_t rows, size_t at[2], size_t missing[2])
 {
-    if (!tbl__split_masks(dst, n)) return false;
     int32_t *a = dst[0]->v.codes, *b = dst[1]->v.codes;
     uint8_t *ma = dst[0]->missing, *mb = dst[1]->missing;
     const uint8_t *gone = src->missing;
     uint32_t levels = src->levels.count > INT32_MAX ? INT32_MAX : (uint32_t)src->levels.count;
-    size_t i = 0, j = 0, missing[2] = {0, 0};
-    for (size_t r = 0; r < rows; r++) {
+    size_t i = at[0], j = at[1];
+    for (; r < rows; r++) {
         int32_t code = src->v.codes[r];
         /* One unsigned compare catches negative codes and codes past the
          * last level. */
@@ -112,44 +96,58 @@ static bool tbl__split_codes(tbl_column *dst[2], const tbl_column *src, const bo
         i += f;
         j += 1 - f;
     }
-    tbl__split_compact(dst, missing);
-    return true;
+    at[0] = i;
+    at[1] = j;
 }
 
-/* Splits one fixed-width source column into dst[0] and dst[1]. */
-static int tbl__split_fixed(tbl_column *dst[2], const tbl_column *src, const bool *first,
-                            size_t rows, const size_t n[2], wf_error *err)
+/* Allocates dst[0] and dst[1] for src's split (payloads not zeroed: every
+ * slot up to the rows is written; masks zeroed, where src has one or is
+ * categorical). */
+static bool tbl__split_alloc(tbl_column *dst[2], const tbl_column *src, const size_t n[2])
 {
-    size_t width = tbl_type_width(src->type);
-    bool ok = true;
+    bool masks = src->missing != NULL || src->type == TBL_CATEGORICAL;
     for (int k = 0; k < 2; k++) {
         tbl_column *d = dst[k];
         d->type = src->type;
         d->role = src->role;
-        ok = ok && (d->name = wf_strdup(src->name)) != NULL &&
-             (src->type != TBL_CATEGORICAL || tbl_strings_copy(&d->levels, &src->levels) == 0) &&
-             /* Not zeroed: every slot up to n[k] is written. */
-             (d->v.f64 = wf_alloc_large(n[k] + 1, width)) != NULL;
+        if ((d->name = wf_strdup(src->name)) == NULL ||
+            (src->type == TBL_CATEGORICAL && tbl_strings_copy(&d->levels, &src->levels) < 0) ||
+            (d->v.f64 = wf_alloc_large(n[k] + TBL__SPLIT_SLACK, tbl_type_width(src->type))) ==
+                NULL ||
+            (masks && (d->missing = wf_calloc(n[k] + TBL__SPLIT_SLACK, 1)) == NULL))
+            return false;
     }
-    if (ok) {
-        switch (width) {
-        case 8:
-            ok = tbl__split_u64(dst, src, first, rows, n);
-            break;
-        case 4:
-            ok = tbl__split_codes(dst, src, first, rows, n);
-            break;
-        case 1:
-            ok = tbl__split_u8(dst, src, first, rows, n);
-            break;
-        default:
-            ok = false;
+    return true;
+}
+
+/* Splits one fixed-width source column into dst[0] and dst[1]: the whole
+ * blocks of 64 rows by the vector kernels when `bits` is given, the rest
+ * here. */
+static int tbl__split_fixed(tbl_column *dst[2], const tbl_column *src, const bool *first,
+                            const uint64_t *bits, size_t rows, const size_t n[2], wf_error *err)
+{
+    size_t width = tbl_type_width(src->type);
+    if (!tbl__split_alloc(dst, src, n) || (width != 8 && width != 4 && width != 1)) {
+        tbl_column_clear(dst[0]);
+        tbl_column_clear(dst[1]);
+        return wf_error_set(err, WF_ENOMEM, "out of memory splitting column \"%s\"", src->name);
+    }
+    size_t at[2] = {0, 0}, missing[2] = {0, 0};
+    size_t r = bits != NULL ? tbl__split_vec(dst, src, bits, rows, at, missing) : 0;
+    if (width == 8)
+        tbl__split_u64(dst, src, first, r, rows, at, missing);
+    else if (width == 4)
+        tbl__split_codes(dst, src, first, r, rows, at, missing);
+    else
+        tbl__split_u8(dst, src, first, r, rows, at, missing);
+    /* A mask that ends with no missing cell is freed, so no mask keeps
+     * meaning "none missing". */
+    for (int k = 0; k < 2; k++)
+        if (missing[k] == 0) {
+            free(dst[k]->missing);
+            dst[k]->missing = NULL;
         }
-    }
-    if (ok) return 0;
-    tbl_column_clear(dst[0]);
-    tbl_column_clear(dst[1]);
-    return wf_error_set(err, WF_ENOMEM, "out of memory splitting column \"%s\"", src->name);
+    return 0;
 }
 
 /* Columns are shared out to threads one at a time, as they come: string
@@ -157,6 +155,7 @@ static int tbl__split_fixed(tbl_column *dst[2], const tbl_column *src, const boo
 typedef struct tbl__split_ctx {
     const tbl_table *t;
     const bool *first;
+    const uint64_t *bits; /* the flags packed, for the vector kernels; or NULL */
     size_t n[2];
     const size_t *rows[2]; /* the row lists, built only when a string column needs them */
     tbl_column *cols[2];   /* t->ncols each */
@@ -174,7 +173,8 @@ static void tbl__split_part(void *vctx, size_t part, size_t nparts)
         const tbl_column *src = &s->t->cols[c];
         tbl_column *dst[2] = {&s->cols[0][c], &s->cols[1][c]};
         if (src->type != TBL_STRING) {
-            s->rc[c] = tbl__split_fixed(dst, src, s->first, s->t->nrows, s->n, &s->errs[c]);
+            s->rc[c] =
+                tbl__split_fixed(dst, src, s->first, s->bits, s->t->nrows, s->n, &s->errs[c]);
             continue;
         }
         for (int k = 0; k < 2 && s->rc[c] == 0; k++)
@@ -197,6 +197,23 @@ static bool tbl__split_rows(const tbl_table *t, const bool *first, const size_t 
             rows[1][j++] = r;
     }
     return true;
+}
+
+/* The flags of the whole blocks of 64 rows packed into words, for the
+ * vector kernels; NULL where they do not run (or on OOM: the scalar kernels
+ * then do every row). */
+static uint64_t *tbl__split_bits(const bool *first, size_t rows)
+{
+    if (tbl__split_scalar_only || rows < 64 || !tbl__split_vec_ready()) return NULL;
+    uint64_t *bits = wf_mallocarray(rows / 64, sizeof *bits);
+    if (bits == NULL) return NULL;
+    for (size_t w = 0; w < rows / 64; w++) {
+        uint64_t x = 0;
+        for (unsigned k = 0; k < 64; k++)
+            x |= (uint64_t)(first[64 * w + k] != 0) << k;
+        bits[w] = x;
+    }
+    return bits;
 }
 
 int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **b, wf_error *err)
@@ -225,6 +242,7 @@ int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **
     } else {
         s.rows[0] = rows[0];
         s.rows[1] = rows[1];
+        s.bits = tbl__split_bits(first, t->nrows);
         size_t parts = tbl__thread_count(t->nrows, m);
         tbl__run_parts(tbl__split_part, &s, parts < m ? parts : m);
     }
@@ -242,6 +260,7 @@ int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **
         free(s.cols[k]);
         free(rows[k]);
     }
+    free((void *)s.bits); /* const for the threads, ours to free */
     free(s.rc);
     free(s.errs);
     if (rc < 0) {

@@ -3,7 +3,8 @@
  * in order, for every column type, with and without missing cells; checked
  * cell by cell against the source, and byte for byte against the row
  * filter (a different code path), since a split's outputs are artifacts
- * whose digests must not depend on how they were cut.
+ * whose digests must not depend on how they were cut. The scalar and the
+ * AVX-512 kernels are each checked so, and against each other.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "table/split_int.h"
 #include "table_builders.h"
 #include "util/util.h"
 
@@ -213,6 +215,48 @@ static void test_split_keeps_no_mask_where_nothing_is_missing(void **state)
     tbl_free(t);
 }
 
+/* Splits t by first with the scalar kernels only, and as the processor
+ * allows (the vector kernels where it has AVX-512): both are checked every
+ * way, and must give the same bytes. */
+static void check_both_kernels(const tbl_table *t, const bool *first)
+{
+    tbl_table *out[2][2];
+    for (int scalar = 0; scalar < 2; scalar++) {
+        tbl__split_scalar_only = scalar;
+        check_split(t, first);
+        assert_int_equal(tbl_split(t, first, &out[scalar][0], &out[scalar][1], NULL), 0);
+    }
+    tbl__split_scalar_only = false;
+    for (int k = 0; k < 2; k++) {
+        assert_same_bytes(out[0][k], out[1][k]);
+        tbl_free(out[0][k]);
+        tbl_free(out[1][k]);
+    }
+}
+
+/* Row counts around the vector kernels' blocks of 64, so the scalar kernels
+ * take over mid-table at every offset the blocks leave; bad codes (negative,
+ * past the last level) inside the blocks, with and without a mask. */
+static void test_split_kernels_agree_around_blocks(void **state)
+{
+    (void)state;
+    if (!tbl__split_vec_ready()) print_message("no AVX-512 here: the scalar kernels only\n");
+    const size_t sizes[] = {1, 63, 64, 65, 127, 128, 129, 64 * 7 + 33, 5000};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (int holes = 0; holes < 2; holes++) {
+            size_t n = sizes[s];
+            tbl_table *t = make_table(n, holes, 10 + n);
+            if (n > 200) {
+                t->cols[5].v.codes[100] = -3;
+                t->cols[5].v.codes[190] = 1000;
+            }
+            bool *first = coin_flags(n, holes ? 50 : 80, 20 + n);
+            check_both_kernels(t, first);
+            free(first);
+            tbl_free(t);
+        }
+}
+
 static void test_split_of_an_empty_table(void **state)
 {
     (void)state;
@@ -243,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_split_with_every_row_on_one_side),
         cmocka_unit_test(test_split_keeps_no_mask_where_nothing_is_missing),
         cmocka_unit_test(test_split_of_an_empty_table),
+        cmocka_unit_test(test_split_kernels_agree_around_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,36 @@
+/*
+ * split_int.h: the column kernels of tbl_split (split.c) shared with their
+ * vector versions (split_vec.c). Private to src/table.
+ */
+#ifndef WEFT_TABLE_SPLIT_INT_H
+#define WEFT_TABLE_SPLIT_INT_H
+
+#include "ops_int.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Slots every split output (payloads and masks) holds past its rows: the
+ * scalar kernels store one cell past the last, the vector kernels a whole
+ * register of up to 64. */
+#define TBL__SPLIT_SLACK 64
+
+/* True when this processor runs the vector kernels. */
+bool tbl__split_vec_ready(void);
+
+/* Splits the whole blocks of 64 rows of the fixed-width column src into
+ * dst[0] (rows whose bit is set in bits, bit r % 64 of word r / 64) and
+ * dst[1], continuing at positions at[] and adding the missing cells each
+ * gets to missing[]. dst's payloads, and their masks when src has one or is
+ * categorical, are allocated with TBL__SPLIT_SLACK slots to spare. Returns
+ * the rows done (a multiple of 64; 0 where tbl__split_vec_ready is false),
+ * for the scalar kernels to go on from. */
+size_t tbl__split_vec(tbl_column *dst[2], const tbl_column *src, const uint64_t *bits, size_t rows,
+                      size_t at[2], size_t missing[2]);
+
+/* Set by tests to check the scalar kernels on a processor that has the
+ * vector ones. */
+extern bool tbl__split_scalar_only;
+
+#endif
