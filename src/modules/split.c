@@ -263,7 +263,7 @@ static bool split_relative_row(const split_relative *r, const tbl_column *c, siz
 
 /* ---- the three modes ---------------------------------------------------- */
 
-static int split_rows(mod_ctx *ctx, const tbl_table *in, bool *first)
+static int split_rows(mod_ctx *ctx, const tbl_table *in, bool *first, tbl_split_reserve **reserve)
 {
     double fraction;
     bool randomize, stratify;
@@ -289,9 +289,12 @@ static int split_rows(mod_ctx *ctx, const tbl_table *in, bool *first)
     uint32_t *rows = wf_mallocarray(n, sizeof *rows);
     if (rows == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory splitting %zu rows", n);
     if (!stratify) {
+        size_t k = split_count(fraction, n);
+        /* The outputs' memory is made ready while the shuffle runs. */
+        *reserve = tbl_split_reserve_start(in, k);
         for (size_t r = 0; r < n; r++)
             rows[r] = (uint32_t)r;
-        split_choose(rows, n, split_count(fraction, n), randomize, &rng, first);
+        split_choose(rows, n, k, randomize, &rng, first);
         free(rows);
         return 0;
     }
@@ -427,13 +430,14 @@ static const char *const split_modes[] = {"split-rows", "regular-expression", "r
 
 /* Decides, for every row of `in`, whether it goes first. With first == NULL
  * (configure) only the parameters are checked, against in's schema when it
- * is known. */
-static int split_decide(mod_ctx *ctx, const tbl_table *in, bool *first)
+ * is known. A mode that knows its count ahead reserves the outputs in
+ * *reserve. */
+static int split_decide(mod_ctx *ctx, const tbl_table *in, bool *first, tbl_split_reserve **reserve)
 {
     size_t mode;
     int rc = mod__param_choice(ctx, "mode", &mode);
     if (rc < 0) return rc;
-    if (mode == 0) return split_rows(ctx, in, first);
+    if (mode == 0) return split_rows(ctx, in, first, reserve);
     if (mode == 1) return split_regex(ctx, in, first);
     return split_relative_mode(ctx, in, first);
 }
@@ -441,7 +445,8 @@ static int split_decide(mod_ctx *ctx, const tbl_table *in, bool *first)
 static int split_configure(mod_ctx *ctx)
 {
     const tbl_table *in = mod_input_table(ctx, "dataset");
-    int rc = split_decide(ctx, in, NULL);
+    tbl_split_reserve *none = NULL;
+    int rc = split_decide(ctx, in, NULL, &none);
     if (rc == 0) rc = mod__output_schema(ctx, "first", in);
     if (rc == 0) rc = mod__output_schema(ctx, "second", in);
     return rc;
@@ -453,10 +458,14 @@ static int split_run(mod_ctx *ctx)
     if (in == NULL) return mod_fail(ctx, WF_EINVAL, "input \"dataset\" is missing");
     bool *first = wf_calloc(in->nrows, sizeof *first);
     if (first == NULL) return mod_fail(ctx, WF_ENOMEM, "out of memory splitting rows");
-    int rc = split_decide(ctx, in, first);
+    tbl_split_reserve *reserve = NULL;
+    int rc = split_decide(ctx, in, first, &reserve);
     tbl_table *a = NULL, *b = NULL;
     wf_error err = {0};
-    if (rc == 0 && tbl_split(in, first, &a, &b, &err) < 0) rc = mod_fail_with(ctx, &err);
+    if (rc < 0)
+        tbl_split_reserve_free(reserve);
+    else if (tbl_split_into(in, first, reserve, &a, &b, &err) < 0)
+        rc = mod_fail_with(ctx, &err);
     free(first);
     if (rc < 0) {
         tbl_free(a);

@@ -100,21 +100,29 @@ static void tbl__split_codes(tbl_column *dst[2], const tbl_column *src, const bo
     at[1] = j;
 }
 
-/* Allocates dst[0] and dst[1] for src's split (payloads not zeroed: every
- * slot up to the rows is written; masks zeroed, where src has one or is
- * categorical). */
-static bool tbl__split_alloc(tbl_column *dst[2], const tbl_column *src, const size_t n[2])
+/* Gives dst[0] and dst[1] src's name, type, role and levels, and their
+ * buffers: taken from `reserved` (the column's 4 from
+ * tbl__split_reserve_take) or else allocated. Payloads and masks are not
+ * zeroed: the kernels write every slot up to the rows. */
+static bool tbl__split_alloc(tbl_column *dst[2], const tbl_column *src, const size_t n[2],
+                             void **reserved)
 {
-    bool masks = src->missing != NULL || src->type == TBL_CATEGORICAL;
+    bool masks = tbl__split_needs_masks(src);
     for (int k = 0; k < 2; k++) {
         tbl_column *d = dst[k];
         d->type = src->type;
         d->role = src->role;
+        if (reserved != NULL) {
+            d->v.f64 = reserved[k];
+            d->missing = reserved[2 + k];
+            reserved[k] = reserved[2 + k] = NULL;
+        } else {
+            d->v.f64 = wf_alloc_large(n[k] + TBL__SPLIT_SLACK, tbl_type_width(src->type));
+            d->missing = masks ? wf_alloc_large(n[k] + TBL__SPLIT_SLACK, 1) : NULL;
+        }
         if ((d->name = wf_strdup(src->name)) == NULL ||
             (src->type == TBL_CATEGORICAL && tbl_strings_copy(&d->levels, &src->levels) < 0) ||
-            (d->v.f64 = wf_alloc_large(n[k] + TBL__SPLIT_SLACK, tbl_type_width(src->type))) ==
-                NULL ||
-            (masks && (d->missing = wf_calloc(n[k] + TBL__SPLIT_SLACK, 1)) == NULL))
+            d->v.f64 == NULL || (masks && d->missing == NULL))
             return false;
     }
     return true;
@@ -124,10 +132,11 @@ static bool tbl__split_alloc(tbl_column *dst[2], const tbl_column *src, const si
  * blocks of 64 rows by the vector kernels when `bits` is given, the rest
  * here. */
 static int tbl__split_fixed(tbl_column *dst[2], const tbl_column *src, const bool *first,
-                            const uint64_t *bits, size_t rows, const size_t n[2], wf_error *err)
+                            const uint64_t *bits, size_t rows, const size_t n[2], void **reserved,
+                            wf_error *err)
 {
     size_t width = tbl_type_width(src->type);
-    if (!tbl__split_alloc(dst, src, n) || (width != 8 && width != 4 && width != 1)) {
+    if (!tbl__split_alloc(dst, src, n, reserved) || (width != 8 && width != 4 && width != 1)) {
         tbl_column_clear(dst[0]);
         tbl_column_clear(dst[1]);
         return wf_error_set(err, WF_ENOMEM, "out of memory splitting column \"%s\"", src->name);
@@ -156,6 +165,7 @@ typedef struct tbl__split_ctx {
     const tbl_table *t;
     const bool *first;
     const uint64_t *bits; /* the flags packed, for the vector kernels; or NULL */
+    void **reserved;      /* 4 buffers per column made ready ahead, or NULL */
     size_t n[2];
     const size_t *rows[2]; /* the row lists, built only when a string column needs them */
     tbl_column *cols[2];   /* t->ncols each */
@@ -174,7 +184,8 @@ static void tbl__split_part(void *vctx, size_t part, size_t nparts)
         tbl_column *dst[2] = {&s->cols[0][c], &s->cols[1][c]};
         if (src->type != TBL_STRING) {
             s->rc[c] =
-                tbl__split_fixed(dst, src, s->first, s->bits, s->t->nrows, s->n, &s->errs[c]);
+                tbl__split_fixed(dst, src, s->first, s->bits, s->t->nrows, s->n,
+                                 s->reserved != NULL ? s->reserved + 4 * c : NULL, &s->errs[c]);
             continue;
         }
         for (int k = 0; k < 2 && s->rc[c] == 0; k++)
@@ -218,6 +229,12 @@ static uint64_t *tbl__split_bits(const bool *first, size_t rows)
 
 int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **b, wf_error *err)
 {
+    return tbl_split_into(t, first, NULL, a, b, err);
+}
+
+int tbl_split_into(const tbl_table *t, const bool *first, tbl_split_reserve *reserve, tbl_table **a,
+                   tbl_table **b, wf_error *err)
+{
     *a = *b = NULL;
     size_t m = t->ncols;
     tbl__split_ctx s = {.t = t, .first = first};
@@ -243,6 +260,7 @@ int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **
         s.rows[0] = rows[0];
         s.rows[1] = rows[1];
         s.bits = tbl__split_bits(first, t->nrows);
+        s.reserved = tbl__split_reserve_take(reserve, s.n);
         size_t parts = tbl__thread_count(t->nrows, m);
         tbl__run_parts(tbl__split_part, &s, parts < m ? parts : m);
     }
@@ -261,6 +279,7 @@ int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **
         free(rows[k]);
     }
     free((void *)s.bits); /* const for the threads, ours to free */
+    tbl_split_reserve_free(reserve);
     free(s.rc);
     free(s.errs);
     if (rc < 0) {

@@ -29,6 +29,20 @@ bool tbl__split_vec_ready(void);
 size_t tbl__split_vec(tbl_column *dst[2], const tbl_column *src, const uint64_t *bits, size_t rows,
                       size_t at[2], size_t missing[2]);
 
+/* True when a split of src needs missing masks in its outputs: src has one,
+ * or is categorical (a code that names no level is missing too). */
+static inline bool tbl__split_needs_masks(const tbl_column *src)
+{
+    return src->missing != NULL || src->type == TBL_CATEGORICAL;
+}
+
+/* Waits for r's buffers (r may be NULL) and returns them, 4 per column
+ * (payloads first and second, masks first and second; NULL where a column
+ * needs none), when every one was allocated for exactly n[0] and n[1] rows;
+ * else NULL. The buffers stay r's: a split takes one by moving it out and
+ * setting the slot to NULL. */
+void **tbl__split_reserve_take(tbl_split_reserve *r, const size_t n[2]);
+
 /* Set by tests to check the scalar kernels on a processor that has the
  * vector ones. */
 extern bool tbl__split_scalar_only;

@@ -389,8 +389,22 @@ int tbl_filter(const tbl_table *t, const bool *keep, tbl_table **out, wf_error *
 /* The rows of t where first[r] (to *a) and the others (to *b), each in
  * their order: two filters in one pass over each column (cheaper than
  * two filters: each source column is read while it is in cache). */
-int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **b,
-              wf_error *err);
+int tbl_split(const tbl_table *t, const bool *first, tbl_table **a, tbl_table **b, wf_error *err);
+
+/* A split's output buffers, made ready ahead: tbl_split_reserve_start
+ * allocates them for n_first rows first and the rest second, and faults
+ * their pages in, on a thread of its own while the caller decides which rows
+ * go first. Worth it for a large table when the count is known before the
+ * rows (Split Data's random split). NULL when the thread cannot start (the
+ * split then allocates as usual). t must outlive the reserve. */
+typedef struct tbl_split_reserve tbl_split_reserve;
+tbl_split_reserve *tbl_split_reserve_start(const tbl_table *t, size_t n_first);
+/* tbl_split into the reserved buffers; takes `reserve` (NULL allowed), and
+ * allocates afresh if first's count differs from the reserved one. */
+int tbl_split_into(const tbl_table *t, const bool *first, tbl_split_reserve *reserve, tbl_table **a,
+                   tbl_table **b, wf_error *err);
+/* For a caller that does not split after all; accepts NULL. */
+void tbl_split_reserve_free(tbl_split_reserve *reserve);
 
 typedef struct tbl_sort_key {
     size_t column;

@@ -61,6 +61,22 @@ static void split_rows_sends_the_fraction_first_in_input_order(void **state)
     tbl_free(t);
 }
 
+/* A table big enough that the outputs are reserved while the shuffle runs
+ * (tbl_split_reserve_start's threshold where there are two cores). */
+static void split_rows_of_a_large_table(void **state)
+{
+    (void)state;
+    tbl_table *t = ids_and_classes(150000, 1000);
+    mod_ctx ctx;
+    assert_int_equal(split(&ctx, "{\"fraction\": 0.7, \"seed\": 3}", t, false), 0);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 105000);
+    assert_partition(&ctx, 150000);
+    assert_true(mt_ids_ascend(mt_table(&ctx, 0)));
+    assert_true(mt_ids_ascend(mt_table(&ctx, 1)));
+    mod_ctx_clear(&ctx);
+    tbl_free(t);
+}
+
 static void split_rows_is_deterministic_for_a_seed(void **state)
 {
     (void)state;
@@ -350,6 +366,7 @@ int main(void)
         cmocka_unit_test(split_rows_sends_the_fraction_first_in_input_order),
         cmocka_unit_test(split_rows_is_deterministic_for_a_seed),
         cmocka_unit_test(split_rows_without_randomize_takes_the_first_rows),
+        cmocka_unit_test(split_rows_of_a_large_table),
         cmocka_unit_test(split_rows_is_stratified_when_asked),
         cmocka_unit_test(split_rows_stratified_needs_a_known_column),
         cmocka_unit_test(split_rows_rejects_a_fraction_out_of_range),
