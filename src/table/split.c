@@ -210,20 +210,21 @@ static bool tbl__split_rows(const tbl_table *t, const bool *first, const size_t 
     return true;
 }
 
-/* The flags of the whole blocks of 64 rows packed into words, for the
- * vector kernels; NULL where they do not run (or on OOM: the scalar kernels
- * then do every row). */
-static uint64_t *tbl__split_bits(const bool *first, size_t rows)
+/* Counts the rows that go first into *count, and returns the flags of the
+ * whole blocks of 64 rows packed into words for the vector kernels; NULL
+ * where they do not run (or on OOM: the scalar kernels then do every row). */
+static uint64_t *tbl__split_bits(const bool *first, size_t rows, size_t *count)
 {
-    if (tbl__split_scalar_only || rows < 64 || !tbl__split_vec_ready()) return NULL;
-    uint64_t *bits = wf_mallocarray(rows / 64, sizeof *bits);
-    if (bits == NULL) return NULL;
-    for (size_t w = 0; w < rows / 64; w++) {
-        uint64_t x = 0;
-        for (unsigned k = 0; k < 64; k++)
-            x |= (uint64_t)(first[64 * w + k] != 0) << k;
-        bits[w] = x;
+    uint64_t *bits = NULL;
+    size_t r = 0;
+    *count = 0;
+    if (!tbl__split_scalar_only && rows >= 64 && tbl__split_vec_ready() &&
+        (bits = wf_mallocarray(rows / 64, sizeof *bits)) != NULL) {
+        *count = tbl__split_vec_pack(first, rows, bits);
+        r = rows / 64 * 64;
     }
+    for (; r < rows; r++)
+        *count += first[r];
     return bits;
 }
 
@@ -239,8 +240,8 @@ int tbl_split_into(const tbl_table *t, const bool *first, tbl_split_reserve *res
     size_t m = t->ncols;
     tbl__split_ctx s = {.t = t, .first = first};
     atomic_init(&s.next, 0);
-    for (size_t r = 0; r < t->nrows; r++)
-        s.n[0] += first[r];
+    uint64_t *bits = tbl__split_bits(first, t->nrows, &s.n[0]);
+    s.bits = bits;
     s.n[1] = t->nrows - s.n[0];
     bool strings = false;
     for (size_t c = 0; c < m; c++)
@@ -259,7 +260,6 @@ int tbl_split_into(const tbl_table *t, const bool *first, tbl_split_reserve *res
     } else {
         s.rows[0] = rows[0];
         s.rows[1] = rows[1];
-        s.bits = tbl__split_bits(first, t->nrows);
         s.reserved = tbl__split_reserve_take(reserve, s.n);
         size_t parts = tbl__thread_count(t->nrows, m);
         tbl__run_parts(tbl__split_part, &s, parts < m ? parts : m);
@@ -278,7 +278,7 @@ int tbl_split_into(const tbl_table *t, const bool *first, tbl_split_reserve *res
         free(s.cols[k]);
         free(rows[k]);
     }
-    free((void *)s.bits); /* const for the threads, ours to free */
+    free(bits);
     tbl_split_reserve_free(reserve);
     free(s.rc);
     free(s.errs);

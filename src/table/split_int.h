@@ -19,6 +19,11 @@
 /* True when this processor runs the vector kernels. */
 bool tbl__split_vec_ready(void);
 
+/* Packs the flags of the whole blocks of 64 rows of first[0..rows) into
+ * bits (bit r % 64 of word r / 64) and returns how many are set. Only where
+ * tbl__split_vec_ready. */
+size_t tbl__split_vec_pack(const bool *first, size_t rows, uint64_t *bits);
+
 /* Splits the whole blocks of 64 rows of the fixed-width column src into
  * dst[0] (rows whose bit is set in bits, bit r % 64 of word r / 64) and
  * dst[1], continuing at positions at[] and adding the missing cells each

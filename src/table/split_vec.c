@@ -25,6 +25,17 @@
 
 #define TBL__VEC __attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt")))
 
+TBL__VEC size_t tbl__split_vec_pack(const bool *first, size_t rows, uint64_t *bits)
+{
+    size_t count = 0;
+    for (size_t w = 0; w < rows / 64; w++) {
+        __m512i f = _mm512_loadu_si512(first + 64 * w);
+        bits[w] = (uint64_t)_mm512_test_epi8_mask(f, f);
+        count += (size_t)__builtin_popcountll(bits[w]);
+    }
+    return count;
+}
+
 bool tbl__split_vec_ready(void)
 {
     __builtin_cpu_init();
@@ -150,6 +161,12 @@ size_t tbl__split_vec(tbl_column *dst[2], const tbl_column *src, const uint64_t 
 bool tbl__split_vec_ready(void)
 {
     return false;
+}
+
+size_t tbl__split_vec_pack(const bool *first, size_t rows, uint64_t *bits)
+{
+    (void)first, (void)rows, (void)bits;
+    return 0;
 }
 
 size_t tbl__split_vec(tbl_column *dst[2], const tbl_column *src, const uint64_t *bits, size_t rows,
