@@ -85,16 +85,18 @@ static const srv__op_doc srv__docs[] = {
      NULL, NULL},
     {"GET", "/api/published", "Published pipelines",
      "{\"published\": [{\"id\", \"name\", \"description\", \"default_version\", "
-     "\"latest_version\", \"created_at\", \"updated_at\"}]}, by name.",
+     "\"latest_version\", \"created_at\", \"updated_at\", \"disabled\"}]}, by name.",
      NULL, NULL},
     {"GET", "/api/published/{id}", "A published pipeline",
      "The pipeline as in the list, with \"versions\": [{\"version\", \"source\", "
      "\"created_at\", \"default\"}] (oldest first) and \"parameters\": the default version's "
      "pipeline parameters {name: {\"type\", \"default\"?}}, which a submission may set.",
      NULL, NULL},
-    {"PATCH", "/api/published/{id}", "Set the default version",
-     "{\"default_version\": N}: the version that submissions without a \"version\" run. "
-     "Answers the pipeline as GET does; 422 \"unknown_version\" when there is no version N.",
+    {"PATCH", "/api/published/{id}", "Set the default version, or disable",
+     "{\"default_version\"?: N, \"disabled\"?: bool}: the version that submissions without a "
+     "\"version\" run; a disabled pipeline refuses new runs (409 \"disabled\") and keeps its "
+     "versions and runs until enabled again. Answers the pipeline as GET does; 422 "
+     "\"unknown_version\" when there is no version N.",
      NULL, NULL},
     {"GET", "/api/published/{id}/versions/{version}", "A published version",
      "{\"pipeline_id\", \"version\", \"source\", \"created_at\", \"default\", \"parameters\", "
@@ -106,7 +108,8 @@ static const srv__op_doc srv__docs[] = {
      "document with the parameter values (a dataset parameter names a registered dataset) and "
      "runs it like any run (events, outputs, rerun). 201 {\"run_id\", \"status\", "
      "\"published_id\", \"version\"}, Location /api/runs/{run_id}. 422 with per-node details "
-     "for a missing or wrong parameter value; 422 \"unknown_version\".",
+     "for a missing or wrong parameter value; 422 \"unknown_version\"; 409 \"disabled\" for a "
+     "disabled pipeline.",
      NULL, NULL},
     {"GET", "/api/published/{id}/runs", "Runs of a published pipeline",
      "{\"published_id\", \"name\", \"runs\": [{\"id\", \"version\", \"experiment\", \"status\", "

@@ -252,8 +252,9 @@ static int list_versions(srv_request *req, srv_response *res)
     return ds__reply_versions(res, "versions", v, n);
 }
 
-/* POST /api/datasets/{name}/archive */
-static int archive_dataset(srv_request *req, srv_response *res)
+/* POST /api/datasets/{name}/archive and .../reactivate: hides the dataset
+ * from lists or shows it again (Azure's Archive and Reactivate). */
+static int ds__set_archived(srv_request *req, srv_response *res, bool archived)
 {
     char ref[160];
     if (ds__ref(req, res, false, ref, sizeof ref) < 0) return 0;
@@ -262,11 +263,21 @@ static int archive_dataset(srv_request *req, srv_response *res)
     const char *name = srv_path_param(req, 0);
     st_dataset_version v = {0};
     wf_error err = {0};
-    if (st_dataset_archive(ws, name, &err) < 0 || st_dataset_get(ws, name, &v, &err) < 0)
+    if (st_dataset_archive(ws, name, archived, &err) < 0 || st_dataset_get(ws, name, &v, &err) < 0)
         return ds__reply_store(res, ws, &err);
     ds__reply_version(res, 200, &v);
     st_dataset_version_clear(&v);
     return 0;
+}
+
+static int archive_dataset(srv_request *req, srv_response *res)
+{
+    return ds__set_archived(req, res, true);
+}
+
+static int reactivate_dataset(srv_request *req, srv_response *res)
+{
+    return ds__set_archived(req, res, false);
 }
 
 /* ---- contents ---------------------------------------------------------- */
@@ -631,5 +642,6 @@ const srv_route srv_dataset_routes[] = {
     {"GET", "/api/datasets/{name}/profile", profile_dataset, 0},
     {"GET", "/api/datasets/{name}/download", download_dataset, 0},
     {"POST", "/api/datasets/{name}/archive", archive_dataset, 0},
+    {"POST", "/api/datasets/{name}/reactivate", reactivate_dataset, 0},
     {NULL, NULL, NULL, 0},
 };

@@ -126,10 +126,10 @@ static int create_inference_pipeline(srv_request *req, srv_response *res)
 
 static json_t *srv__published_json(const st_published *p)
 {
-    return json_pack("{s:I, s:s, s:s, s:i, s:i, s:s, s:s}", "id", (json_int_t)p->id, "name",
+    return json_pack("{s:I, s:s, s:s, s:i, s:i, s:s, s:s, s:b}", "id", (json_int_t)p->id, "name",
                      p->name, "description", p->description, "default_version", p->default_version,
                      "latest_version", p->versions, "created_at", p->created_at, "updated_at",
-                     p->updated_at);
+                     p->updated_at, "disabled", p->disabled);
 }
 
 static json_t *srv__version_json(const st_published_version *v, int default_version)
@@ -337,6 +337,7 @@ static int get_published(srv_request *req, srv_response *res)
 }
 
 /* PATCH /api/published/{id} {"default_version": N} -> the pipeline, as GET */
+/* PATCH {"default_version"?, "disabled"?}: either or both. */
 static int patch_published(srv_request *req, srv_response *res)
 {
     st_workspace *ws = srv__ws(req, res);
@@ -344,16 +345,22 @@ static int patch_published(srv_request *req, srv_response *res)
     if (ws == NULL || srv__published_from_path(req, res, ws, &p) < 0) return 0;
     json_t *body = srv_body_json(req, res);
     int64_t version = 0;
+    const json_t *disabled = json_object_get(body, "disabled");
     wf_error err = {0};
     if (body == NULL || !srv__opt_id(body, "default_version", res, &version)) {
         /* replied */
-    } else if (json_object_get(body, "default_version") == NULL) {
-        srv_reply_error(res, 422, "invalid", "give the \"default_version\" to make the default");
+    } else if (json_object_get(body, "default_version") == NULL && disabled == NULL) {
+        srv_reply_error(res, 422, "invalid",
+                        "give the \"default_version\" to make the default, or \"disabled\"");
+    } else if (disabled != NULL && !json_is_boolean(disabled)) {
+        srv_reply_error(res, 422, "invalid", "\"disabled\" must be true or false");
     } else if (version > p.versions) {
         srv_reply_error(res, 422, "unknown_version",
                         "published pipeline \"%s\" has no version %lld (it has 1 to %d)", p.name,
                         (long long)version, p.versions);
-    } else if (st_published_set_default(ws, p.id, (int)version, &err) < 0) {
+    } else if ((version > 0 && st_published_set_default(ws, p.id, (int)version, &err) < 0) ||
+               (disabled != NULL &&
+                st_published_set_disabled(ws, p.id, json_is_true(disabled), &err) < 0)) {
         srv__reply_published_store(res, &err);
     } else {
         int64_t id = p.id;
@@ -440,6 +447,9 @@ static int submit_published(srv_request *req, srv_response *res)
         srv_reply_error(res, 422, "invalid", "\"parameters\" must be an object of values");
     } else if (nc != NULL && !json_is_boolean(nc)) {
         srv_reply_error(res, 422, "invalid", "\"no_cache\" must be true or false");
+    } else if (p.disabled) {
+        srv_reply_error(res, 409, "disabled",
+                        "published pipeline \"%s\" is disabled: enable it to submit runs", p.name);
     } else if (version > p.versions) {
         srv_reply_error(res, 422, "unknown_version",
                         "published pipeline \"%s\" has no version %lld (it has 1 to %d)", p.name,

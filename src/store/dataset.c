@@ -397,15 +397,17 @@ int st_dataset_versions(st_workspace *ws, const char *name, st_dataset_version *
     return rc;
 }
 
-int st_dataset_archive(st_workspace *ws, const char *name, wf_error *err)
+int st_dataset_archive(st_workspace *ws, const char *name, bool archived, wf_error *err)
 {
     int rc = st_dataset_name_check(name, err);
     if (rc < 0) return rc;
     sqlite3_stmt *stmt;
-    rc = st__prepare(ws, "UPDATE datasets SET archived = 1 WHERE name = ?1", &stmt, err);
+    rc = st__prepare(ws, "UPDATE datasets SET archived = ?2 WHERE name = ?1", &stmt, err);
     if (rc < 0) return rc;
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    rc = st__step_done(ws, stmt, "update", "archiving a dataset", err);
+    sqlite3_bind_int(stmt, 2, archived);
+    rc = st__step_done(ws, stmt, "update",
+                       archived ? "archiving a dataset" : "reactivating a dataset", err);
     sqlite3_finalize(stmt);
     if (rc == 0 && sqlite3_changes(ws->db) == 0)
         rc = wf_error_set(err, WF_ENOTFOUND, "no dataset is named \"%s\"", name);

@@ -87,7 +87,8 @@ int st_published_name_check(const char *name, wf_error *err)
 #define ST__PUBLISHED_COLUMNS                                                                      \
     "p.id, p.name, p.description, p.default_version, p.created_at,"                                \
     " (SELECT count(*) FROM published_versions v WHERE v.pipeline_id = p.id),"                     \
-    " (SELECT max(created_at) FROM published_versions v WHERE v.pipeline_id = p.id)"
+    " (SELECT max(created_at) FROM published_versions v WHERE v.pipeline_id = p.id),"              \
+    " p.disabled"
 
 static int st__read_published(sqlite3_stmt *stmt, void *elem, wf_error *err)
 {
@@ -100,6 +101,7 @@ static int st__read_published(sqlite3_stmt *stmt, void *elem, wf_error *err)
     p->created_at = st__column_text(stmt, 4);
     p->versions = sqlite3_column_int(stmt, 5);
     p->updated_at = st__column_text(stmt, 6);
+    p->disabled = sqlite3_column_int(stmt, 7) != 0;
     if (!p->name || !p->description || !p->created_at || !p->updated_at) {
         st_published_clear(p);
         return wf_error_set(err, WF_ENOMEM, "out of memory");
@@ -349,6 +351,19 @@ int st_published_set_default(st_workspace *ws, int64_t id, int version, wf_error
     return st__published_exec(ws,
                               "UPDATE published_pipelines SET default_version = ?1 WHERE id = ?2",
                               NULL, 0, ints, 2, "update", "setting the default version", err);
+}
+
+int st_published_set_disabled(st_workspace *ws, int64_t id, bool disabled, wf_error *err)
+{
+    st_published p;
+    int rc = st_published_get(ws, id, &p, err);
+    if (rc < 0) return rc;
+    st_published_clear(&p);
+    int64_t ints[] = {disabled, id};
+    return st__published_exec(
+        ws, "UPDATE published_pipelines SET disabled = ?1 WHERE id = ?2", NULL, 0, ints, 2,
+        "update", disabled ? "disabling a published pipeline" : "enabling a published pipeline",
+        err);
 }
 
 int st_published_mark_run(st_workspace *ws, int64_t run_id, int64_t id, int version, wf_error *err)

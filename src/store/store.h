@@ -106,8 +106,10 @@ int st_dataset_list(st_workspace *ws, bool include_archived, st_dataset_version 
 /* Every version of one dataset, oldest first. */
 int st_dataset_versions(st_workspace *ws, const char *name, st_dataset_version **out, size_t *count,
                         wf_error *err);
-/* Archives a dataset (all versions): hidden from lists, still loadable. */
-int st_dataset_archive(st_workspace *ws, const char *name, wf_error *err);
+/* Archives a dataset (all versions): hidden from lists, still loadable; or,
+ * with archived false, reactivates it (listed again). WF_ENOTFOUND for no
+ * such dataset. */
+int st_dataset_archive(st_workspace *ws, const char *name, bool archived, wf_error *err);
 /* Loads the table of `ref` (memory-mapped); meta (may be NULL) gets its row. */
 int st_dataset_load(st_workspace *ws, const char *ref, tbl_table **out, st_dataset_version *meta,
                     wf_error *err);
@@ -420,6 +422,7 @@ typedef struct st_published {
     int versions;     /* how many versions it has (the newest is this number) */
     char *created_at; /* when version 1 was published */
     char *updated_at; /* when the newest version was */
+    bool disabled;    /* refuses new runs until enabled again */
 } st_published;
 
 typedef struct st_published_version {
@@ -465,6 +468,9 @@ int st_published_version_get(st_workspace *ws, int64_t id, int version, st_publi
                              wf_error *err);
 /* Makes `version` the default; WF_ENOTFOUND when it does not exist. */
 int st_published_set_default(st_workspace *ws, int64_t id, int version, wf_error *err);
+/* Disables pipeline id (it then refuses new runs; the server checks) or
+ * enables it again. WF_ENOTFOUND when there is no such pipeline. */
+int st_published_set_disabled(st_workspace *ws, int64_t id, bool disabled, wf_error *err);
 /* Records that run_id was submitted through version `version` of pipeline
  * id. WF_ENOTFOUND when there is no such run. */
 int st_published_mark_run(st_workspace *ws, int64_t run_id, int64_t id, int version, wf_error *err);

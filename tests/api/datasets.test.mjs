@@ -372,6 +372,21 @@ describe('datasets', () => {
     assert.ok((await names()).includes('old-news'));
   });
 
+  test('reactivating brings an archived dataset back, every version', async () => {
+    assert.equal((await upload('?name=shelved', FRUIT)).status, 201);
+    assert.equal((await upload('?name=shelved', FRUIT)).status, 201);
+    assert.equal((await api(srv.url, 'POST', '/api/datasets/shelved/archive')).status, 200);
+    assert.ok(!(await names()).includes('shelved'));
+    const r = await api(srv.url, 'POST', '/api/datasets/shelved/reactivate');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.archived, false);
+    assert.equal(r.json.version, 2);
+    assert.ok((await names()).includes('shelved'));
+    const versions = (await get('/api/datasets/shelved/versions')).json.versions;
+    assert.deepEqual(versions.map((v) => v.archived), [false, false]);
+    errorShape(await api(srv.url, 'POST', '/api/datasets/never-was/reactivate'), 404, 'not_found');
+  });
+
   test('a ragged CSV is 422 naming the line, and registers nothing', async () => {
     const before = await names('?archived=true');
     const r = await upload('?name=ragged', 'a,b\n1,2\n3\n');

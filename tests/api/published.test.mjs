@@ -215,4 +215,44 @@ describe('published pipelines', () => {
     assert.equal(r.status, 201, r.text);
     assert.equal((await c.waitRun(r.json.run_id)).status, 'completed');
   });
+
+  test('a disabled pipeline refuses runs and keeps its runs; enabled again, it takes them', async () => {
+    const needs = await c.call('POST', '/api/pipelines', {
+      format: 'weft.pipeline/1',
+      name: 'switched',
+      nodes: [
+        { id: 'data', module: 'dataset@1', params: { dataset: 'autos' } },
+        { id: 'split', module: 'split-data@1' },
+      ],
+      edges: [{ from: 'data.dataset', to: 'split.dataset' }],
+    });
+    assert.equal(needs.status, 201, needs.text);
+    const p = await c.call('POST', '/api/published', { name: 'switched', draft_id: needs.json.id });
+    assert.equal(p.status, 201, p.text);
+    const first = await c.call('POST', `/api/published/${p.json.id}/runs`, {});
+    assert.equal(first.status, 201, first.text);
+    assert.equal((await c.waitRun(first.json.run_id)).status, 'completed');
+
+    let r = await c.call('PATCH', `/api/published/${p.json.id}`, { disabled: true });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.disabled, true);
+    assert.equal(r.json.default_version, 1);
+    const listed = (await c.call('GET', '/api/published')).json.published.find((x) => x.id === p.json.id);
+    assert.equal(listed.disabled, true);
+    r = await c.call('POST', `/api/published/${p.json.id}/runs`, {});
+    errorOf(r, 409, 'disabled');
+    assert.match(r.json.error.message, /published pipeline "switched" is disabled: enable it to submit runs/);
+    // Its versions and past runs stay.
+    assert.equal((await c.call('GET', `/api/published/${p.json.id}/versions/1`)).status, 200);
+    const runs = (await c.call('GET', `/api/published/${p.json.id}/runs`)).json.runs;
+    assert.deepEqual(runs.map((x) => x.id), [first.json.run_id]);
+    errorOf(await c.call('PATCH', `/api/published/${p.json.id}`, { disabled: 'yes' }), 422, 'invalid');
+
+    r = await c.call('PATCH', `/api/published/${p.json.id}`, { disabled: false });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.disabled, false);
+    r = await c.call('POST', `/api/published/${p.json.id}/runs`, {});
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await c.waitRun(r.json.run_id)).status, 'completed');
+  });
 });

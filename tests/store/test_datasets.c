@@ -129,7 +129,7 @@ static void names_are_letters_digits_dash_underscore_and_dot(void **state)
     assert_int_equal(st_dataset_name_check(NULL, NULL), WF_EINVAL);
 }
 
-static void list_shows_the_latest_of_each_and_hides_archived(void **state)
+static void list_shows_the_latest_of_each_and_hides_archived_until_reactivated(void **state)
 {
     (void)state;
     char *dir = make_temp_dir();
@@ -139,7 +139,7 @@ static void list_shows_the_latest_of_each_and_hides_archived(void **state)
     const char *const names[] = {"zeta", "alpha", "alpha", "mid"};
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(st_dataset_register(ws, names[i], t, "", "", NULL, &err), 0);
-    assert_int_equal(st_dataset_archive(ws, "mid", &err), 0);
+    assert_int_equal(st_dataset_archive(ws, "mid", true, &err), 0);
 
     st_dataset_version *list;
     size_t n;
@@ -155,6 +155,16 @@ static void list_shows_the_latest_of_each_and_hides_archived(void **state)
     assert_string_equal(list[1].name, "mid");
     assert_true(list[1].archived);
     st_dataset_versions_free(list, n);
+
+    /* Reactivated, it is listed again, every version. */
+    assert_int_equal(st_dataset_archive(ws, "mid", false, &err), 0);
+    assert_int_equal(st_dataset_list(ws, false, &list, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(list[1].name, "mid");
+    assert_false(list[1].archived);
+    st_dataset_versions_free(list, n);
+    wf_error_clear(&err);
+    assert_int_equal(st_dataset_archive(ws, "never-was", false, &err), WF_ENOTFOUND);
     tbl_free(t);
     st_close(ws);
     remove_temp_dir(dir);
@@ -168,7 +178,7 @@ static void archived_datasets_still_load_and_come_back_with_a_new_version(void *
     wf_error err = {0};
     tbl_table *t = small_table(0);
     assert_int_equal(st_dataset_register(ws, "old", t, "", "", NULL, &err), 0);
-    assert_int_equal(st_dataset_archive(ws, "old", &err), 0);
+    assert_int_equal(st_dataset_archive(ws, "old", true, &err), 0);
     tbl_table *back = NULL;
     st_dataset_version meta;
     assert_int_equal(st_dataset_load(ws, "old", &back, &meta, &err), 0);
@@ -186,7 +196,7 @@ static void archived_datasets_still_load_and_come_back_with_a_new_version(void *
     st_dataset_versions_free(list, n);
 
     wf_error_clear(&err);
-    assert_int_equal(st_dataset_archive(ws, "never-was", &err), WF_ENOTFOUND);
+    assert_int_equal(st_dataset_archive(ws, "never-was", true, &err), WF_ENOTFOUND);
     tbl_free(t);
     st_close(ws);
     remove_temp_dir(dir);
@@ -444,7 +454,7 @@ int main(void)
         cmocka_unit_test(the_same_table_twice_shares_one_artifact),
         cmocka_unit_test(get_resolves_name_name_at_n_and_name_at_latest),
         cmocka_unit_test(names_are_letters_digits_dash_underscore_and_dot),
-        cmocka_unit_test(list_shows_the_latest_of_each_and_hides_archived),
+        cmocka_unit_test(list_shows_the_latest_of_each_and_hides_archived_until_reactivated),
         cmocka_unit_test(archived_datasets_still_load_and_come_back_with_a_new_version),
         cmocka_unit_test(versions_lists_every_version_oldest_first),
         cmocka_unit_test(load_maps_the_table_and_fills_its_row),

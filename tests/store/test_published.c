@@ -102,6 +102,43 @@ static void the_default_version_moves_only_to_a_version_that_exists(void **state
     remove_temp_dir(dir);
 }
 
+static void a_pipeline_is_disabled_and_enabled_keeping_its_versions(void **state)
+{
+    (void)state;
+    char *dir = make_temp_dir();
+    st_workspace *ws = open_workspace(dir);
+    wf_error err = {0};
+    st_published p = {0};
+    assert_int_equal(st_published_publish(ws, "p", NULL, doc1, "", &p, NULL, &err), 0);
+    assert_false(p.disabled);
+    assert_int_equal(st_published_set_disabled(ws, p.id, true, &err), 0);
+    int64_t id = p.id;
+    st_published_clear(&p);
+    assert_int_equal(st_published_get(ws, id, &p, &err), 0);
+    assert_true(p.disabled);
+    assert_int_equal(p.versions, 1);
+    st_published_clear(&p);
+    st_published *list = NULL;
+    size_t n = 0;
+    assert_int_equal(st_published_list(ws, &list, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_true(list[0].disabled);
+    st_published_free(list, n);
+    /* Publishing again adds a version and leaves it disabled. */
+    assert_int_equal(st_published_publish(ws, "p", NULL, doc2, "", &p, NULL, &err), 0);
+    assert_true(p.disabled);
+    assert_int_equal(p.versions, 2);
+    st_published_clear(&p);
+    assert_int_equal(st_published_set_disabled(ws, id, false, &err), 0);
+    assert_int_equal(st_published_get(ws, id, &p, &err), 0);
+    assert_false(p.disabled);
+    st_published_clear(&p);
+    assert_int_equal(st_published_set_disabled(ws, 999, true, &err), WF_ENOTFOUND);
+    wf_error_clear(&err);
+    st_close(ws);
+    remove_temp_dir(dir);
+}
+
 static void unknown_pipelines_are_not_found(void **state)
 {
     (void)state;
@@ -196,6 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(publishing_a_name_twice_makes_two_versions),
         cmocka_unit_test(the_default_version_moves_only_to_a_version_that_exists),
+        cmocka_unit_test(a_pipeline_is_disabled_and_enabled_keeping_its_versions),
         cmocka_unit_test(unknown_pipelines_are_not_found),
         cmocka_unit_test(names_are_checked),
         cmocka_unit_test(runs_remember_the_published_pipeline),

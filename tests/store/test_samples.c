@@ -97,7 +97,7 @@ static void present_samples_are_registered_once(void **state)
     st_dataset_version_clear(&v);
 
     /* Again: nothing new, even when the sample was archived meanwhile. */
-    assert_int_equal(st_dataset_archive(ws, "iris", &err), 0);
+    assert_int_equal(st_dataset_archive(ws, "iris", true, &err), 0);
     assert_int_equal(st_register_samples(ws, samples, NULL, &err), 0);
     assert_int_equal(count_rows(ws, "dataset_versions"), 1);
     st_close(ws);

@@ -227,6 +227,26 @@ describe('datasets', () => {
     noConsoleErrors(page, [/Failed to load resource/]);
   });
 
+  test('Archive hides a dataset from the list and Reactivate brings it back', async () => {
+    const csv = 'fruit,kg\napple,1.5\npear,2\n';
+    const up = await ui.api('POST', '/api/datasets?name=pantry&format=csv', { body: csv });
+    assert.equal(up.status, 201, up.text);
+    const page = await ui.page();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${ui.url}/datasets/pantry`);
+    const detail = page.getByRole('article', { name: 'Dataset pantry' });
+    await detail.getByRole('button', { name: 'Archive' }).click();
+    await detail.locator('.archived-pill').waitFor();
+    assert.equal((await ui.api('GET', '/api/datasets/pantry')).json.archived, true);
+    await screenshot(page, 'dataset-archived');
+    await detail.getByRole('button', { name: 'Reactivate' }).click();
+    await detail.locator('.archived-pill').waitFor({ state: 'detached' });
+    assert.equal((await ui.api('GET', '/api/datasets/pantry')).json.archived, false);
+    const names = (await ui.api('GET', '/api/datasets')).json.datasets.map((d) => d.name);
+    assert.ok(names.includes('pantry'));
+    noConsoleErrors(page);
+  });
+
   test('"Use in new pipeline" opens a draft holding the dataset', async () => {
     const page = await ui.page();
     await page.goto(`${ui.url}/datasets/cars`);

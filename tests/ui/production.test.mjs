@@ -388,6 +388,20 @@ describe('batch: publish a batch inference pipeline and submit it with a dataset
     await v2.getByRole('button', { name: 'Make default' }).click();
     await v2.getByText('default').waitFor();
     assert.equal((await ui.api('GET', `/api/published/${pubId}`)).json.default_version, 2);
+    // The submit form now offers the new default.
+    assert.equal(await form.locator('select').first().inputValue(), '2');
+
+    // Disable: the pipeline refuses runs (the form too) until enabled again.
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.locator('h1 .disabled-pill').waitFor();
+    assert.equal(await form.getByRole('button', { name: 'Submit' }).isDisabled(), true);
+    await screenshot(page, 'production-published-disabled');
+    assert.equal((await ui.api('POST', `/api/published/${pubId}/runs`, { body: {} })).status, 409);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.locator('h1 .disabled-pill').waitFor({ state: 'detached' });
+    assert.equal(await form.getByRole('button', { name: 'Submit' }).isDisabled(), false);
+    assert.equal((await ui.api('GET', `/api/published/${pubId}`)).json.disabled, false);
 
     await page.getByRole('link', { name: 'Published', exact: true }).click();
     await page.getByRole('table', { name: 'Published pipelines' }).getByRole('link', { name: 'Car mileage batch' }).waitFor();

@@ -104,6 +104,8 @@ export interface PublishedSummary {
   latest_version: number;
   created_at: string;
   updated_at: string;
+  /** Refuses new runs until enabled again (PATCH {"disabled": false}). */
+  disabled: boolean;
 }
 
 /** GET /api/published/{id}: its versions, and the default version's parameters. */

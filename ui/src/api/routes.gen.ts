@@ -294,7 +294,7 @@ export const routes = {
   },
   "PATCH /api/published/{id}": {
     operationId: "patch_published__by_id",
-    summary: "Set the default version",
+    summary: "Set the default version, or disable",
     pathParams: ["id"],
     auth: true,
     body: "json",
@@ -316,6 +316,13 @@ export const routes = {
   "POST /api/datasets/{name}/archive": {
     operationId: "post_datasets__by_name_archive",
     summary: "POST /api/datasets/{name}/archive",
+    pathParams: ["name"],
+    auth: true,
+    body: "json",
+  },
+  "POST /api/datasets/{name}/reactivate": {
+    operationId: "post_datasets__by_name_reactivate",
+    summary: "POST /api/datasets/{name}/reactivate",
     pathParams: ["name"],
     auth: true,
     body: "json",

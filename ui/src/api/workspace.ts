@@ -80,6 +80,7 @@ declare module './types' {
     'GET /api/datasets/{name}': DatasetVersion;
     'GET /api/datasets/{name}/versions': { versions: DatasetVersion[] };
     'POST /api/datasets/{name}/archive': DatasetVersion;
+    'POST /api/datasets/{name}/reactivate': DatasetVersion;
     'GET /api/models': { models: ModelVersion[] };
     'POST /api/models': ModelVersion;
     'GET /api/models/{name}': ModelVersion;

@@ -1,5 +1,5 @@
 // One dataset: its versions, a preview of the chosen version's rows, its
-// profile, downloads, archive, and "Use in new pipeline".
+// profile, downloads, archive and reactivate, and "Use in new pipeline".
 
 import { useCallback, useEffect, useState } from 'react';
 
@@ -91,11 +91,12 @@ export function DatasetDetail({ name, version, onChanged }: DatasetDetailProps) 
     }
   };
 
-  const archive = async () => {
-    if (!window.confirm(`Archive “${name}”? It leaves the list, but pipelines that use it still run. Uploading it again brings it back.`)) return;
+  // Archive hides the dataset from the list; Reactivate shows it again.
+  const setArchived = async (archived: boolean) => {
+    if (archived && !window.confirm(`Archive “${name}”? It leaves the list, but pipelines that use it still run. Reactivate brings it back.`)) return;
     setBusy(true);
     try {
-      await api('POST /api/datasets/{name}/archive', { params: { name } });
+      await api(archived ? 'POST /api/datasets/{name}/archive' : 'POST /api/datasets/{name}/reactivate', { params: { name } });
       onChanged();
       reload();
     } catch (e) {
@@ -135,8 +136,8 @@ export function DatasetDetail({ name, version, onChanged }: DatasetDetailProps) 
               ))}
             </div>
           </details>
-          <button type="button" disabled={busy || current.archived} onClick={() => void archive()}>
-            {current.archived ? 'Archived' : 'Archive'}
+          <button type="button" disabled={busy} onClick={() => void setArchived(!current.archived)}>
+            {current.archived ? 'Reactivate' : 'Archive'}
           </button>
         </div>
       </header>

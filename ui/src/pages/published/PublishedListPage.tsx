@@ -64,6 +64,7 @@ export function PublishedListPage() {
                   <Link to={`/published/${p.id}`} className="strong-link">
                     {p.name}
                   </Link>
+                  {p.disabled ? <span className="disabled-pill">disabled</span> : null}
                   {p.description ? <div className="muted small clamp">{p.description}</div> : null}
                 </td>
                 <td className="num">{p.default_version}</td>

@@ -1,7 +1,8 @@
 // One published pipeline: its versions (one is the default, and any can
 // become it), the parameters it takes, a form to submit a run with
 // parameter values (and the same request for REST clients), and the runs
-// submitted through it, refreshed while any is going.
+// submitted through it, refreshed while any is going. It can be disabled
+// (it then refuses new runs) and enabled again.
 
 import { useCallback, useState } from 'react';
 
@@ -92,6 +93,36 @@ function Versions({ p, onChanged }: { p: PublishedDetail; onChanged: (p: Publish
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** Disable or enable: a disabled pipeline refuses new runs, here and over REST. */
+function DisableButton({ p, onChanged }: { p: PublishedDetail; onChanged: (p: PublishedDetail) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const toggle = async () => {
+    if (!p.disabled && !window.confirm(`Disable “${p.name}”? It will refuse new runs until it is enabled again; its versions and runs stay.`)) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onChanged(await api('PATCH /api/published/{id}', { params: { id: p.id }, body: { disabled: !p.disabled } }));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="form-actions">
+      {error ? (
+        <span className="error small" role="alert">
+          {error}
+        </span>
+      ) : null}
+      <button type="button" disabled={busy} onClick={() => void toggle()}>
+        {p.disabled ? 'Enable' : 'Disable'}
+      </button>
+    </div>
   );
 }
 
@@ -200,9 +231,11 @@ export function PublishedPage({ id }: { id: number }) {
               <h1 className="with-badge">
                 {p.name}
                 <span className="default-tag">default version {p.default_version}</span>
+                {p.disabled ? <span className="disabled-pill">disabled</span> : null}
               </h1>
               {p.description ? <p className="muted page-lede">{p.description}</p> : null}
             </div>
+            <DisableButton p={p} onChanged={setOverride} />
           </div>
           <div className="two-columns">
             <div className="stack">
@@ -222,7 +255,8 @@ export function PublishedPage({ id }: { id: number }) {
                 </div>
               </section>
             </div>
-            <SubmitCard p={p} onSubmitted={() => setSubmitted((n) => n + 1)} />
+            {/* Remade when the default changes, so it offers the new default. */}
+            <SubmitCard key={p.default_version} p={p} onSubmitted={() => setSubmitted((n) => n + 1)} />
           </div>
           <div className="details-grid runs-grid">
             <Runs key={`${id}-${submitted}`} id={id} />

@@ -172,8 +172,9 @@ export function SubmitCard({ p, onSubmitted }: { p: PublishedDetail; onSubmitted
             </span>
           </p>
         ) : null}
+        {p.disabled ? <p className="muted small">This pipeline is disabled: enable it to submit runs.</p> : null}
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" disabled={busy || p.disabled}>
             {busy ? 'Submitting…' : 'Submit'}
           </button>
         </div>
