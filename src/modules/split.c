@@ -323,6 +323,10 @@ static int split_rows(mod_ctx *ctx, const tbl_table *in, bool *first, tbl_split_
     for (size_t g = ngroups; g > 0; g--)
         start[g] = start[g - 1];
     start[0] = 0;
+    size_t k = 0;
+    for (size_t g = 0; g < ngroups; g++)
+        k += split_count(fraction, start[g + 1] - start[g]);
+    *reserve = tbl_split_reserve_start(in, k);
     for (size_t g = 0; g < ngroups; g++) {
         size_t m = start[g + 1] - start[g];
         split_choose(rows + start[g], m, split_count(fraction, m), randomize, &rng, first);

@@ -74,6 +74,19 @@ static void split_rows_of_a_large_table(void **state)
     assert_true(mt_ids_ascend(mt_table(&ctx, 0)));
     assert_true(mt_ids_ascend(mt_table(&ctx, 1)));
     mod_ctx_clear(&ctx);
+    /* Stratified: 70% of each class, 700 of the 1,000 "a" rows. */
+    assert_int_equal(split(&ctx,
+                           "{\"fraction\": 0.7, \"seed\": 3, \"stratify\": true, "
+                           "\"stratify_column\": \"class\"}",
+                           t, false),
+                     0);
+    assert_int_equal(mt_table(&ctx, 0)->nrows, 105000);
+    assert_partition(&ctx, 150000);
+    size_t a = 0;
+    for (size_t r = 0; r < mt_table(&ctx, 0)->nrows; r++)
+        a += mt_table(&ctx, 0)->cols[0].v.i64[r] < 1000;
+    assert_int_equal(a, 700);
+    mod_ctx_clear(&ctx);
     tbl_free(t);
 }
 
