@@ -10,7 +10,9 @@
  * in one transaction through one prepared INSERT. Coming out, SQLite types
  * values, not columns, so each output column's type is read from its values
  * (all integers: integer; numbers: numeric; any text: string), and NULL is
- * missing. A column named like an input column keeps that column's role.
+ * missing. A column named like an input column keeps that column's role,
+ * and its type where the values fit (categorical and date-time from text,
+ * boolean from 0 and 1).
  *
  * SQLite's own error message reaches the user unchanged, after where it
  * happened: `line 3, column 8: no such column: prise`.
@@ -495,8 +497,18 @@ static int sql_result_column(sql_result *res, size_t j, tbl_column *out, wf_erro
     return rc;
 }
 
-/* The result as a table; result columns named like an input column take
- * that column's role (a table keeps at most one label and one weight). */
+/* True when an output column of type `out` named like an input column of
+ * type `in` can take that type back: SQLite gave categorical levels and
+ * date-times back as text, and booleans as integers. */
+static bool sql_restorable(tbl_type out, tbl_type in)
+{
+    if (out == TBL_STRING) return in == TBL_CATEGORICAL || in == TBL_DATETIME;
+    return out == TBL_INTEGER && in == TBL_BOOLEAN;
+}
+
+/* The result as a table. A result column named like an input column (t1
+ * first, then t2, t3) takes that column's role (a table keeps at most one
+ * label and one weight), and its type back when every value fits it. */
 static int sql_result_table(mod_ctx *ctx, sql_result *res, const tbl_table *const *inputs,
                             tbl_table **out)
 {
@@ -507,20 +519,28 @@ static int sql_result_table(mod_ctx *ctx, sql_result *res, const tbl_table *cons
     bool label = false, weight = false;
     for (size_t j = 0; j < res->ncols; j++) {
         tbl_column c;
+        const tbl_column *like = NULL;
         int rc = sql_result_column(res, j, &c, &err);
         if (rc == 0) {
-            for (size_t k = 0; k < SQL_NINPUTS; k++) {
+            for (size_t k = 0; k < SQL_NINPUTS && like == NULL; k++) {
                 int i = inputs[k] ? tbl_find_column(inputs[k], c.name) : -1;
-                if (i < 0) continue;
-                c.role = inputs[k]->cols[i].role;
-                break;
+                if (i >= 0) like = &inputs[k]->cols[i];
             }
+            if (like != NULL) c.role = like->role;
             if ((c.role == TBL_ROLE_LABEL && label) || (c.role == TBL_ROLE_WEIGHT && weight))
                 c.role = TBL_ROLE_FEATURE;
             label |= c.role == TBL_ROLE_LABEL;
             weight |= c.role == TBL_ROLE_WEIGHT;
             tbl_compact_missing(&c, res->nrows);
             if ((rc = tbl_add_column(t, &c, res->nrows, &err)) < 0) tbl_column_clear(&c);
+        }
+        if (rc == 0 && like != NULL && sql_restorable(t->cols[t->ncols - 1].type, like->type)) {
+            /* A value that does not fit (a date that is not one, a 2 in
+             * a boolean's place) keeps the column as SQLite gave it. */
+            wf_error cast = {0};
+            if (tbl_cast_column_like(t, t->ncols - 1, like, &cast) == WF_ENOMEM)
+                rc = wf_error_set(&err, WF_ENOMEM, "out of memory");
+            wf_error_clear(&cast);
         }
         if (rc < 0) {
             tbl_free(t);
@@ -716,7 +736,11 @@ const mod_descriptor mod_apply_sql_transformation = {
             "numbers are written as text. `NULL` is a missing value; a column of nothing but "
             "`NULL` takes its declared type when it has one, else string. An output column "
             "whose name is an input column's (t1 first, then t2, t3) keeps that column's "
-            "role (label, weight...); Azure drops roles.\n"
+            "role (label, weight...; Azure drops roles), and its type when every value "
+            "fits: text back into a categorical column (the input's levels first, in their "
+            "order, then new values) or a date-time, 0 and 1 back into a boolean. A value "
+            "that does not fit (a date that is not one) leaves the column as SQLite gave "
+            "it.\n"
             "\n"
             "## Parameters\n"
             "\n"

@@ -221,11 +221,19 @@ oom:
 }
 
 /* Any type to string or categorical: each cell's text. */
-static int tbl__cast_to_text(tbl_column *dst, const tbl_column *src, size_t n, wf_error *err)
+/* Text or categorical from anything; a categorical's levels start with
+ * `seed`'s (NULL: none), in their order. */
+static int tbl__cast_to_text(tbl_column *dst, const tbl_column *src, size_t n,
+                             const tbl_strings *seed, wf_error *err)
 {
     tbl_strings_builder sb = {0};
     tbl_dict dict = {0};
     char buf[64];
+    for (size_t k = 0; seed != NULL && dst->type == TBL_CATEGORICAL && k < seed->count; k++) {
+        size_t len;
+        const char *s = tbl_strings_at(seed, k, &len);
+        if (tbl_dict_intern(&dict, s, len) < 0) goto oom;
+    }
     for (size_t r = 0; r < n; r++) {
         bool miss = tbl__cell_missing(src, r) || (src->type == TBL_NUMERIC && isnan(src->v.f64[r]));
         size_t len = 0;
@@ -261,7 +269,8 @@ oom:
 
 /* Rows in messages count from 1, as a person reads a table. The column
  * keeps its name and role. On failure the table is unchanged. */
-int tbl_cast_column(tbl_table *t, size_t i, tbl_type to, bool invalid_to_missing, wf_error *err)
+static int tbl__cast(tbl_table *t, size_t i, tbl_type to, bool invalid_to_missing,
+                     const tbl_strings *seed, wf_error *err)
 {
     if (i >= t->ncols)
         return wf_error_set(err, WF_EINVAL,
@@ -279,7 +288,7 @@ int tbl_cast_column(tbl_table *t, size_t i, tbl_type to, bool invalid_to_missing
     if (rc < 0) return rc;
     dst.role = src->role;
     if (tbl__is_text(to))
-        rc = tbl__cast_to_text(&dst, src, t->nrows, err);
+        rc = tbl__cast_to_text(&dst, src, t->nrows, seed, err);
     else
         rc = tbl__cast_to_value(&dst, src, t->nrows, invalid_to_missing, err);
     if (rc < 0) {
@@ -292,4 +301,15 @@ int tbl_cast_column(tbl_table *t, size_t i, tbl_type to, bool invalid_to_missing
     tbl_column_clear(src);
     *src = dst;
     return 0;
+}
+
+int tbl_cast_column(tbl_table *t, size_t i, tbl_type to, bool invalid_to_missing, wf_error *err)
+{
+    return tbl__cast(t, i, to, invalid_to_missing, NULL, err);
+}
+
+int tbl_cast_column_like(tbl_table *t, size_t i, const tbl_column *like, wf_error *err)
+{
+    return tbl__cast(t, i, like->type, false, like->type == TBL_CATEGORICAL ? &like->levels : NULL,
+                     err);
 }

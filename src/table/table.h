@@ -463,6 +463,11 @@ int tbl_group_by(const tbl_table *t, const size_t *keys, size_t nkeys, size_t **
  * cannot be converted fails with its row and value named, unless
  * `invalid_to_missing`. */
 int tbl_cast_column(tbl_table *t, size_t i, tbl_type to, bool invalid_to_missing, wf_error *err);
+/* Converts column i of t to the type of `like` (the same column elsewhere,
+ * such as an input's column of the same name), as tbl_cast_column without
+ * invalid_to_missing. A categorical keeps like's levels first, in their
+ * order (unused ones too), then adds new values as they appear. */
+int tbl_cast_column_like(tbl_table *t, size_t i, const tbl_column *like, wf_error *err);
 
 /* ---- profiles ---------------------------------------------------------- */
 

@@ -103,7 +103,22 @@ static void sql_check_cell(const tbl_column *c, size_t row, const json_t *want)
             fail_msg("column \"%s\" row %zu: %.17g, the peer says %.17g", c->name, row + 1,
                      c->v.f64[row], json_number_value(want));
         break;
+    case TBL_BOOLEAN:
+        if (!json_is_integer(want) || json_integer_value(want) != c->v.b8[row])
+            fail_msg("column \"%s\" row %zu: %d is not the peer's value", c->name, row + 1,
+                     c->v.b8[row]);
+        break;
+    case TBL_DATETIME: {
+        /* The same instant, however either side writes it. */
+        int64_t t = 0;
+        if (!json_is_string(want) ||
+            tbl_parse_datetime(json_string_value(want), strlen(json_string_value(want)), &t) != 0 ||
+            t != c->v.i64[row])
+            fail_msg("column \"%s\" row %zu: not the peer's date-time", c->name, row + 1);
+        break;
+    }
     case TBL_STRING:
+    case TBL_CATEGORICAL:
         text = malloc(tbl_format_cell(c, row, NULL, 0) + 1);
         tbl_format_cell(c, row, text, tbl_format_cell(c, row, NULL, 0) + 1);
         if (json_is_string(want)) {
@@ -244,6 +259,44 @@ static void result_columns_named_like_inputs_keep_their_role(void **state)
     tbl_free(t1);
 }
 
+/* Named like an input column, a result takes its type back only where
+ * every value fits; a categorical keeps the input's levels first. */
+static void input_types_come_back_where_the_values_fit(void **state)
+{
+    (void)state;
+    tbl_table *t1 = mt_csv(T1);
+    assert_int_equal(t1->cols[3].type, TBL_CATEGORICAL);
+    mod_ctx ctx;
+    assert_int_equal(mt_run(&ctx, "apply-sql-transformation@1",
+                            "{\"sql_query_script\": \"SELECT upper(cat) AS cat, b + 1 AS b, "
+                            "'not a date' AS d, b AS flag FROM t1 WHERE i > 1\"}",
+                            t1, false),
+                     0);
+    const tbl_table *out = mt_table(&ctx, 0);
+    const tbl_column *cat = &out->cols[0];
+    assert_int_equal(cat->type, TBL_CATEGORICAL);
+    /* red, yellow, green from t1 (the order they were met), then the new
+     * upper-case values as they appear. */
+    const char *levels[] = {"red", "yellow", "green", "YELLOW", "RED", "GREEN"};
+    assert_int_equal(cat->levels.count, 6);
+    for (size_t k = 0; k < 6; k++) {
+        size_t len;
+        const char *s = tbl_strings_at(&cat->levels, k, &len);
+        assert_int_equal(len, strlen(levels[k]));
+        assert_memory_equal(s, levels[k], len);
+    }
+    char first[16];
+    tbl_format_cell(cat, 0, first, sizeof first);
+    assert_string_equal(first, "YELLOW");
+    /* 1 and 2 are not booleans; text that is no date stays text. */
+    assert_int_equal(out->cols[1].type, TBL_INTEGER);
+    assert_int_equal(out->cols[2].type, TBL_STRING);
+    /* A new name takes nothing back. */
+    assert_int_equal(out->cols[3].type, TBL_INTEGER);
+    mod_ctx_clear(&ctx);
+    tbl_free(t1);
+}
+
 static void types_come_from_the_values(void **state)
 {
     (void)state;
@@ -255,14 +308,17 @@ static void types_come_from_the_values(void **state)
                             t1, false),
                      0);
     const tbl_table *out = mt_table(&ctx, 0);
-    /* Booleans went in as 0 and 1, date-times as ISO text. */
-    assert_int_equal(out->cols[0].type, TBL_INTEGER);
-    assert_int_equal(out->cols[0].v.i64[0], 1);
+    /* Booleans went in as 0 and 1, date-times as ISO text; named as their
+     * input columns, they come back as booleans and date-times. */
+    assert_int_equal(out->cols[0].type, TBL_BOOLEAN);
+    assert_int_equal(out->cols[0].v.b8[0], 1);
+    assert_int_equal(out->cols[0].v.b8[1], 0);
     assert_true(tbl_is_missing(&out->cols[0], 3));
-    assert_int_equal(out->cols[1].type, TBL_STRING);
+    assert_int_equal(out->cols[1].type, TBL_DATETIME);
     char text[64];
     tbl_format_cell(&out->cols[1], 1, text, sizeof text);
     assert_string_equal(text, "2024-02-29T13:45:00Z");
+    assert_true(tbl_is_missing(&out->cols[1], 2));
     assert_int_equal(out->cols[2].type, TBL_NUMERIC);
     assert_true(tbl_is_missing(&out->cols[2], 1));
     assert_int_equal(out->cols[3].type, TBL_INTEGER);
@@ -456,6 +512,7 @@ int main(void)
         cmocka_unit_test(a_large_input_arrives_whole),
         cmocka_unit_test(result_columns_named_like_inputs_keep_their_role),
         cmocka_unit_test(types_come_from_the_values),
+        cmocka_unit_test(input_types_come_back_where_the_values_fit),
         cmocka_unit_test(sqlite_errors_reach_the_user_unchanged),
         cmocka_unit_test(a_failing_statement_is_placed_in_the_script),
         cmocka_unit_test(a_script_must_end_with_rows),
