@@ -39,3 +39,6 @@ echo "== Learners: Train and Score Model against scikit-learn and xgboost (bench
 echo
 echo "== Model selection: cross-validation and tuning (bench/selection.sh)"
 "$ROOT/bench/selection.sh"
+echo
+echo "== The sample pipelines end to end (bench/samples.sh)"
+"$ROOT/bench/samples.sh"
