@@ -9,8 +9,8 @@
  * every cell is stored into both outputs at their next free slot, only one
  * of which then advances. The stores are branch-free: the flags of a random
  * split are a coin toss per row, which would defeat branch prediction on
- * every other row. Each output gets one slot more than its rows for the
- * store that does not advance.
+ * every other row. Each output gets TBL__SPLIT_SLACK slots more than its
+ * rows, for the store that does not advance.
  *
  * Strings keep the two-pass gather (rows.c): their bytes vary in length,
  * so the byte-store trick does not apply.
