@@ -185,8 +185,8 @@ static const char *const st__migrations[] = {
     ") WITHOUT ROWID;",
     /* 8: a published pipeline can be disabled (Azure's Disable): it refuses
      * new runs and keeps its versions and past runs, until enabled again. */
-    "ALTER TABLE published_pipelines ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0"
-    "  CHECK (disabled IN (0, 1));",
+    ("ALTER TABLE published_pipelines ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0"
+     "  CHECK (disabled IN (0, 1));"),
 };
 
 #define ST__MIGRATION_COUNT ((int)(sizeof st__migrations / sizeof st__migrations[0]))
