@@ -64,12 +64,12 @@ typedef enum ml_encoding {
 /* One input column as training saw it. */
 typedef struct ml_feature {
     char *name;
-    tbl_type type;   /* the training type; scoring accepts the same family */
-    char **levels;   /* categorical and string: the training levels, in order */
+    tbl_type type; /* the training type; scoring accepts the same family */
+    char **levels; /* categorical and string: the training levels, in order */
     size_t nlevels;
-    double fill;     /* numeric family with impute: the training mean */
-    size_t first;    /* its first matrix column */
-    size_t width;    /* its matrix columns: 1, or nlevels for one-hot */
+    double fill;  /* numeric family with impute: the training mean */
+    size_t first; /* its first matrix column */
+    size_t width; /* its matrix columns: 1, or nlevels for one-hot */
 } ml_feature;
 
 /* The feature columns of a model and their encoding. Everything scoring
@@ -78,7 +78,7 @@ typedef struct ml_features {
     ml_feature *items;
     size_t count;
     ml_encoding encoding;
-    bool impute; /* missing numbers become the training mean (else NaN) */
+    bool impute;  /* missing numbers become the training mean (else NaN) */
     size_t width; /* matrix columns */
 } ml_features;
 
@@ -174,8 +174,8 @@ typedef enum ml_linreg_method {
 
 typedef struct ml_linreg_params {
     ml_linreg_method method;
-    double l2;          /* ridge weight: min |y - Xw - b|^2 + l2 |w|^2 */
-    bool intercept;     /* fit b (never penalised) */
+    double l2;      /* ridge weight: min |y - Xw - b|^2 + l2 |w|^2 */
+    bool intercept; /* fit b (never penalised) */
     /* online gradient descent only */
     double learning_rate;
     int epochs;
@@ -186,18 +186,24 @@ typedef struct ml_linreg_params {
 } ml_linreg_params;
 
 #define ML_LINREG_DEFAULTS                                                                         \
-    ((ml_linreg_params){.method = ML_LINREG_OLS, .l2 = 0.001, .intercept = true,                  \
-                        .learning_rate = 0.1, .epochs = 10, .normalize = true, .average = true,   \
-                        .decrease_rate = true, .seed = 0})
+    ((ml_linreg_params){.method = ML_LINREG_OLS,                                                   \
+                        .l2 = 0.001,                                                               \
+                        .intercept = true,                                                         \
+                        .learning_rate = 0.1,                                                      \
+                        .epochs = 10,                                                              \
+                        .normalize = true,                                                         \
+                        .average = true,                                                           \
+                        .decrease_rate = true,                                                     \
+                        .seed = 0})
 
 /* Fits y ~ x (rows with a NaN label are an error: drop them first). */
-int ml_linreg_fit(const ml_matrix *x, const double *y, const ml_linreg_params *p,
-                  const ml_env *env, ml_linear *out, wf_error *err);
+int ml_linreg_fit(const ml_matrix *x, const double *y, const ml_linreg_params *p, const ml_env *env,
+                  ml_linear *out, wf_error *err);
 
 typedef struct ml_logreg_params {
-    double l1, l2;     /* min sum_i loss_i + l1 |w|_1 + (l2 / 2) |w|^2 (bias unpenalised) */
-    double tolerance;  /* stop when the relative decrease of the objective is below */
-    int memory;        /* L-BFGS history */
+    double l1, l2;    /* min sum_i loss_i + l1 |w|_1 + (l2 / 2) |w|^2 (bias unpenalised) */
+    double tolerance; /* stop when the relative decrease of the objective is below */
+    int memory;       /* L-BFGS history */
     int max_iterations;
 } ml_logreg_params;
 
@@ -206,13 +212,13 @@ typedef struct ml_logreg_params {
 
 /* Logistic regression on classes y[i] in 0..nclasses-1 (nclasses >= 2):
  * binomial for 2 (one output), multinomial softmax above. */
-int ml_logreg_fit(const ml_matrix *x, const int32_t *y, size_t nclasses,
-                  const ml_logreg_params *p, const ml_env *env, ml_linear *out, wf_error *err);
+int ml_logreg_fit(const ml_matrix *x, const int32_t *y, size_t nclasses, const ml_logreg_params *p,
+                  const ml_env *env, ml_linear *out, wf_error *err);
 
 typedef struct ml_svm_params {
-    double lambda;   /* min (lambda / 2)|w|^2 + (1/n) sum_i hinge_i */
-    int iterations;  /* passes over the data */
-    bool normalize;  /* standardise features first (folded back into w) */
+    double lambda;  /* min (lambda / 2)|w|^2 + (1/n) sum_i hinge_i */
+    int iterations; /* passes over the data */
+    bool normalize; /* standardise features first (folded back into w) */
     uint64_t seed;
 } ml_svm_params;
 
@@ -234,20 +240,20 @@ typedef enum ml_task {
 } ml_task;
 
 typedef struct ml_trees_params {
-    ml_task task;             /* regression, binary or multiclass */
-    size_t nclasses;          /* multiclass */
-    bool forest;              /* random forest: one round of num_trees bagged trees */
-    int num_trees;            /* boosting rounds, or the forest's trees */
-    double learning_rate;     /* boosting */
-    int max_leaves;           /* 0: no limit */
-    int max_depth;            /* 0: no limit */
-    double min_child_weight;  /* least hessian (for squared error: rows) in a leaf */
-    double subsample;         /* rows per tree (forests: the bagging fraction) */
-    double colsample_bynode;  /* features tried per split */
-    double colsample_bytree;  /* features each tree may use; 0 means 1 (all) */
-    int max_bin;              /* histogram bins per feature (split candidates + 1); 0: 256 */
-    double lambda;            /* L2 on leaf weights */
-    bool bootstrap;           /* forests: bagging (true) or replicate (false) */
+    ml_task task;            /* regression, binary or multiclass */
+    size_t nclasses;         /* multiclass */
+    bool forest;             /* random forest: one round of num_trees bagged trees */
+    int num_trees;           /* boosting rounds, or the forest's trees */
+    double learning_rate;    /* boosting */
+    int max_leaves;          /* 0: no limit */
+    int max_depth;           /* 0: no limit */
+    double min_child_weight; /* least hessian (for squared error: rows) in a leaf */
+    double subsample;        /* rows per tree (forests: the bagging fraction) */
+    double colsample_bynode; /* features tried per split */
+    double colsample_bytree; /* features each tree may use; 0 means 1 (all) */
+    int max_bin;             /* histogram bins per feature (split candidates + 1); 0: 256 */
+    double lambda;           /* L2 on leaf weights */
+    bool bootstrap;          /* forests: bagging (true) or replicate (false) */
     uint64_t seed;
 } ml_trees_params;
 
@@ -268,6 +274,10 @@ int ml_trees_predict(const ml_trees *m, const ml_matrix *x, const ml_env *env, d
 int ml_trees_save(const ml_trees *m, unsigned char **bytes, size_t *len, wf_error *err);
 int ml_trees_load(ml_trees *m, const void *bytes, size_t len, ml_task task, size_t nclasses,
                   size_t nfeatures, wf_error *err);
+/* 0 when bytes[0..len) is one well-formed UBJSON object whose lengths and
+ * counts all fit in it (ubjson.c); else WF_ECORRUPT naming the byte.
+ * ml_trees_load checks this before XGBoost reads the bytes. */
+int ml_ubjson_check(const void *bytes, size_t len, wf_error *err);
 /* Gain importance per feature (nfeatures values; caller frees). */
 int ml_trees_importance(const ml_trees *m, double **gain, wf_error *err);
 void ml_trees_clear(ml_trees *m);
@@ -301,8 +311,8 @@ typedef struct ml_kmeans {
     int iterations;    /* how many ran */
 } ml_kmeans;
 
-int ml_kmeans_fit(const ml_matrix *x, const ml_kmeans_params *p, const ml_env *env,
-                  ml_kmeans *out, wf_error *err);
+int ml_kmeans_fit(const ml_matrix *x, const ml_kmeans_params *p, const ml_env *env, ml_kmeans *out,
+                  wf_error *err);
 /* assign[r]: the nearest centroid; distances (may be NULL): rows x k. */
 void ml_kmeans_assign(const ml_kmeans *m, const ml_matrix *x, int32_t *assign, double *distances);
 int ml_kmeans_copy(ml_kmeans *dst, const ml_kmeans *src, wf_error *err);
@@ -337,15 +347,15 @@ typedef struct ml_point {
 
 typedef struct ml_binary_metrics {
     size_t n, positives;
-    ml_confusion at_half;                  /* at threshold 0.5 */
-    double auc;                            /* area under the ROC curve (ties averaged) */
-    double log_loss;                       /* probabilities clipped to [1e-15, 1 - 1e-15] */
+    ml_confusion at_half;                   /* at threshold 0.5 */
+    double auc;                             /* area under the ROC curve (ties averaged) */
+    double log_loss;                        /* probabilities clipped to [1e-15, 1 - 1e-15] */
     ml_confusion thresholds[ML_THRESHOLDS]; /* predicted positive when p >= threshold */
-    ml_point *roc;                         /* x: false positive rate, y: true positive rate */
+    ml_point *roc;                          /* x: false positive rate, y: true positive rate */
     size_t nroc;
-    ml_point *pr;                          /* x: recall, y: precision */
+    ml_point *pr; /* x: recall, y: precision */
     size_t npr;
-    ml_point *lift;                        /* x: fraction of rows, y: fraction of positives */
+    ml_point *lift; /* x: fraction of rows, y: fraction of positives */
     size_t nlift;
 } ml_binary_metrics;
 
@@ -364,10 +374,10 @@ typedef struct ml_multiclass_metrics {
     double average_accuracy; /* mean over classes of the one-vs-rest accuracy */
     double micro_precision, micro_recall;
     double macro_precision, macro_recall;
-    double log_loss;    /* NaN when no probabilities were given */
-    double *precision;  /* k; NaN for a class never predicted */
-    double *recall;     /* k; NaN for a class never present */
-    size_t *confusion;  /* k x k: [actual * k + predicted] */
+    double log_loss;   /* NaN when no probabilities were given */
+    double *precision; /* k; NaN for a class never predicted */
+    double *recall;    /* k; NaN for a class never present */
+    size_t *confusion; /* k x k: [actual * k + predicted] */
 } ml_multiclass_metrics;
 
 /* y and pred in 0..k-1 (rows with y -1 are skipped); probs rows x k or NULL. */
@@ -377,9 +387,9 @@ void ml_multiclass_metrics_clear(ml_multiclass_metrics *m);
 
 typedef struct ml_cluster_stats {
     size_t count;
-    double mean_to_own;    /* average distance of its points to its centre */
-    double mean_to_other;  /* average distance of its points to the other centres */
-    double max_to_own;     /* largest distance of a point to its centre */
+    double mean_to_own;   /* average distance of its points to its centre */
+    double mean_to_other; /* average distance of its points to the other centres */
+    double max_to_own;    /* largest distance of a point to its centre */
 } ml_cluster_stats;
 
 typedef struct ml_cluster_metrics {
@@ -461,17 +471,17 @@ typedef enum ml_nn_normalizer {
 #define ML_NN_MAX_UNITS 16384 /* most nodes in a hidden layer */
 
 typedef struct ml_nn_params {
-    ml_task task;          /* regression, binary or multiclass */
-    size_t nclasses;       /* multiclass */
-    const size_t *hidden;  /* nodes per hidden layer */
-    size_t nhidden;        /* hidden layers, 0..ML_NN_MAX_LAYERS */
-    double learning_rate;  /* the step on the minibatch's mean gradient */
-    int iterations;        /* passes over the rows */
-    double momentum;       /* [0, 1) */
-    double init_diameter;  /* initial weights uniform in [-diameter / 2, diameter / 2] */
+    ml_task task;         /* regression, binary or multiclass */
+    size_t nclasses;      /* multiclass */
+    const size_t *hidden; /* nodes per hidden layer */
+    size_t nhidden;       /* hidden layers, 0..ML_NN_MAX_LAYERS */
+    double learning_rate; /* the step on the minibatch's mean gradient */
+    int iterations;       /* passes over the rows */
+    double momentum;      /* [0, 1) */
+    double init_diameter; /* initial weights uniform in [-diameter / 2, diameter / 2] */
     ml_nn_normalizer normalizer;
-    bool shuffle;          /* a new order of the rows each pass */
-    size_t batch_size;     /* rows per step; 0: 32 */
+    bool shuffle;      /* a new order of the rows each pass */
+    size_t batch_size; /* rows per step; 0: 32 */
     uint64_t seed;
 } ml_nn_params;
 
@@ -485,9 +495,9 @@ typedef struct ml_nn {
     size_t *sizes; /* nlayers + 1 */
     double *params;
     size_t nparams;
-    double *shift, *scale;  /* min-max and Gaussian: ninputs each */
-    double *edges;          /* binning: every input's bin edges, ascending */
-    size_t *edge_start;     /* binning: ninputs + 1 offsets into edges */
+    double *shift, *scale; /* min-max and Gaussian: ninputs each */
+    double *edges;         /* binning: every input's bin edges, ascending */
+    size_t *edge_start;    /* binning: ninputs + 1 offsets into edges */
 } ml_nn;
 
 /* Trains on y: values (regression) or class indices (0/1, 0..k-1). */

@@ -439,11 +439,13 @@ int ml_trees_load(ml_trees *m, const void *bytes, size_t len, ml_task task, size
         return wf_error_set(err, WF_EINVAL,
                             "trees: a multiclass model needs at least 2 classes, not %zu",
                             nclasses);
-    /* A UBJSON model is an object: '{' first. Anything else would send
-     * XGBoost down its legacy binary reader, which trusts its input. */
-    if (len == 0 || ((const unsigned char *)bytes)[0] != '{')
-        return wf_error_set(err, WF_ECORRUPT,
-                            "trees: the saved model is not XGBoost UBJSON (%zu bytes)", len);
+    /* XGBoost trusts what it reads: only well-formed UBJSON reaches it (a
+     * '{' first, or it would take its legacy binary reader). */
+    int checked = ml_ubjson_check(bytes, len, err);
+    if (checked < 0) {
+        wf_error_prefix(err, "trees");
+        return checked;
+    }
     BoosterHandle h = NULL;
     if (XGBoosterCreate(NULL, 0, &h) != 0)
         return trees__fail(err, WF_ENOMEM, "cannot create a booster");
