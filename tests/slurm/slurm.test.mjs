@@ -402,7 +402,13 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     assert.equal((await run('scancel', [first.id])).code, 0);
     const r = await bg.done;
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const jobs = await waitJobs(`weft-${id}-nap`, (j) => j.length === 2, 'a second job');
+    // The run ends on the step's own record; Slurm may still show its job
+    // running while the job script exits.
+    const jobs = await waitJobs(
+      `weft-${id}-nap`,
+      (j) => j.length === 2 && j.every((x) => !ALIVE.has(x.state)),
+      'a second job, ended',
+    );
     const second = jobs.find((j) => j.id !== first.id);
     assert.equal(second.state, 'COMPLETED');
     const log = await readFile(path.join(ws, 'logs', String(id), 'nap.log'), 'utf8');
@@ -458,8 +464,13 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     const [job] = await waitJobs(`weft-${id}-nap`, (j) => j.length === 1 && j[0].state === 'RUNNING', 'nap running');
     await sleep(1000);
     assert.equal((await run('scontrol', ['requeue', job.id])).code, 0);
-    // Slurm holds a requeued job back for two minutes; let it go now.
+    // Slurm holds a requeued job back for two minutes; let it go sooner. Not
+    // in the same second as the requeue: slurmd revokes the old launch's
+    // credential at a time in whole seconds and refuses any launch whose
+    // credential is not newer ("Job credential revoked"), which fails the
+    // job for good.
     await waitJobs(`weft-${id}-nap`, (j) => j[0]?.state === 'PENDING', 'requeued');
+    await sleep(2000);
     assert.equal((await run('scontrol', ['update', `jobid=${job.id}`, 'StartTime=now'])).code, 0);
     const r = await bg.done;
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -467,7 +478,7 @@ describe('the Slurm executor on a one-node cluster', { concurrency: false }, () 
     assert.equal(show.steps[0].status, 'completed');
     const log = await readFile(path.join(ws, 'logs', String(id), 'nap.log'), 'utf8');
     assert.match(log, /DUE TO JOB REQUEUE[\s\S]*slept 6 s/);
-    const [after] = (await slurmJobs()).filter((j) => j.id === job.id);
+    const [after] = await waitJobs(`weft-${id}-nap`, (j) => j.length === 1 && !ALIVE.has(j[0].state), 'nap ended');
     assert.equal(after.state, 'COMPLETED');
   });
 
