@@ -220,9 +220,8 @@ oom:
     return wf_error_set(err, WF_ENOMEM, "out of memory converting column \"%s\"", src->name);
 }
 
-/* Any type to string or categorical: each cell's text. */
-/* Text or categorical from anything; a categorical's levels start with
- * `seed`'s (NULL: none), in their order. */
+/* Any type to string or categorical: each cell's text. A categorical's
+ * levels start with `seed`'s (NULL: none), in their order. */
 static int tbl__cast_to_text(tbl_column *dst, const tbl_column *src, size_t n,
                              const tbl_strings *seed, wf_error *err)
 {
