@@ -401,9 +401,9 @@ bool eng__slurm_array_submitting(eng__slurm *s, eng__sjob *j, double now)
 
 /* ---- following the tasks ----------------------------------------------------- */
 
-/* Copies the end of task k's output into the step's log, then the last
- * slurmstepd line of it into said (may be ""). */
-static void eng__array_show_output(eng__sjob *j, size_t k, char *said, size_t cap)
+/* The last slurmstepd line of task k's output into said (may be ""); with
+ * `copy`, the end of that output goes into the step's log too. */
+static void eng__array_read_output(eng__sjob *j, size_t k, bool copy, char *said, size_t cap)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/job-%zu.log", j->array->dir, k);
@@ -411,33 +411,14 @@ static void eng__array_show_output(eng__sjob *j, size_t k, char *said, size_t ca
     char *text = NULL;
     size_t size = 0;
     if (wf_read_file(path, &text, &size, NULL) < 0) return;
-    const char *from = size > ENG__ARRAY_LOG_TAIL ? text + size - ENG__ARRAY_LOG_TAIL : text;
-    eng__slurm_log_note(j, "weft: the output of task %zu (%s):", k, path);
-    for (char *line = (char *)from; line != NULL && *line;) {
+    char *from = copy && size > ENG__ARRAY_LOG_TAIL ? text + size - ENG__ARRAY_LOG_TAIL : text;
+    if (copy) eng__slurm_log_note(j, "weft: the output of task %zu (%s):", k, path);
+    for (char *line = from; line != NULL && *line;) {
         char *nl = strchr(line, '\n');
         if (nl != NULL) *nl = '\0';
         if (strstr(line, "slurmstepd") != NULL && strstr(line, "***") != NULL)
             snprintf(said, cap, "%s", line);
-        eng__slurm_log_note(j, "  %s", line);
-        line = nl != NULL ? nl + 1 : NULL;
-    }
-    free(text);
-}
-
-/* The last slurmstepd line of task k's output, without copying it. */
-static void eng__array_said(const eng__sjob *j, size_t k, char *said, size_t cap)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/job-%zu.log", j->array->dir, k);
-    said[0] = '\0';
-    char *text = NULL;
-    size_t size = 0;
-    if (wf_read_file(path, &text, &size, NULL) < 0) return;
-    for (char *line = text; line != NULL && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl != NULL) *nl = '\0';
-        if (strstr(line, "slurmstepd") != NULL && strstr(line, "***") != NULL)
-            snprintf(said, cap, "%s", line);
+        if (copy) eng__slurm_log_note(j, "  %s", line);
         line = nl != NULL ? nl + 1 : NULL;
     }
     free(text);
@@ -452,7 +433,7 @@ static void eng__array_task_failed(eng__sjob *j, size_t k, const char *what, dou
     eng__sarray *a = j->array;
     eng__satask *t = &a->tasks[k];
     char said[512], msg[WF_ERROR_MESSAGE_MAX];
-    eng__array_show_output(j, k, said, sizeof said);
+    eng__array_read_output(j, k, true, said, sizeof said);
     if (what != NULL) {
         snprintf(msg, sizeof msg, "task %zu of Slurm job array %s (job %s_%zu) failed: %.700s", k,
                  a->id, a->id, k, what);
@@ -539,7 +520,7 @@ static bool eng__array_check_task(eng__sjob *j, size_t k, double now)
     double grace = eng__slurm_killed_by_slurm(t->state) ? 0.5 : ENG__SLURM_RECORD_GRACE_S;
     if (t->final_at != 0 && t->final_seen >= 2 && now - t->final_at >= grace) {
         char said[512];
-        eng__array_said(j, k, said, sizeof said);
+        eng__array_read_output(j, k, false, said, sizeof said);
         if (strstr(said, "DUE TO JOB REQUEUE") == NULL ||
             now - t->final_at >= ENG__SLURM_REQUEUE_S) {
             eng__array_task_failed(j, k, NULL, now);

@@ -1,6 +1,6 @@
 /*
  * split.c: tbl_split, the rows of a table sent to one of two tables by a
- * flag per row, each keeping its order (Split Data, Partition and Sample).
+ * flag per row, each keeping its order (Split Data).
  *
  * A split reads every source cell once and writes it once, so it is bound
  * by memory traffic, not by arithmetic. Gathering each output through a
